@@ -1,0 +1,126 @@
+#!/usr/bin/env -S node --disable-warning=ExperimentalWarning
+// The one exit point: dispatches to a command module and maps errors to exit codes.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { TunefileError, exitCodeFor } from '../errors.ts';
+import type { CliIO, Command } from './command.ts';
+
+/** Command modules, imported only when used so a no-op run stays fast. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  init: { summary: 'scaffold a pipeline, sample data and .gitignore lines', load: async () => (await import('./init.ts')).default },
+  validate: { summary: 'check a pipeline file (schema and wiring); exit 0 or 2', load: async () => (await import('./validate.ts')).default },
+  run: { summary: 'run the stages that are stale', load: async () => (await import('./run.ts')).default },
+  status: { summary: 'show each stage as up-to-date, stale or never-run, with reasons', load: async () => (await import('./status.ts')).default },
+  dag: { summary: 'print the stage graph (text, mermaid, dot)', load: async () => (await import('./dag.ts')).default },
+  show: { summary: "print a stage's artifact", load: async () => (await import('./show.ts')).default },
+  metrics: { summary: "show the lock file's evaluation metrics, or diff them against a git revision", load: async () => (await import('./metrics.ts')).default },
+  prepare: { summary: 'check and prepare one data file (legacy prepare_data)', load: async () => (await import('./prepare.ts')).default },
+  serve: { summary: 'run the local OpenAI-compatible fine-tuning server', load: async () => (await import('./serve.ts')).default },
+  gc: { summary: 'remove cached blobs and records no lock file references', load: async () => (await import('./gc.ts')).default },
+};
+
+const USAGE = `tunefile: declarative, cached fine-tuning pipelines
+
+Usage: tunefile <command> [options]
+
+Commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join('\n')}
+
+Global options:
+  --help, -h     help for tunefile or a command
+  --version      print the version
+  --debug        print stack traces for errors
+
+Exit codes: 0 success, 1 a stage failed or the run lock is held, 2 usage or invalid pipeline, 130 interrupted.
+Run 'tunefile <command> --help' for a command's options.`;
+
+/** Runs the CLI with the given arguments and streams; returns the exit code. */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const debug = argv.includes('--debug');
+  const args = argv.filter((a) => a !== '--debug');
+  io.debug = debug;
+  const [name, ...rest] = args;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(USAGE + '\n');
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    const { readFileSync } = await import("node:fs");
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    io.stdout.write(pkg.version + '\n');
+    return 0;
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
+    const { didYouMean } = await import('../errors.ts');
+    const guess = didYouMean(name, Object.keys(COMMANDS));
+    io.stderr.write(`tunefile: unknown command '${name}'${guess ? `; did you mean '${guess}'?` : ''}\nRun 'tunefile --help' for the list.\n`);
+    return 2;
+  }
+  try {
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout.write(command.help.trimEnd() + '\n');
+      return 0;
+    }
+    return await command.run(rest, io);
+  } catch (error) {
+    io.stderr.write(formatError(error, debug));
+    return exitCodeFor(error);
+  }
+}
+
+/** One clean message for an error; stacks only with --debug. */
+export function formatError(error: unknown, debug: boolean): string {
+  if (error instanceof TunefileError) {
+    const lines = [`error: ${error.message}`, ...error.details.map((d) => `  ${d}`)];
+    if (error.hint) lines.push(`hint: ${error.hint}`);
+    if (debug && error.stack) lines.push(error.stack);
+    if (debug && error.cause instanceof Error && error.cause.stack) lines.push(`caused by: ${error.cause.stack}`);
+    return lines.join('\n') + '\n';
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const lines = [`error: ${message}`];
+  if (debug && error instanceof Error && error.stack) lines.push(error.stack);
+  else lines.push("This is a bug in tunefile; rerun with --debug for the stack trace and please report it.");
+  return lines.join('\n') + '\n';
+}
+
+function isEntryPoint(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    controller.abort(new TunefileError('TUNEFILE_INTERRUPTED', `interrupted by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const io: CliIO = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    cwd: process.cwd(),
+    env: process.env,
+    signal: controller.signal,
+    debug: false,
+  };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(formatError(error, true));
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,120 @@
+// Test harness: runs one stage type for real (real files, real schema defaults) outside the engine.
+// Used by stage unit tests; the engine builds the same StageContext for real runs.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { hashFile } from '../store/hash.ts';
+import type { Provider } from '../providers/types.ts';
+import type { ResolvedConfig } from '../pipeline/config-types.ts';
+import type { ArtifactRef, JournalEntry, StageContext, StageDef, StageResult } from './types.ts';
+
+export interface TestRunOptions<P> {
+  /** Raw `with:` values; schema defaults are applied as in a pipeline. */
+  params?: Partial<P> | Record<string, unknown>;
+  /** Input artifacts by name -> file path. */
+  inputs?: Record<string, string>;
+  /** Folder relative paths resolve against (the pipeline's folder). @default a new temp folder */
+  dir?: string;
+  model?: string;
+  env?: Record<string, string | undefined>;
+  config?: Partial<ResolvedConfig>;
+  provider?: () => Promise<Provider>;
+  yes?: boolean;
+}
+
+export interface TestRunResult {
+  outputs: Record<string, ArtifactRef>;
+  result: StageResult | void;
+  warnings: string[];
+  progress: string[];
+  params: Record<string, unknown>;
+  /** Output NAME's bytes as UTF-8 text. */
+  text(name: string): string;
+  /** Output NAME parsed as JSONL records. */
+  records(name: string): Record<string, unknown>[];
+  /** Output NAME parsed as JSON. */
+  json(name: string): any;
+}
+
+/** Applies a stage type's schema defaults to raw params; throws with ajv's errors when invalid. */
+export function resolveParams(def: StageDef, raw: Record<string, unknown>): Record<string, unknown> {
+  const ajv = new Ajv2020({ useDefaults: true, allErrors: true, strict: false });
+  const params = structuredClone(raw);
+  const validate = ajv.compile(def.schema);
+  if (!validate(params)) {
+    throw new Error(`invalid params for ${def.type}: ${ajv.errorsText(validate.errors)}`);
+  }
+  return params;
+}
+
+/** Runs `def` with real files in a temp folder and returns its outputs. */
+export async function runStageForTest<P>(def: StageDef<P>, options: TestRunOptions<P> = {}): Promise<TestRunResult> {
+  const dir = resolve(options.dir ?? mkdtempSync(join(tmpdir(), 'tunefile-stage-')));
+  const work = mkdtempSync(join(tmpdir(), 'tunefile-out-'));
+  const params = resolveParams(def as StageDef, (options.params ?? {}) as Record<string, unknown>);
+  const inputs: Record<string, ArtifactRef> = {};
+  for (const [name, path] of Object.entries(options.inputs ?? {})) {
+    const abs = resolve(dir, path);
+    inputs[name] = { ...(await hashFile(abs)), path: abs };
+  }
+  const files: Record<string, string> = {};
+  for (const f of def.workspaceFiles?.(params as P, dir) ?? []) files[f] = (await hashFile(f)).hash;
+  const warnings: string[] = [];
+  const progress: string[] = [];
+  const kvs = new Map<string, Map<string, unknown>>();
+  const journal = new Map<string, JournalEntry>();
+  const controller = new AbortController();
+  const ctx: StageContext<P> = {
+    id: def.type,
+    address: `test.yaml:${def.type}`,
+    key: 'test-key',
+    params: params as P,
+    inputs,
+    pipelineDir: dir,
+    projectRoot: dir,
+    pipelineFile: 'test.yaml',
+    model: options.model ?? 'babbage-002',
+    files,
+    output: (name) => join(work, name),
+    tmpDir: work,
+    progress: (d) => progress.push(d),
+    warn: (m) => warnings.push(m),
+    signal: controller.signal,
+    env: options.env ?? {},
+    config: { provider: 'local', jobs: 2, prices: {}, poll: { interval_ms: 50, max_interval_ms: 500 }, ...options.config },
+    providerIdentity: { type: 'local' },
+    provider: options.provider ?? (() => Promise.reject(new Error('no provider in this test'))),
+    kv: (ns) => {
+      let m = kvs.get(ns);
+      if (!m) kvs.set(ns, (m = new Map()));
+      const store = m;
+      return { get: (k) => store.get(k) as never, set: (k, v) => void store.set(k, v), delete: (k) => void store.delete(k) };
+    },
+    journal: {
+      get: (k) => journal.get(k),
+      put: (e) => void journal.set(e.stageKey, e),
+      remove: (k) => void journal.delete(k),
+    },
+    options: { yes: options.yes ?? false, force: false, verify: false },
+  };
+  const impl = await def.impl();
+  const result = await impl.run(ctx);
+  const outputs: Record<string, ArtifactRef> = {};
+  for (const name of def.outputs(params as P)) {
+    const path = join(work, name);
+    const rows = result?.rows?.[name];
+    outputs[name] = { ...(await hashFile(path)), path, ...(rows === undefined ? {} : { rows }) };
+  }
+  const text = (name: string) => {
+    const ref = outputs[name];
+    if (!ref) throw new Error(`no output ${name}`);
+    return readFileSync(ref.path, 'utf8');
+  };
+  return {
+    outputs, result, warnings, progress, params,
+    text,
+    records: (name) => text(name).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>),
+    json: (name) => JSON.parse(text(name)),
+  };
+}

@@ -1,0 +1,140 @@
+// The contract between the engine and stage types. A stage type is data plus run(ctx).
+// Stages never import each other; shared code lives in src/data, src/tokens, src/report, src/providers.
+import type { Provider, ProviderIdentity } from '../providers/types.ts';
+import type { ResolvedConfig } from '../pipeline/config-types.ts';
+
+/** A cached artifact: an immutable file named by the sha256 of its bytes. */
+export interface ArtifactRef {
+  /** sha256 hex of the bytes. */
+  hash: string;
+  /** Absolute path of the blob (read-only). */
+  path: string;
+  bytes: number;
+  /** Record count, for JSONL datasets. */
+  rows?: number;
+}
+
+/** JSON schema object (draft 2020-12) for a stage type's `with:` block. */
+export type JsonSchema = Record<string, unknown>;
+
+/** Small persistent key/value storage in state.db, namespaced per use. Values are JSON. */
+export interface StageKv {
+  get<T = unknown>(key: string): T | undefined;
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+}
+
+/** The remote-job journal (state.db): written before anything else once a job is created. */
+export interface JobJournal {
+  get(stageKey: string): JournalEntry | undefined;
+  put(entry: JournalEntry): void;
+  /** Drop the entry (e.g. after the job failed, so a rerun creates a new job). */
+  remove(stageKey: string): void;
+}
+
+export interface JournalEntry {
+  stageKey: string;
+  /** Provider identity string (`local` or `openai:<base_url>`). */
+  provider: string;
+  jobId: string;
+  status: string;
+}
+
+/** What a stage's run() receives. Everything outside the stage comes through here. */
+export interface StageContext<P = Record<string, unknown>> {
+  /** The stage id (its key in `stages:`). */
+  id: string;
+  /** `pipelines/spam.yaml:split`, for messages. */
+  address: string;
+  /** The stage key: sha256 of type, version, params, input hashes, files, provider identity. */
+  key: string;
+  /** Resolved parameters, defaults applied. */
+  params: P;
+  /** Input artifacts by name. */
+  inputs: Record<string, ArtifactRef>;
+  /** Absolute folder of the pipeline file; relative paths in params are relative to it. */
+  pipelineDir: string;
+  /** Project root (folder that holds .tunefile/). */
+  projectRoot: string;
+  /** The pipeline file path relative to the project root, for messages. */
+  pipelineFile: string;
+  /** The pipeline's default `model`. */
+  model: string;
+  /** Workspace files snapshotted into the key (absolute path -> sha256), from workspaceFiles(). */
+  files: Record<string, string>;
+  /** Absolute path where output NAME must be written. The engine hashes it and moves it into the cache. */
+  output(name: string): string;
+  /** A scratch folder for this stage run, removed afterwards. */
+  tmpDir: string;
+  /** Live detail for the progress line (row counts, job status, n/N). */
+  progress(detail: string): void;
+  /** A warning shown to the user and kept in the run report. */
+  warn(message: string): void;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+  env: Readonly<Record<string, string | undefined>>;
+  config: ResolvedConfig;
+  /** Provider identity for this pipeline (known without connecting). */
+  providerIdentity: ProviderIdentity;
+  /** Connects to the pipeline's provider (starting the local server on first use). Remote stages only. */
+  provider(): Promise<Provider>;
+  /** Per-stage-type persistent storage (file-id cache, token-count cache). */
+  kv(namespace: string): StageKv;
+  journal: JobJournal;
+  /** Run options the user gave. */
+  options: { yes: boolean; force: boolean; verify: boolean };
+}
+
+/** What run() returns. All fields optional. */
+export interface StageResult {
+  /** Record counts per output name, shown in the lock file and `run --json`. */
+  rows?: Record<string, number>;
+  /** Extra fields for this stage's lock entry (file ids, job id, fine-tuned model, metrics). JSON only. */
+  lock?: Record<string, unknown>;
+  /** One line shown when the stage ends. */
+  summary?: string;
+}
+
+/** Context for a cache hit of a stage type that defines `restore`. */
+export interface RestoreContext<P = Record<string, unknown>> extends Omit<StageContext<P>, 'output' | 'tmpDir'> {
+  outputs: Record<string, ArtifactRef>;
+  /** The `lock` fields the stage returned when it ran. */
+  lock: Record<string, unknown>;
+}
+
+/** The heavy part of a stage type, imported only when the stage actually runs. */
+export interface StageImpl<P = any> {
+  run(ctx: StageContext<P>): Promise<StageResult | void>;
+  /**
+   * Called on a cache hit. Return 'stale' to rerun the stage (e.g. a remote file is gone).
+   * Also the place to re-publish human copies (report folders).
+   */
+  restore?(ctx: RestoreContext<P>): Promise<'ok' | 'stale'>;
+}
+
+/**
+ * A stage type: light metadata (used for validation, wiring and keys) plus a lazily imported
+ * implementation. Each lives in src/stages/<type>/index.ts (def) and run.ts (impl);
+ * register it with one line in src/stages/registry.ts.
+ */
+export interface StageDef<P = any> {
+  type: string;
+  /** Implementation version: bump whenever outputs for the same inputs would change. */
+  version: number;
+  /** One-line description for help and the schema. */
+  description: string;
+  /** JSON schema of `with:` (type object, additionalProperties false, defaults). */
+  schema: JsonSchema;
+  /** Artifact names this stage consumes, given its params. */
+  inputs(params: P): string[];
+  /** Inputs used when present upstream, never an error when absent. */
+  optionalInputs?(params: P): string[];
+  /** Artifact names this stage produces. */
+  outputs(params: P): string[];
+  /** Remote stages have the provider identity in their key and may use ctx.provider(). */
+  remote?: boolean;
+  /** Workspace files (absolute paths) whose content hashes enter the key (load, command). */
+  workspaceFiles?(params: P, pipelineDir: string): string[];
+  /** Imports the implementation: `() => import('./run.ts')`. */
+  impl(): Promise<StageImpl<P>>;
+}
