@@ -1,0 +1,65 @@
+// Maps a raw source row to a record: field names for prompt/completion or messages, scalar coercion.
+import type { ChatMessage, DataRecord } from './records.ts';
+
+export interface FieldMapping {
+  prompt: string;
+  completion: string;
+  /** Field holding chat messages; when unset, a row with `messages` and no prompt field is chat. */
+  messages?: string;
+  /** Extra source fields copied into each record (e.g. for split's group_by). */
+  keep_fields: string[];
+}
+
+/** Counts of values turned into strings, by field role and original type. */
+export type Coercions = Record<string, Record<string, number>>;
+
+export type MappedRow = { record: DataRecord } | { reason: string };
+
+/** Builds a record from a row's values, or says why it is not a usable record. */
+export function mapRow(values: Record<string, unknown>, mapping: FieldMapping, coercions: Coercions): MappedRow {
+  const messagesField = mapping.messages ?? (!(mapping.prompt in values) && Array.isArray(values.messages) ? 'messages' : undefined);
+  const record: DataRecord = {};
+  if (messagesField) {
+    const checked = checkMessages(values[messagesField], messagesField);
+    if (typeof checked === 'string') return { reason: checked };
+    record.messages = checked;
+  } else {
+    const prompt = toText(values[mapping.prompt], 'prompt', mapping.prompt, coercions);
+    if (prompt.reason) return { reason: prompt.reason };
+    const completion = toText(values[mapping.completion], 'completion', mapping.completion, coercions);
+    if (completion.reason) return { reason: completion.reason };
+    if (completion.text === '') return { reason: `empty completion (field '${mapping.completion}')` };
+    record.prompt = prompt.text;
+    record.completion = completion.text;
+  }
+  for (const field of mapping.keep_fields) {
+    if (field in values) record[field] = values[field];
+  }
+  return { record };
+}
+
+/** A field value as text; numbers and booleans are converted and counted, others are reasons. */
+function toText(value: unknown, role: string, field: string, coercions: Coercions): { text: string; reason?: string } {
+  if (typeof value === 'string') return { text: value };
+  if (value === undefined) return { text: '', reason: `missing ${role} (no field '${field}')` };
+  if (value === null) return { text: '', reason: `missing ${role} (field '${field}' is null)` };
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    const kind = typeof value === 'boolean' ? 'boolean' : Number.isInteger(value) ? 'integer' : 'number';
+    const byKind = (coercions[role] ??= {});
+    byKind[kind] = (byKind[kind] ?? 0) + 1;
+    return { text: String(value) };
+  }
+  return { text: '', reason: `field '${field}' (${role}) is ${Array.isArray(value) ? 'an array' : 'an object'}, expected text` };
+}
+
+/** Light structural check of chat messages (tokencheck runs the full cookbook checks). */
+function checkMessages(value: unknown, field: string): ChatMessage[] | string {
+  if (!Array.isArray(value)) return `field '${field}' is not a list of messages`;
+  if (value.length === 0) return `field '${field}' is an empty list`;
+  for (let i = 0; i < value.length; i++) {
+    const m = value[i] as ChatMessage;
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) return `${field}[${i}] is not an object`;
+    if (typeof m.role !== 'string') return `${field}[${i}] has no role`;
+  }
+  return value as ChatMessage[];
+}

@@ -1,0 +1,102 @@
+// Streams a text file as batches of lines: UTF-8 checked (or latin1/replace), BOM and CRLF removed.
+import { createReadStream } from 'node:fs';
+import { DataError } from '../errors.ts';
+
+/** How source bytes become text. `utf8` rejects invalid bytes; `replace` substitutes U+FFFD. */
+export type TextEncoding = 'utf8' | 'latin1' | 'replace';
+
+/** Consecutive lines of a file; `first` is the 1-based line number of `lines[0]`. */
+export interface LineBatch {
+  lines: string[];
+  first: number;
+}
+
+export interface ReadLinesOptions {
+  encoding?: TextEncoding;
+  /** Path shown in error messages. @default the path */
+  displayPath?: string;
+  /** Bytes read at a time. @default 1 MiB */
+  chunkBytes?: number;
+}
+
+const NEWLINE = 10;
+
+/** Yields the file's lines in batches (one per chunk read), so 10^6-line files never sit in memory. */
+export async function* readLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
+  const encoding = options.encoding ?? 'utf8';
+  const display = options.displayPath ?? path;
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let carry: Buffer = Buffer.alloc(0);
+  let line = 1;
+  let atStart = true;
+  const decode = (bytes: Buffer, firstLine: number): string[] => {
+    if (atStart) {
+      atStart = false;
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    }
+    const text = decodeBytes(bytes, encoding, decoder, display, firstLine);
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+    }
+    return lines;
+  };
+  const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+      const last = buf.lastIndexOf(NEWLINE);
+      if (last < 0) {
+        carry = buf;
+        continue;
+      }
+      carry = buf.subarray(last + 1);
+      const lines = decode(buf.subarray(0, last), line);
+      yield { lines, first: line };
+      line += lines.length;
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DataError(`${display}: file not found`, { cause: error });
+    throw error;
+  }
+  if (carry.length > 0 || atStart) {
+    const lines = carry.length > 0 ? decode(carry, line) : [];
+    if (lines.length > 0) yield { lines, first: line };
+  }
+}
+
+/** Decodes bytes, naming the first line with invalid UTF-8 when `encoding` is utf8. */
+function decodeBytes(bytes: Buffer, encoding: TextEncoding, decoder: TextDecoder, display: string, firstLine: number): string {
+  if (encoding === 'latin1') return bytes.toString('latin1');
+  if (encoding === 'replace') return bytes.toString('utf8');
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw invalidUtf8Error(bytes, decoder, display, firstLine);
+  }
+}
+
+/** Finds the line and column of the first invalid UTF-8 sequence. */
+function invalidUtf8Error(bytes: Buffer, decoder: TextDecoder, display: string, firstLine: number): DataError {
+  let start = 0;
+  let line = firstLine;
+  while (start <= bytes.length) {
+    const end = bytes.indexOf(NEWLINE, start);
+    const slice = bytes.subarray(start, end < 0 ? bytes.length : end);
+    try {
+      decoder.decode(slice);
+    } catch {
+      const valid = Buffer.from(slice.toString('utf8').split('\uFFFD')[0] ?? '', 'utf8').length;
+      const byte = slice[valid] ?? 0;
+      return new DataError(
+        `${display}:${line}: invalid UTF-8 (byte 0x${byte.toString(16).padStart(2, '0')} at byte ${valid + 1} of the line)`,
+        { hint: "set `encoding: latin1` if the file is Latin-1/Windows-1252, or `encoding: replace` to substitute U+FFFD" },
+      );
+    }
+    if (end < 0) break;
+    start = end + 1;
+    line += 1;
+  }
+  return new DataError(`${display}:${firstLine}: invalid UTF-8`);
+}
