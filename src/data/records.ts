@@ -58,9 +58,12 @@ export function lastAssistantIndex(messages: ChatMessage[]): number {
   return -1;
 }
 
-/** `path:row` for messages, from a record's `_file`/`_row` (falls back to the given default path). */
-export function describeRow(record: DataRecord, fallbackPath?: string): string {
-  const file = record._file ?? fallbackPath;
-  const row = record._row ?? '?';
-  return file ? `${file}:${row}` : `row ${row}`;
+/** `file:row` when the source file is known, else `row N`: how messages name a source row. */
+export function formatRow(row: number | undefined, file?: string): string {
+  return file ? `${file}:${row ?? '?'}` : `row ${row ?? '?'}`;
+}
+
+/** formatRow for a record's `_row`/`_file`. */
+export function describeRow(record: DataRecord): string {
+  return formatRow(record._row, record._file);
 }

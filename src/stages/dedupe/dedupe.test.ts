@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { resolve } from 'node:path';
+import { runStageForTest } from '../testing.ts';
+import { load } from '../load/index.ts';
+import { dedupe } from './index.ts';
+
+const root = resolve(import.meta.dirname, '../../..');
+const dupes = resolve(root, 'test/fixtures/data/dupes.jsonl');
+const sms = resolve(root, 'test/data/sms-spam/SMSSpamCollection.tsv');
+
+const rowsOf = (r: Awaited<ReturnType<typeof runStageForTest>>) => r.records('dataset').map((x) => x._row);
+
+describe('dedupe', () => {
+  it('removes exactly 403 SMS spam duplicates and lists each removed row', async () => {
+    const loaded = await runStageForTest(load, { params: { path: sms, quote: false, prompt: 'SMS', completion: 'Label' } });
+    const r = await runStageForTest(dedupe, { params: { on: 'prompt' }, inputs: { dataset: loaded.outputs.dataset!.path } });
+    const report = r.json('report');
+    expect(report.removed).toBe(403);
+    expect(report.removed_rows).toHaveLength(403);
+    expect(r.records('dataset')).toHaveLength(5574 - 403);
+    const first = report.removed_rows[0];
+    expect(first.reason).toBe('duplicate');
+    expect(first.kept.row).toBeLessThan(first.row);
+    const byRow = new Map(loaded.records('dataset').map((x) => [x._row, x.prompt]));
+    expect(byRow.get(first.row)).toBe(byRow.get(first.kept.row));
+    expect(report.conflicts).toEqual([]);
+  });
+
+  it('keeps the first label of a conflicting prompt by default and reports the group', async () => {
+    const r = await runStageForTest(dedupe, { inputs: { dataset: dupes } });
+    expect(rowsOf(r)).toEqual([1, 2, 3, 6]);
+    const report = r.json('report');
+    expect(report.conflicts).toEqual([{
+      prompt: 'buy now',
+      rows: [{ row: 3, label: 'spam' }, { row: 5, label: 'ham' }, { row: 7, label: 'spam' }],
+      labels: { spam: 2, ham: 1 },
+    }]);
+    expect(report.removed_rows).toEqual([
+      { row: 4, reason: 'duplicate', kept: { row: 1 } },
+      { row: 5, reason: 'conflict' },
+      { row: 7, reason: 'duplicate', kept: { row: 3 } },
+    ]);
+    expect(r.warnings[0]).toMatch(/1 prompt\(s\) have conflicting completions/);
+  });
+
+  it('normalizes whitespace, keeps the last occurrence, drops conflicts', async () => {
+    const r = await runStageForTest(dedupe, { inputs: { dataset: dupes }, params: { normalize: 'whitespace', keep: 'last', conflicts: 'drop' } });
+    expect(rowsOf(r)).toEqual([2, 4, 6]);
+    expect(r.json('report')).toMatchObject({ removed: 4, conflicts_removed: 3, duplicates_removed: 1 });
+    const folded = await runStageForTest(dedupe, { inputs: { dataset: dupes }, params: { normalize: 'casefold', keep: 'last', conflicts: 'drop' } });
+    expect(rowsOf(folded)).toEqual([4, 6]);
+  });
+
+  it('on prompt+completion keeps distinct pairs unless they conflict', async () => {
+    const r = await runStageForTest(dedupe, { inputs: { dataset: dupes }, params: { on: 'prompt+completion', conflicts: 'drop' } });
+    expect(rowsOf(r)).toEqual([1, 2, 6]);
+    const kept = await runStageForTest(dedupe, { inputs: { dataset: dupes }, params: { on: 'prompt+completion', keep: 'last' } });
+    expect(rowsOf(kept)).toEqual([2, 4, 6, 7]);
+  });
+
+  it('fails on conflicts with conflicts: fail, naming rows and labels', async () => {
+    await expect(runStageForTest(dedupe, { inputs: { dataset: dupes }, params: { conflicts: 'fail' } }))
+      .rejects.toThrow(/row 3: 1 prompt\(s\) have conflicting completions/);
+    try {
+      await runStageForTest(dedupe, { inputs: { dataset: dupes }, params: { conflicts: 'fail' } });
+    } catch (error) {
+      expect((error as { details: string[] }).details[0]).toBe('row 3 "spam", row 5 "ham", row 7 "spam": "buy now"');
+    }
+  });
+});
