@@ -15,3 +15,7 @@ export type {
   ResultRow,
   WorstError,
 } from './types.ts';
+export { diffMetrics, getLockPath, parseLockMetrics, readLockMetrics } from './lock-metrics.ts';
+export type { MetricDiff, StageMetrics } from './lock-metrics.ts';
+export { formatMetricsDiffTable, formatMetricsTable } from './metrics-table.ts';
+export { readFileAtRevision } from './git-revision.ts';
