@@ -1,13 +1,123 @@
-// PLACEHOLDER: replaced by the real command module.
-import { TunefileError } from '../errors.ts';
-import type { Command } from './command.ts';
+// `tunefile run [PIPELINE] [options]`: run what is stale.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { dryRunPipeline, runPipeline } from '../engine/run-pipeline.ts';
+import type { RunListener } from '../engine/events.ts';
+import { parseFlags, parsePositiveInt } from './args.ts';
+import type { CliIO, Command } from './command.ts';
+import { makePlainProgress, makeTreeProgress, wantsTree } from './progress.ts';
+
+const help = `Usage: tunefile run [PIPELINE] [options]
+
+Runs the stages of PIPELINE that are stale; everything else is restored from the cache.
+PIPELINE defaults to pipeline.yaml in the current folder, then the config's "pipeline".
+
+Options:
+  --stage ID          only this stage and what it needs (repeatable)
+  --downstream        with --stage: also every stage below it
+  --force [ID]        rerun all stages, or stage ID, even if cached (a forced train creates a new job)
+  --dry-run           print the plan with reasons; run nothing
+  --set KEY=VALUE     override a pipeline value, e.g. --set train.with.n_epochs=8 (repeatable)
+  --keep-going        a failed stage skips only its dependents; independent stages still run
+  --jobs N            run up to N independent stages at once (default: number of CPUs)
+  --no-wait           exit 1 at once if another run holds the project, instead of waiting
+  --yes               accept cost-guard prompts (estimated cost above max_cost_usd)
+  --verify            rehash cached blobs before trusting them
+  --json              print one JSON document on stdout at the end; progress goes to stderr
+
+Exit codes: 0 success, 1 a stage failed or the project is locked (--no-wait), 2 invalid pipeline or usage, 130 interrupted.`;
+
+/** Turns `--force ID` into `--force-stage ID` when ID is not the pipeline file. */
+export function normalizeForce(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith('--force=')) {
+      out.push('--force-stage', arg.slice('--force='.length));
+    } else if (arg === '--force') {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('-') && !/\.ya?ml$/.test(next) && !existsSync(next)) {
+        out.push('--force-stage', next);
+        i++;
+      } else {
+        out.push('--force');
+      }
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
 
 const command: Command = {
   name: 'run',
-  summary: '',
-  help: 'tunefile run',
-  run: async () => {
-    throw new TunefileError('TUNEFILE_USAGE', "'tunefile run' is not built yet");
+  summary: 'run the stages that are stale',
+  help,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const { values, positionals } = parseFlags('run', normalizeForce(argv), {
+      stage: { type: 'string', multiple: true },
+      downstream: { type: 'boolean' },
+      force: { type: 'boolean' },
+      'force-stage': { type: 'string', multiple: true },
+      'dry-run': { type: 'boolean' },
+      set: { type: 'string', multiple: true },
+      'keep-going': { type: 'boolean' },
+      jobs: { type: 'string' },
+      'no-wait': { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
+      verify: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    const file = positionals[0] ? resolve(io.cwd, positionals[0]) : undefined;
+    const jobs = parsePositiveInt('run', '--jobs', values.jobs);
+    const force = values.force ? true : values['force-stage']?.length ? values['force-stage'] : false;
+    const common = {
+      ...(file ? { file } : {}),
+      cwd: io.cwd,
+      env: io.env,
+      sets: values.set ?? [],
+      ...(values.stage ? { stages: values.stage } : {}),
+      downstream: values.downstream ?? false,
+      force,
+    };
+    if (values['dry-run']) {
+      const plan = await dryRunPipeline(common);
+      if (values.json) {
+        io.stdout.write(JSON.stringify({ ok: true, dry_run: true, ...plan }, null, 2) + '\n');
+      } else {
+        for (const s of plan.stages) {
+          const what = s.action === 'restore' ? (s.state === 'up-to-date' ? 'up to date' : 'would restore from cache') : 'would run';
+          io.stdout.write(`${s.id.padEnd(16)} ${what}${s.reasons.length ? `: ${s.reasons.join('; ')}` : ''}\n`);
+        }
+      }
+      return 0;
+    }
+    const listeners: RunListener[] = [wantsTree(io) ? makeTreeProgress(io) : makePlainProgress(io)];
+    const report = await runPipeline({
+      ...common,
+      keepGoing: values['keep-going'] ?? false,
+      ...(jobs ? { jobs } : {}),
+      verify: values.verify ?? false,
+      yes: values.yes ?? false,
+      wait: !values['no-wait'],
+      signal: io.signal,
+      listeners,
+      onWait: (message) => io.stderr.write(message + '\n'),
+    });
+    if (values.json) {
+      io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    } else {
+      const count = (status: string) => report.stages.filter((s) => s.status === status).length;
+      const parts = [`${count('ran')} ran`, `${count('cached')} cached`];
+      if (count('failed')) parts.push(`${count('failed')} failed`);
+      if (count('skipped')) parts.push(`${count('skipped')} skipped`);
+      io.stdout.write(`${report.ok ? 'ok' : report.interrupted ? 'interrupted' : 'failed'}: ${report.pipeline}: ${parts.join(', ')}\n`);
+      for (const s of report.stages.filter((st) => st.status === 'failed')) {
+        io.stderr.write(`error: ${s.id}: ${s.error}\n`);
+      }
+    }
+    if (report.interrupted) return 130;
+    return report.ok ? 0 : 1;
   },
 };
 export default command;

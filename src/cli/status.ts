@@ -1,13 +1,33 @@
-// PLACEHOLDER: replaced by the real command module.
-import { TunefileError } from '../errors.ts';
+// `tunefile status [PIPELINE] [--json]`.
+import { resolve } from 'node:path';
+import { pipelineStatus } from '../engine/status.ts';
+import { parseFlags } from './args.ts';
 import type { Command } from './command.ts';
 
 const command: Command = {
   name: 'status',
-  summary: '',
-  help: 'tunefile status',
-  run: async () => {
-    throw new TunefileError('TUNEFILE_USAGE', "'tunefile status' is not built yet");
+  summary: 'show each stage as up-to-date, stale or never-run, with reasons',
+  help: `Usage: tunefile status [PIPELINE] [--set KEY=VALUE]... [--json]
+
+Shows each stage as up-to-date, stale or never-run, with the reasons: a parameter with its old and new
+value, an input artifact and its producer, a source file, the implementation version, a missing output.
+It never waits for a running 'tunefile run' and reads no dataset bytes when files are unchanged.
+
+Options:
+  --set KEY=VALUE   evaluate the status as if this override were given
+  --json            print {"stages": [{"id", "state", "reasons"}]} on stdout`,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags('status', argv, { json: { type: 'boolean' }, set: { type: 'string', multiple: true } });
+    const result = await pipelineStatus({ ...(positionals[0] ? { file: resolve(io.cwd, positionals[0]) } : {}), cwd: io.cwd, env: io.env, sets: values.set ?? [] });
+    if (values.json) {
+      io.stdout.write(JSON.stringify({ pipeline: result.pipeline, stages: result.stages }, null, 2) + '\n');
+      return 0;
+    }
+    for (const s of result.stages) {
+      io.stdout.write(`${s.id.padEnd(16)} ${s.state}\n`);
+      for (const r of s.reasons) io.stdout.write(`${' '.repeat(17)}${r}\n`);
+    }
+    return 0;
   },
 };
 export default command;

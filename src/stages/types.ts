@@ -135,6 +135,8 @@ export interface StageDef<P = any> {
   remote?: boolean;
   /** Workspace files (absolute paths) whose content hashes enter the key (load, command). */
   workspaceFiles?(params: P, pipelineDir: string): string[];
+  /** True when the implementation defines restore(): the engine then imports it on cache hits too. */
+  restores?: boolean;
   /** Imports the implementation: `() => import('./run.ts')`. */
   impl(): Promise<StageImpl<P>>;
 }

@@ -1,0 +1,40 @@
+// Typed lifecycle events of a run. Progress, the --json report and the lock writer all subscribe to these.
+
+/** How a stage ended: `skipped` means not reached because an upstream stage failed. */
+export type StageStatus = 'ran' | 'cached' | 'failed' | 'skipped';
+
+export interface OutputSummary {
+  hash: string;
+  path: string;
+  bytes: number;
+  rows?: number;
+}
+
+import type { RunRecord } from '../store/state.ts';
+
+export interface StageEndEvent {
+  type: 'stage:end';
+  id: string;
+  stageType: string;
+  status: StageStatus;
+  key: string | null;
+  durationMs: number;
+  reasons: string[];
+  outputs: Record<string, OutputSummary>;
+  error: string | null;
+  summary?: string;
+  /** The run record (lock entry) for ran and cached stages. */
+  record?: RunRecord;
+}
+
+export type RunEvent =
+  | { type: 'run:start'; pipeline: string; stages: { id: string; type: string }[] }
+  | { type: 'run:waiting'; message: string }
+  | { type: 'stage:start'; id: string; reasons: string[] }
+  | { type: 'stage:progress'; id: string; detail: string }
+  | { type: 'stage:warning'; id: string; message: string }
+  | StageEndEvent
+  | { type: 'run:end'; ok: boolean; interrupted: boolean };
+
+/** A subscriber: receives every event in order. May return a promise for `run:end` (flushing). */
+export type RunListener = (event: RunEvent) => void | Promise<void>;

@@ -1,0 +1,51 @@
+// Provider handles from the pipeline's `provider` and the environment. The SDK and server load lazily.
+import type { ProviderSpec } from '../pipeline/config-types.ts';
+import type { ProviderHandle } from './handle.ts';
+import { identityString, type Provider, type ProviderIdentity } from './types.ts';
+
+export type { ProviderHandle } from './handle.ts';
+export { identityString } from './types.ts';
+
+const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+/** The spec as an object. */
+export function normalizeProviderSpec(spec: ProviderSpec | undefined): Exclude<ProviderSpec, string> {
+  if (spec === undefined || spec === 'local') return { type: 'local' };
+  if (spec === 'openai') return { type: 'openai' };
+  return spec;
+}
+
+/** The identity that enters remote stage keys: type and base URL, never the key. */
+export function resolveProviderIdentity(spec: ProviderSpec | undefined, env: Record<string, string | undefined>): ProviderIdentity {
+  const s = normalizeProviderSpec(spec);
+  if (s.type === 'local') return { type: 'local' };
+  const base = (s.base_url ?? env.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL).replace(/\/+$/, '');
+  return { type: 'openai', base_url: base };
+}
+
+export interface ProviderHandleOptions {
+  spec: ProviderSpec | undefined;
+  env: Record<string, string | undefined>;
+  /** The local provider's data folder (.tunefile/local). */
+  localDir: string;
+}
+
+/** A handle whose connect() starts the local server or builds an OpenAI client on first use. */
+export function createProviderHandle(options: ProviderHandleOptions): ProviderHandle {
+  const identity = resolveProviderIdentity(options.spec, options.env);
+  let pending: Promise<Provider> | undefined;
+  return {
+    identity,
+    identityString: identityString(identity),
+    connect: () => (pending ??= connectProvider(options, identity)),
+    close: async () => {
+      if (pending) await (await pending.catch(() => undefined))?.close();
+    },
+  };
+}
+
+async function connectProvider(options: ProviderHandleOptions, identity: ProviderIdentity): Promise<Provider> {
+  const { connectLocal } = await import('./local.ts');
+  const { connectOpenAI } = await import('./openai.ts');
+  return identity.type === 'local' ? connectLocal(options.localDir, options.env) : connectOpenAI(normalizeProviderSpec(options.spec), options.env, identity);
+}

@@ -1,0 +1,31 @@
+// The `openai` provider: OpenAI, Azure OpenAI or any server with the same fine-tuning API, via the official SDK.
+import { TunefileError } from '../errors.ts';
+import type { ProviderSpec } from '../pipeline/config-types.ts';
+import type { Provider, ProviderIdentity } from './types.ts';
+
+/** Builds the SDK client. The key comes from the environment only and is never logged or stored. */
+export async function connectOpenAI(
+  spec: Exclude<ProviderSpec, string>,
+  env: Record<string, string | undefined>,
+  identity: ProviderIdentity,
+): Promise<Provider> {
+  const keyVar = spec.api_key_env ?? (spec.azure_api_version ? 'AZURE_OPENAI_API_KEY' : 'OPENAI_API_KEY');
+  const apiKey = env[keyVar];
+  if (!apiKey) {
+    throw new TunefileError('TUNEFILE_PROVIDER', `the openai provider needs an API key in the environment variable ${keyVar}`, {
+      hint: `export ${keyVar}=... (keys are read from the environment, never from the pipeline file)`,
+    });
+  }
+  const { default: OpenAI, AzureOpenAI } = await import('openai');
+  const common = {
+    apiKey,
+    maxRetries: Number(env.TUNEFILE_OPENAI_MAX_RETRIES ?? 4),
+    timeout: Number(env.TUNEFILE_OPENAI_TIMEOUT_MS ?? 120_000),
+    organization: spec.organization ?? env.OPENAI_ORG_ID ?? null,
+    project: spec.project ?? env.OPENAI_PROJECT_ID ?? null,
+  };
+  const client = spec.azure_api_version
+    ? new AzureOpenAI({ ...common, endpoint: identity.base_url, apiVersion: spec.azure_api_version, ...(spec.azure_deployment ? { deployment: spec.azure_deployment } : {}) })
+    : new OpenAI({ ...common, baseURL: identity.base_url });
+  return { identity, client, close: async () => {} };
+}

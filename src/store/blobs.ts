@@ -1,0 +1,67 @@
+// Content-addressed blobs under .tunefile/cache/blobs/ab/abcd..., moved in atomically.
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fsyncPath } from './atomic.ts';
+import { hashFile } from './hash.ts';
+
+/** Output of a stage, once in the cache. */
+export interface BlobInfo {
+  hash: string;
+  bytes: number;
+}
+
+export class BlobStore {
+  readonly root: string;
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  /** Absolute path of the blob with this hash (which may not exist). */
+  pathOf(hash: string): string {
+    if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error(`not a sha256 hash: ${JSON.stringify(hash)}`);
+    return join(this.root, hash.slice(0, 2), hash);
+  }
+
+  /** 'ok' when the blob exists with the expected size, else why not. */
+  check(hash: string, bytes: number): 'ok' | 'missing' | 'wrong-size' {
+    try {
+      return statSync(this.pathOf(hash)).size === bytes ? 'ok' : 'wrong-size';
+    } catch {
+      return 'missing';
+    }
+  }
+
+  /** Rehashes a blob; true when its bytes still match its name. */
+  async verify(hash: string): Promise<boolean> {
+    try {
+      return (await hashFile(this.pathOf(hash))).hash === hash;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Moves a finished file into the store under its content hash (same file system: atomic rename).
+   * The file is fsynced first, so a crash never leaves a visible blob with partial bytes.
+   */
+  async ingest(file: string): Promise<BlobInfo> {
+    const { hash, bytes } = await hashFile(file);
+    const target = this.pathOf(hash);
+    if (this.check(hash, bytes) === 'ok') {
+      rmSync(file, { force: true });
+      return { hash, bytes };
+    }
+    mkdirSync(dirname(target), { recursive: true });
+    fsyncPath(file);
+    chmodSync(file, 0o444);
+    renameSync(file, target);
+    fsyncPath(dirname(target));
+    return { hash, bytes };
+  }
+
+  /** Deletes a blob (corrupt or garbage). */
+  remove(hash: string): void {
+    const path = this.pathOf(hash);
+    if (existsSync(path)) rmSync(path, { force: true });
+  }
+}

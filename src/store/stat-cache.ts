@@ -1,0 +1,31 @@
+// Hash a workspace file, skipping the read when (path, dev, ino, size, mtime_ns) is unchanged.
+import { statSync } from 'node:fs';
+import { hashFile } from './hash.ts';
+import type { StateDb, StatKey } from './state.ts';
+
+/** The stat identity of a file now. */
+export function statKeyOf(path: string): StatKey {
+  const st = statSync(path, { bigint: true });
+  return { path, dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs };
+}
+
+/** True when two stat identities describe the same file version. */
+export function sameStat(a: StatKey, b: StatKey): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
+}
+
+/**
+ * sha256 of a file, read from the stat cache when its stat identity is unchanged.
+ * Returns the stat identity seen before hashing, so callers can detect edits made later.
+ * @throws when the file is missing, or changes while it is being hashed
+ */
+export async function hashWithStatCache(db: StateDb, path: string): Promise<{ hash: string; stat: StatKey }> {
+  const before = statKeyOf(path);
+  const cached = db.getStat(before);
+  if (cached) return { hash: cached, stat: before };
+  const { hash } = await hashFile(path);
+  const after = statKeyOf(path);
+  if (!sameStat(before, after)) throw new Error(`${path} changed while it was being hashed`);
+  db.putStat(before, hash);
+  return { hash, stat: before };
+}

@@ -1,0 +1,149 @@
+// .tunefile/state.db on node:sqlite: run records, the stat cache, the remote-job journal, and small key/value tables.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DatabaseSync as DatabaseSyncType } from 'node:sqlite';
+import { createRequire } from 'node:module';
+import type { JobJournal, JournalEntry, StageKv } from '../stages/types.ts';
+
+const require = createRequire(import.meta.url);
+
+/** A stage's run record: exactly the lock entry it produced. */
+export interface RunRecord {
+  type: string;
+  version: number;
+  key: string;
+  params: Record<string, unknown>;
+  inputs: Record<string, string>;
+  outputs: Record<string, { hash: string; bytes: number; rows?: number }>;
+  deps?: Record<string, string>;
+  provider?: string;
+  [extra: string]: unknown;
+}
+
+/** A stat-cache row: identifies one version of a file without reading it. */
+export interface StatKey {
+  path: string;
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  key TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  record TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stat_cache (
+  path TEXT PRIMARY KEY,
+  dev TEXT NOT NULL, ino TEXT NOT NULL, size TEXT NOT NULL, mtime_ns TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS jobs (
+  stage_key TEXT PRIMARY KEY,
+  provider TEXT NOT NULL,
+  job_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS kv (
+  namespace TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (namespace, key)
+);
+`;
+
+/** The project's state database. One instance per process; safe for concurrent readers (WAL). */
+export class StateDb {
+  readonly path: string;
+  private readonly db: DatabaseSyncType;
+
+  constructor(path: string) {
+    this.path = path;
+    mkdirSync(dirname(path), { recursive: true });
+    const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
+    this.db = new DatabaseSync(path, { timeout: 10_000 });
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+    this.db.exec(SCHEMA);
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  /** The run record for a stage key, if that key ever completed. */
+  getRun(key: string): RunRecord | undefined {
+    const row = this.db.prepare('SELECT record FROM runs WHERE key = ?').get(key) as { record: string } | undefined;
+    return row ? (JSON.parse(row.record) as RunRecord) : undefined;
+  }
+
+  putRun(record: RunRecord, now: number): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO runs (key, type, record, created_at) VALUES (?, ?, ?, ?)')
+      .run(record.key, record.type, JSON.stringify(record), now);
+  }
+
+  deleteRun(key: string): void {
+    this.db.prepare('DELETE FROM runs WHERE key = ?').run(key);
+  }
+
+  /** Every run record (for gc). */
+  allRuns(): RunRecord[] {
+    return (this.db.prepare('SELECT record FROM runs').all() as { record: string }[]).map((r) => JSON.parse(r.record) as RunRecord);
+  }
+
+  /** The cached hash of a file version, when path, device, inode, size and mtime all match. */
+  getStat(key: StatKey): string | undefined {
+    const row = this.db.prepare('SELECT dev, ino, size, mtime_ns, hash FROM stat_cache WHERE path = ?').get(key.path) as
+      | { dev: string; ino: string; size: string; mtime_ns: string; hash: string }
+      | undefined;
+    if (!row) return undefined;
+    const same = row.dev === String(key.dev) && row.ino === String(key.ino) && row.size === String(key.size) && row.mtime_ns === String(key.mtimeNs);
+    return same ? row.hash : undefined;
+  }
+
+  putStat(key: StatKey, hash: string): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO stat_cache (path, dev, ino, size, mtime_ns, hash) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(key.path, String(key.dev), String(key.ino), String(key.size), String(key.mtimeNs), hash);
+  }
+
+  /** The remote-job journal. */
+  journal(now: () => number): JobJournal {
+    return {
+      get: (stageKey) => {
+        const row = this.db.prepare('SELECT stage_key, provider, job_id, status FROM jobs WHERE stage_key = ?').get(stageKey) as
+          | { stage_key: string; provider: string; job_id: string; status: string }
+          | undefined;
+        return row ? { stageKey: row.stage_key, provider: row.provider, jobId: row.job_id, status: row.status } : undefined;
+      },
+      put: (entry: JournalEntry) => {
+        this.db
+          .prepare('INSERT OR REPLACE INTO jobs (stage_key, provider, job_id, status, updated_at) VALUES (?, ?, ?, ?, ?)')
+          .run(entry.stageKey, entry.provider, entry.jobId, entry.status, now());
+      },
+      remove: (stageKey) => {
+        this.db.prepare('DELETE FROM jobs WHERE stage_key = ?').run(stageKey);
+      },
+    };
+  }
+
+  /** A namespaced key/value store with JSON values. */
+  kv(namespace: string): StageKv {
+    return {
+      get: <T>(key: string) => {
+        const row = this.db.prepare('SELECT value FROM kv WHERE namespace = ? AND key = ?').get(namespace, key) as { value: string } | undefined;
+        return row ? (JSON.parse(row.value) as T) : undefined;
+      },
+      set: (key, value) => {
+        this.db.prepare('INSERT OR REPLACE INTO kv (namespace, key, value) VALUES (?, ?, ?)').run(namespace, key, JSON.stringify(value));
+      },
+      delete: (key) => {
+        this.db.prepare('DELETE FROM kv WHERE namespace = ? AND key = ?').run(namespace, key);
+      },
+    };
+  }
+}

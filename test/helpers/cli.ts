@@ -1,0 +1,77 @@
+// Test helpers: temp projects and the real CLI as a child process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CLI = join(REPO, 'src', 'cli', 'main.ts');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A fresh project folder (with a .git marker so it is its own project root) holding `files`. */
+export function makeProject(files: Record<string, string> = {}, prefix = 'tunefile-e2e-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(dir, '.git'));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+/** Copies a project folder (a "fresh clone") without its .tunefile/ and lock files. */
+export function cloneProject(dir: string): string {
+  const copy = mkdtempSync(join(tmpdir(), 'tunefile-clone-'));
+  cpSync(dir, copy, { recursive: true, filter: (src) => !src.includes('.tunefile') && !src.endsWith('.lock') });
+  return copy;
+}
+
+/** Starts the CLI; the caller may kill it. */
+export function startCli(args: string[], options: { cwd: string; env?: Record<string, string> }): { child: ChildProcess; done: Promise<CliResult>; output: () => { stdout: string; stderr: string } } {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, CI: 'true', NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult>((resolvePromise) => {
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+  return { child, done, output: () => ({ stdout, stderr }) };
+}
+
+/** Runs the CLI to completion. */
+export function runCli(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  return startCli(args, options).done;
+}
+
+/** Runs `tunefile run --json` and parses the report. */
+export async function runJson(args: string[], options: { cwd: string; env?: Record<string, string> }) {
+  const result = await runCli(['run', ...args, '--json'], options);
+  let report: any;
+  try {
+    report = JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`run --json printed no JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return { ...result, report, status: Object.fromEntries((report.stages as { id: string; status: string }[]).map((s) => [s.id, s.status])) };
+}
+
+/** Resolves when `predicate` holds, polling; rejects after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
