@@ -1,0 +1,147 @@
+// loadPipeline: read, parse with positions, apply --set, interpolate, validate (schema + rules), wire.
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative, sep } from 'node:path';
+import { getStageDef } from '../stages/registry.ts';
+import type { Diagnostic, SetOverride } from './diagnostics.ts';
+import { reportDiagnostics, throwIfErrors } from './diagnostics.ts';
+import { findPipelineFile } from './find-pipeline.ts';
+import { interpolate } from './interpolate.ts';
+import { isPathPrefix } from './json-path.ts';
+import { loadConfig } from './config.ts';
+import { displayPath, findProjectRoot } from './paths.ts';
+import { RULES, makeRuleContext } from './rules.ts';
+import type { RuleContext, StageDraft } from './rules.ts';
+import { applySets } from './set-overrides.ts';
+import { locatePath, parseYamlSource } from './source.ts';
+import type { PathSegment, YamlSource } from './source.ts';
+import type { LoadedPipeline } from './types.ts';
+import type { ResolvedConfig, ProviderSpec } from './config-types.ts';
+import { checkPipelineSchema } from './validators.ts';
+import { yamlProblems } from './yaml-problems.ts';
+
+export interface LoadPipelineOptions {
+  /** The PIPELINE argument; undefined -> `pipeline.yaml` in cwd, then the config's `pipeline` (config searched from cwd upward). */
+  file?: string;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  /** Raw --set arguments, "KEY=VALUE". */
+  sets?: string[];
+}
+
+type Data = Record<string, any>;
+
+/**
+ * Loads, validates (schema + semantic rules, all errors collected) and resolves a pipeline.
+ * @throws PipelineInvalidError (TUNEFILE_INVALID_PIPELINE, TUNEFILE_CYCLE or TUNEFILE_INVALID_CONFIG),
+ *   UsageError for a missing file or a bad --set.
+ */
+export async function loadPipeline(options: LoadPipelineOptions): Promise<LoadedPipeline> {
+  const file = await findPipelineFile(options.file, options.cwd);
+  const dir = dirname(file);
+  const projectRoot = findProjectRoot(dir);
+  const config = await loadConfig(projectRoot, { cwd: options.cwd });
+  const source = parseYamlSource(await readFile(file, 'utf8'), displayPath(file, options.cwd));
+  const diagnostics = yamlProblems(source);
+  throwIfErrors(source, diagnostics, []);
+  const data = readData(source, diagnostics);
+  const sets = applySets(data, options.sets ?? []);
+  const origins = interpolateStages(data, options.env, diagnostics);
+  diagnostics.push(...checkPipelineSchema(data).map((d) => noteOrigin(d, origins)));
+  const ctx = makeRuleContext(makeDrafts(data, diagnostics), diagnostics);
+  for (const rule of RULES) rule(ctx);
+  throwIfErrors(source, diagnostics, sets);
+  return assemble({ file, dir, projectRoot, config, source, data, ctx, sets });
+}
+
+/** The document as plain data; a non-mapping file is an error. Stage and `with` nulls become `{}`. */
+function readData(source: YamlSource, diagnostics: Diagnostic[]): Data {
+  const raw = source.doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    diagnostics.push({ severity: 'error', kind: 'schema', path: [], message: `a pipeline file must be a mapping with 'version', 'stages', ... (got ${raw === null || raw === undefined ? 'an empty file' : Array.isArray(raw) ? 'a list' : JSON.stringify(raw)})` });
+    throwIfErrors(source, diagnostics, []);
+  }
+  const data = raw as Data;
+  if (data.stages !== null && typeof data.stages === 'object' && !Array.isArray(data.stages)) {
+    for (const [id, entry] of Object.entries(data.stages)) {
+      if (entry === null) data.stages[id] = {};
+      const stage = data.stages[id];
+      if (stage !== null && typeof stage === 'object' && !Array.isArray(stage) && (stage.with === undefined || stage.with === null)) stage.with = {};
+    }
+  }
+  return data;
+}
+
+function stageEntries(data: Data): [string, any][] {
+  const stages = data.stages;
+  return stages !== null && typeof stages === 'object' && !Array.isArray(stages) ? Object.entries(stages) : [];
+}
+
+type Origins = { path: PathSegment[]; ref: string }[];
+
+/** Interpolates every stage's `with`; returns where whole-value references were replaced. */
+function interpolateStages(data: Data, env: Record<string, string | undefined>, diagnostics: Diagnostic[]): Origins {
+  const params = data.params !== null && typeof data.params === 'object' && !Array.isArray(data.params) ? data.params : {};
+  const origins: Origins = [];
+  for (const [id, entry] of stageEntries(data)) {
+    if (entry === null || typeof entry !== 'object' || entry.with === undefined) continue;
+    entry.with = interpolate(entry.with, ['stages', id, 'with'], { params, env, origins }, diagnostics);
+  }
+  return origins;
+}
+
+/** Adds "(from ${params.seed})" to a schema error about a value that came from a reference. */
+function noteOrigin(d: Diagnostic, origins: Origins): Diagnostic {
+  const origin = origins.find((o) => isPathPrefix(o.path, d.path));
+  return origin ? { ...d, message: `${d.message} (from ${origin.ref})` } : d;
+}
+
+function makeDrafts(data: Data, diagnostics: Diagnostic[]): StageDraft[] {
+  const errorPaths = diagnostics.filter((d) => d.severity === 'error').map((d) => d.path);
+  return stageEntries(data).map(([id, entry], index, all): StageDraft => {
+    const stage: Data = entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? entry : {};
+    const hasUses = typeof stage.uses === 'string';
+    const typeName: string = hasUses ? stage.uses : id;
+    const def = getStageDef(typeName);
+    const broken = errorPaths.some((p) => isPathPrefix(['stages', id, 'with'], p) || isPathPrefix(['stages', id, 'uses'], p) || (p.length === 2 && p[1] === id));
+    return {
+      id, typeName, hasUses, def,
+      needs: Array.isArray(stage.needs) ? stage.needs.filter((n: unknown): n is string => typeof n === 'string') : index > 0 ? [all[index - 1]![0]] : [],
+      overrides: stage.inputs !== null && typeof stage.inputs === 'object' && !Array.isArray(stage.inputs) ? stage.inputs : {},
+      params: stage.with !== null && typeof stage.with === 'object' && !Array.isArray(stage.with) ? stage.with : {},
+      valid: def !== undefined && !broken,
+    };
+  });
+}
+
+interface AssembleInput {
+  file: string; dir: string; projectRoot: string; config: ResolvedConfig; source: YamlSource;
+  data: Data; ctx: RuleContext; sets: SetOverride[];
+}
+
+function assemble({ file, dir, projectRoot, config, source, data, ctx, sets }: AssembleInput): LoadedPipeline {
+  const ext = extname(file);
+  const warnings = reportDiagnostics(source, ctx.diagnostics.filter((d) => d.severity === 'warning'), sets);
+  return {
+    file,
+    relFile: relative(projectRoot, file).split(sep).join('/'),
+    dir,
+    projectRoot,
+    lockFile: join(dir, `${basename(file, ext)}.lock`),
+    name: typeof data.name === 'string' ? data.name : basename(file, ext),
+    model: data.model as string,
+    provider: (data.provider ?? config.provider) as ProviderSpec,
+    params: (data.params ?? {}) as Record<string, unknown>,
+    stages: ctx.stages.map((s) => ({
+      id: s.id,
+      type: s.typeName,
+      needs: ctx.graph.needs[s.id] ?? [],
+      inputs: ctx.wiring[s.id] ?? {},
+      outputs: ctx.outputs[s.id] ?? [],
+      params: s.params,
+      line: locatePath(source, ['stages', s.id], 'key').line,
+    })),
+    allowOutside: data.allow_outside === true,
+    config,
+    warnings: warnings.map((w) => w.text.split('\n')[0]!),
+  };
+}

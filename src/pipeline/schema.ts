@@ -1,0 +1,130 @@
+// The published JSON schemas (2020-12), assembled from the stage registry: pipeline files and project config.
+import { STAGES } from '../stages/registry.ts';
+
+const ID = '^[A-Za-z_][A-Za-z0-9_-]*$';
+const REF = '^[A-Za-z_][A-Za-z0-9_-]*\\.[A-Za-z_][A-Za-z0-9_-]*$';
+const DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+
+/** The `provider` value: a name, or an object with connection details (never the key itself). */
+function providerSchema(): Record<string, unknown> {
+  return {
+    description: 'Training backend: local (default, offline), openai, or an object with connection details.',
+    anyOf: [
+      { enum: ['local', 'openai'] },
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['type'],
+        properties: {
+          type: { enum: ['local', 'openai'], description: 'Provider type.' },
+          base_url: { type: 'string', pattern: '^https?://', description: 'API base URL (OpenAI-compatible or Azure endpoint).' },
+          api_key_env: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Environment variable that holds the API key. Default OPENAI_API_KEY.' },
+          organization: { type: 'string', description: 'OpenAI organization id.' },
+          project: { type: 'string', description: 'OpenAI project id.' },
+          azure_api_version: { type: 'string', description: 'Azure OpenAI API version; selects the Azure client.' },
+          azure_deployment: { type: 'string', description: 'Azure OpenAI deployment name.' },
+        },
+      },
+    ],
+  };
+}
+
+function withRef(type: string): Record<string, unknown> {
+  return { $ref: `#/$defs/with_${type}` };
+}
+
+/** One stage entry; `with` is checked against the schema of the type named by `uses`. */
+function stageSchema(types: string[]): Record<string, unknown> {
+  return {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    properties: {
+      uses: { enum: types, description: 'Stage type. Defaults to the stage id.' },
+      needs: {
+        type: 'array', uniqueItems: true, items: { type: 'string', pattern: ID },
+        description: 'Upstream stage ids. Default: the previous stage in the file.',
+      },
+      inputs: {
+        type: 'object', propertyNames: { pattern: ID }, additionalProperties: { type: 'string', pattern: REF },
+        description: 'Explicit wiring, input name -> "stage.artifact". Default: nearest upstream producer.',
+      },
+      with: { type: 'object', description: "The stage type's parameters." },
+    },
+    allOf: types.map((t) => ({
+      if: { properties: { uses: { const: t } }, required: ['uses'] },
+      then: { properties: { with: withRef(t) } },
+    })),
+  };
+}
+
+/** The pipeline file schema, assembled from every registered stage type. */
+export function buildPipelineSchema(): Record<string, unknown> {
+  const types = Object.keys(STAGES);
+  const defs: Record<string, unknown> = { provider: providerSchema(), stage: stageSchema(types) };
+  for (const t of types) defs[`with_${t}`] = { description: STAGES[t]!.description, ...STAGES[t]!.schema };
+  return {
+    $schema: DIALECT,
+    title: 'tunefile pipeline',
+    description: 'A tunefile pipeline: stages that turn labelled data into a fine-tuned model and a report.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['stages'],
+    properties: {
+      version: { const: 1, description: 'File format version.' },
+      name: { type: 'string', minLength: 1, description: 'Pipeline name. Default: the file name.' },
+      provider: { $ref: '#/$defs/provider' },
+      model: { type: 'string', minLength: 1, default: 'babbage-002', description: 'Default base model for tokencheck, upload and train.' },
+      params: { type: 'object', description: 'Named values, referenced as ${params.NAME} in `with`.' },
+      allow_outside: { type: 'boolean', default: false, description: 'Allow outputs and report folders outside the project.' },
+      stages: {
+        type: 'object',
+        minProperties: 1,
+        propertyNames: { pattern: ID },
+        description: 'Stages in order. The key is the stage id; `uses` defaults to it.',
+        properties: Object.fromEntries(types.map((t) => [t, {
+          $ref: '#/$defs/stage',
+          if: { type: 'object', not: { required: ['uses'] } },
+          then: { properties: { with: withRef(t) } },
+        }])),
+        additionalProperties: { $ref: '#/$defs/stage' },
+      },
+    },
+    $defs: defs,
+  };
+}
+
+/** The project config schema (tunefile.config.*, .tunefilerc*, package.json#tunefile). */
+export function buildConfigSchema(): Record<string, unknown> {
+  const price = { type: 'number', minimum: 0 };
+  return {
+    $schema: DIALECT,
+    title: 'tunefile config',
+    description: 'Project defaults for tunefile.',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      $schema: { type: 'string' },
+      pipeline: { type: 'string', minLength: 1, description: 'Default pipeline file, relative to the config file.' },
+      provider: providerSchema(),
+      jobs: { type: 'integer', minimum: 1, description: 'Stages run in parallel. Default: the number of CPUs.' },
+      max_cost_usd: { type: 'number', minimum: 0, description: 'Cost ceiling for training, in USD.' },
+      prices: {
+        type: 'object',
+        description: 'Price table overrides by model name, USD per 1M tokens.',
+        additionalProperties: {
+          type: 'object', additionalProperties: false, required: ['training'],
+          properties: { training: price, input: price, output: price },
+        },
+      },
+      poll: {
+        type: 'object',
+        additionalProperties: false,
+        description: 'Polling of remote training jobs.',
+        properties: {
+          interval_ms: { type: 'integer', minimum: 1, default: 2000 },
+          max_interval_ms: { type: 'integer', minimum: 1, default: 30000 },
+        },
+      },
+    },
+  };
+}
