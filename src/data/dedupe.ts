@@ -128,7 +128,7 @@ async function groupRows(input: string, options: DedupeOptions, displayPath: str
   const prompt = newGroups();
   const pair = options.on === 'prompt+completion' ? newGroups() : undefined;
   const firstComp: string[] = [];
-  let conflict = new Uint8Array(1024);
+  let conflict: Uint8Array = new Uint8Array(1024);
   let n = 0;
   for await (const batch of readLineBatches(input, { displayPath })) {
     for (const line of batch.lines) {

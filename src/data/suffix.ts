@@ -1,0 +1,174 @@
+// Adds the prompt separator, completion ending and leading space (idempotently), and label codes; two passes.
+import { DataError } from '../errors.ts';
+import { encodingNameForModel, getEncoding } from '../tokens/encoding.ts';
+import { JsonlWriter, writeJson } from './jsonl.ts';
+import { assignLabelCodes, checkLabelMap, makeLabelsArtifact } from './labels.ts';
+import type { LabelsArtifact } from './labels.ts';
+import { getCompletionText, isChat, withCompletion } from './records.ts';
+import type { DataRecord } from './records.ts';
+import { readRecordBatches } from './jsonl.ts';
+import {
+  COMPLETION_ENDINGS, COMPLETION_PREFIX_WARN, CandidateScan, CommonPrefix, PROMPT_PREFIX_WARN, PROMPT_SEPARATORS, SEPARATOR_WARN,
+} from './separators.ts';
+import { findOffenders, type Offenders } from './suffix-checks.ts';
+
+export interface SuffixOptions {
+  /** Prompt separator, or `auto`. */
+  prompt: string;
+  /** Completion ending, or `auto`. */
+  completion: string;
+  leading_space: boolean;
+  /** `auto`, or label -> code. */
+  labels?: 'auto' | Record<string, string>;
+  /** Model whose encoding label codes are checked against. */
+  model: string;
+}
+
+export interface SuffixReport {
+  records: number;
+  separator: string | null;
+  ending: string | null;
+  leading_space: boolean;
+  warnings: string[];
+  labels?: LabelsArtifact;
+}
+
+/** Scan results of pass 1. */
+interface Scan {
+  prompts: CandidateScan;
+  completions: CandidateScan;
+  promptPrefix: CommonPrefix;
+  completionPrefix: CommonPrefix;
+  labels: Map<string, number>;
+  n: number;
+  chat: number;
+}
+
+/** Rewrites `input` into `output`; writes `labelsOut` when labels are set. Throws naming rows on separator/ending clashes. */
+export async function suffixFile(input: string, output: string, options: SuffixOptions, labelsOut?: string): Promise<SuffixReport> {
+  const scan = await scanFile(input, options);
+  const separator = options.prompt === 'auto' ? scan.prompts.choose(' ->') : options.prompt;
+  if (separator === undefined) throw new DataError('prompt: auto found no separator from the legacy list that is absent from every prompt', { hint: 'set `prompt:` to a separator of your own' });
+  const ending = options.completion === 'auto' ? scan.completions.choose() : options.completion;
+  if (ending === undefined) throw new DataError('completion: auto found no ending absent from every completion', { hint: 'set `completion:` yourself' });
+  const report: SuffixReport = {
+    records: scan.n, separator: scan.chat === scan.n ? null : separator, ending: scan.chat === scan.n ? null : ending,
+    leading_space: options.leading_space, warnings: describeWarnings(scan, separator),
+  };
+  const codes = options.labels === undefined ? undefined : await chooseCodes(scan, options, report);
+  const offenders: Offenders = { separator: [], ending: [], unmapped: new Map() };
+  const writer = new JsonlWriter(output);
+  try {
+    for await (const batch of readRecordBatches(input)) {
+      for (const record of batch) await writer.write(rewrite(record, separator, ending, options.leading_space, codes, offenders));
+    }
+  } finally {
+    await writer.close();
+  }
+  const problem = findOffenders(offenders, separator, ending);
+  if (problem) throw problem;
+  if (labelsOut && report.labels) await writeJson(labelsOut, report.labels);
+  return report;
+}
+
+/** Pass 1: separator candidates, common prefixes, distinct labels. */
+async function scanFile(input: string, options: SuffixOptions): Promise<Scan> {
+  const scan: Scan = {
+    prompts: new CandidateScan(PROMPT_SEPARATORS), completions: new CandidateScan(COMPLETION_ENDINGS),
+    promptPrefix: new CommonPrefix(), completionPrefix: new CommonPrefix(), labels: new Map(), n: 0, chat: 0,
+  };
+  for await (const batch of readRecordBatches(input)) {
+    for (const record of batch) {
+      scan.n += 1;
+      const completion = getCompletionText(record);
+      if (isChat(record)) scan.chat += 1;
+      else {
+        const prompt = record.prompt ?? '';
+        if (options.prompt === 'auto') scan.prompts.add(prompt);
+        scan.promptPrefix.add(prompt);
+        if (options.completion === 'auto') scan.completions.add(completion);
+        scan.completionPrefix.add(completion);
+      }
+      if (options.labels !== undefined) {
+        const label = labelOf(completion, options.completion === 'auto' ? undefined : options.completion);
+        scan.labels.set(label, (scan.labels.get(label) ?? 0) + 1);
+        if (scan.labels.size > 10_000) throw new DataError('labels: is for classification data, and this dataset has over 10,000 distinct completions');
+      }
+    }
+  }
+  return scan;
+}
+
+/** The label a completion carries: without its ending and surrounding whitespace. */
+export function labelOf(completion: string, ending: string | undefined): string {
+  const core = ending && completion.endsWith(ending) ? completion.slice(0, -ending.length) : completion;
+  return core.trim();
+}
+
+/** Legacy warnings: long separator, long common prefixes. */
+function describeWarnings(scan: Scan, separator: string): string[] {
+  const out: string[] = [];
+  if (scan.chat < scan.n && separator.length > SEPARATOR_WARN) {
+    out.push(`the separator ${JSON.stringify(separator)} is longer than ${SEPARATOR_WARN} characters; a short one saves tokens on every example`);
+  }
+  const pp = scan.promptPrefix.prefix ?? '';
+  if (scan.n > 1 && pp.length > PROMPT_PREFIX_WARN) {
+    out.push(`all prompts start with ${JSON.stringify(pp)}: fine-tuning needs no instruction or few-shot prefix; put only the input in the prompt`);
+  }
+  const cp = scan.completionPrefix.prefix ?? '';
+  if (scan.n > 1 && cp.length >= COMPLETION_PREFIX_WARN) {
+    out.push(`all completions start with ${JSON.stringify(cp)}: put only the output in the completion, without a common prefix${cp.startsWith(' ') ? ' (keep the leading space)' : ''}`);
+  }
+  return out;
+}
+
+/** Label -> code, from `labels: auto` or an explicit map; also fills report.labels. */
+async function chooseCodes(scan: Scan, options: SuffixOptions, report: SuffixReport): Promise<Map<string, string>> {
+  const encoding = encodingNameForModel(options.model);
+  const enc = await getEncoding(encoding);
+  const space = options.leading_space && scan.chat < scan.n;
+  const labels = [...scan.labels.keys()];
+  if (options.labels === 'auto' && labels.length * 3 > scan.n && scan.n >= 3) {
+    throw new DataError(`labels: auto is for classification data, but ${labels.length} of ${scan.n} completions are distinct`);
+  }
+  const codes = options.labels === 'auto' ? assignLabelCodes(labels, enc, space) : checkLabelMap(options.labels!);
+  report.labels = makeLabelsArtifact(
+    Object.fromEntries(Object.entries(codes).filter(([l]) => scan.labels.has(l) || options.labels !== 'auto')),
+    { model: options.model, encoding, space, enc },
+  );
+  return new Map(Object.entries(codes));
+}
+
+const codeSets = new WeakMap<Map<string, string>, Set<string>>();
+
+/** True when `text` is already one of the codes (suffix ran before: idempotent). */
+function isCode(codes: Map<string, string>, text: string): boolean {
+  let set = codeSets.get(codes);
+  if (!set) codeSets.set(codes, (set = new Set(codes.values())));
+  return set.has(text);
+}
+
+/** One record with separator, ending, leading space and label code applied (nothing added twice). */
+function rewrite(record: DataRecord, separator: string, ending: string, space: boolean, codes: Map<string, string> | undefined, off: Offenders): DataRecord {
+  const completion = getCompletionText(record);
+  let label = completion;
+  if (codes) {
+    const key = labelOf(completion, ending);
+    const code = codes.get(key);
+    if (code === undefined) {
+      if (!isCode(codes, key)) off.unmapped.set(key, (off.unmapped.get(key) ?? 0) + 1);
+      label = key;
+    } else label = code;
+  }
+  if (isChat(record)) return codes ? withCompletion(record, label) : record;
+  let prompt = record.prompt ?? '';
+  if (separator !== '') {
+    const body = prompt.endsWith(separator) ? prompt.slice(0, -separator.length) : prompt;
+    if (body.includes(separator)) off.separator.push(record._row ?? 0);
+    prompt = body + separator;
+  }
+  let core = ending !== '' && label.endsWith(ending) ? label.slice(0, -ending.length) : label;
+  if (ending !== '' && core.includes(ending)) off.ending.push(record._row ?? 0);
+  if (space && !/^\s/.test(core)) core = ' ' + core;
+  return { ...record, prompt, completion: core + ending };
+}
