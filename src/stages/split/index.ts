@@ -1,0 +1,41 @@
+// `split`: seeded, stratified train/valid split (xoshiro128**, largest remainder), optional groups.
+import type { StageDef } from '../types.ts';
+
+export interface SplitParams {
+  valid: number;
+  seed: number | string;
+  stratify: boolean | 'auto';
+  group_by?: string;
+}
+
+export const split: StageDef<SplitParams> = {
+  type: 'split',
+  version: 1,
+  description: 'Split records into train and valid: seeded, byte-identical everywhere, stratified by label for classification data.',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      valid: {
+        anyOf: [{ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }, { type: 'integer', minimum: 1 }],
+        default: 0.2,
+        description: 'Validation share: a fraction in (0, 1) (rounded to whole rows) or a row count >= 1.',
+      },
+      seed: {
+        type: ['integer', 'string'], default: 42,
+        description: 'Seed of the xoshiro128** generator (state = first 16 bytes of sha256("tunefile:<seed>")).',
+      },
+      stratify: {
+        anyOf: [{ type: 'boolean' }, { const: 'auto' }], default: 'auto',
+        description: 'Keep each class in proportion in both sets (largest remainder, at least one row of every class in each). auto: when the data is classification (distinct completions < n/3).',
+      },
+      group_by: {
+        type: 'string', minLength: 1,
+        description: 'Record field whose equal values stay in the same set (load it with `keep_fields`). With stratify, a group counts for its first row\'s class.',
+      },
+    },
+  },
+  inputs: () => ['dataset'],
+  outputs: () => ['train', 'valid', 'report'],
+  impl: () => import('./run.ts'),
+};

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runStageForTest } from '../testing.ts';
+import { load } from '../load/index.ts';
+import { split } from './index.ts';
+import { Xoshiro128 } from '../../data/prng.ts';
+import { allocateLargestRemainder } from '../../data/allocate.ts';
+
+const sms = resolve(import.meta.dirname, '../../../test/data/sms-spam/SMSSpamCollection.tsv');
+
+function dataset(records: object[]): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'tf-split-')), 'in.jsonl');
+  writeFileSync(path, records.map((r, i) => JSON.stringify({ ...r, _row: i + 1 })).join('\n') + '\n');
+  return path;
+}
+
+describe('split', async () => {
+  const loaded = await runStageForTest(load, { params: { path: sms, quote: false, prompt: 'SMS', completion: 'Label' } });
+  const smsData = loaded.outputs.dataset!.path;
+
+  it('keeps the SMS ham/spam ratio within one row of exact in both sets (20%, stratified)', async () => {
+    const r = await runStageForTest(split, { inputs: { dataset: smsData }, params: { valid: 0.2, seed: 42 } });
+    const all = loaded.records('dataset');
+    const spamShare = all.filter((x) => x.completion === 'spam').length / all.length;
+    for (const name of ['train', 'valid']) {
+      const part = r.records(name);
+      const spam = part.filter((x) => x.completion === 'spam').length;
+      expect(Math.abs(spam - spamShare * part.length)).toBeLessThanOrEqual(1);
+    }
+    expect(r.records('valid')).toHaveLength(Math.round(0.2 * 5574));
+    expect(r.records('train').length + r.records('valid').length).toBe(5574);
+    expect(r.json('report')).toMatchObject({ stratified: true, classification: true, classes: [{ label: 'ham' }, { label: 'spam' }] });
+  });
+
+  it('gives identical bytes for the same seed and a different split for another seed', async () => {
+    const a = await runStageForTest(split, { inputs: { dataset: smsData }, params: { seed: 7 } });
+    const b = await runStageForTest(split, { inputs: { dataset: smsData }, params: { seed: 7 } });
+    const c = await runStageForTest(split, { inputs: { dataset: smsData }, params: { seed: 8 } });
+    expect(b.outputs.valid!.hash).toBe(a.outputs.valid!.hash);
+    expect(b.outputs.train!.hash).toBe(a.outputs.train!.hash);
+    expect(c.outputs.valid!.hash).not.toBe(a.outputs.valid!.hash);
+  });
+
+  it('puts every class in both sets and fails naming a class with one example', async () => {
+    const ok = dataset([...Array(30)].map((_, i) => ({ prompt: `p${i}`, completion: i < 27 ? 'big' : 'small' })));
+    const r = await runStageForTest(split, { inputs: { dataset: ok }, params: { valid: 0.1 } });
+    expect(r.json('report').classes).toEqual([
+      { label: 'big', total: 27, train: 25, valid: 2 },
+      { label: 'small', total: 3, train: 2, valid: 1 },
+    ]);
+    const bad = dataset([...Array(30)].map((_, i) => ({ prompt: `p${i}`, completion: i < 29 ? 'big' : 'lonely' })));
+    await expect(runStageForTest(split, { inputs: { dataset: bad } })).rejects.toThrow("split: 1 class(es) have fewer than 2 examples and cannot be in both train and valid: 'lonely' (row 30)");
+  });
+
+  it('takes a count, and keeps groups together', async () => {
+    const records = [...Array(40)].map((_, i) => ({ prompt: `p${i}`, completion: `free text ${i}`, user: `u${i % 8}` }));
+    const r = await runStageForTest(split, { inputs: { dataset: dataset(records) }, params: { valid: 10, group_by: 'user' } });
+    const validUsers = new Set(r.records('valid').map((x) => x.user));
+    const trainUsers = new Set(r.records('train').map((x) => x.user));
+    expect([...validUsers].filter((u) => trainUsers.has(u))).toEqual([]);
+    expect(r.records('valid')).toHaveLength(10);
+    expect(r.json('report')).toMatchObject({ stratified: false, groups: 8 });
+    const counted = await runStageForTest(split, { inputs: { dataset: dataset(records) }, params: { valid: 7 } });
+    expect(counted.records('valid')).toHaveLength(7);
+  });
+
+  it('uses xoshiro128** seeded by sha256, the documented generator', () => {
+    const rng = new Xoshiro128(42);
+    const first = [rng.nextUint32(), rng.nextUint32(), rng.nextUint32()];
+    expect(first).toMatchInlineSnapshot(`
+      [
+        3000545026,
+        3417836267,
+        1651089895,
+      ]
+    `);
+    expect(allocateLargestRemainder([10, 5, 1], 4)).toEqual([2, 1, 1]);
+    expect(allocateLargestRemainder([4825, 749], 1115)).toEqual([965, 150]);
+  });
+});
