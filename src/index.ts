@@ -1,0 +1,15 @@
+// The typed programmatic API: everything the CLI does, as functions.
+export { runPipeline, runLoadedPipeline, dryRunPipeline, type RunOptions } from './engine/run-pipeline.ts';
+export { pipelineStatus, renderDag, type StatusResult, type DagFormat } from './engine/status.ts';
+export { planPipeline, type PlannedStage, type StageState } from './engine/plan.ts';
+export { collectGarbage, type GcResult } from './engine/gc.ts';
+export { locateArtifact, type ArtifactLocation } from './engine/show.ts';
+export { readLockFile, formatLockFile, type LockFile } from './engine/lockfile.ts';
+export type { RunEvent, RunListener, StageEndEvent, StageStatus } from './engine/events.ts';
+export type { RunReport, RunReportStage } from './engine/json-report.ts';
+export { loadPipeline, loadConfig, findProjectRoot, type LoadPipelineOptions } from './pipeline/index.ts';
+export type { LoadedPipeline, PipelineStage } from './pipeline/types.ts';
+export type { UserConfig, ResolvedConfig, ProviderSpec, ModelPrice } from './pipeline/config-types.ts';
+export { STAGES, getStageDef } from './stages/registry.ts';
+export type { StageDef, StageImpl, StageContext, StageResult, ArtifactRef } from './stages/types.ts';
+export { TunefileError, DataError, UsageError, type ErrorCode } from './errors.ts';
