@@ -1,0 +1,47 @@
+// One server per data folder: a pid file taken exclusively, taken over from a dead holder.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TunefileError } from '../errors.ts';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the data folder's lock; returns its release function. Throws TUNEFILE_LOCKED when a live server holds it. */
+export function lockDataDir(dataDir: string): () => void {
+  const path = join(dataDir, 'server.pid');
+  const token = `${process.pid} ${Date.now()} ${Math.random().toString(36).slice(2)}`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(path, token, { flag: 'wx' });
+      return () => {
+        try {
+          if (readFileSync(path, 'utf8') === token) rmSync(path, { force: true });
+        } catch {
+          // Already gone: nothing to release.
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let holder = '';
+    try {
+      holder = readFileSync(path, 'utf8');
+    } catch {
+      continue;
+    }
+    const [pid, since] = holder.split(' ').map(Number);
+    if (pid && isAlive(pid)) {
+      throw new TunefileError('TUNEFILE_LOCKED', `the local server data folder ${dataDir} is in use by another server (pid ${pid}, since ${new Date(since ?? 0).toISOString()})`, {
+        hint: 'stop that server, or give this one another --data folder',
+      });
+    }
+    rmSync(path, { force: true });
+  }
+  throw new TunefileError('TUNEFILE_LOCKED', `could not take the lock on ${dataDir}`);
+}

@@ -1,0 +1,87 @@
+// Uploaded files on disk: files/<id>/content plus files/<id>/file.json (written last, the commit marker).
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiError } from './http.ts';
+import { newId, nowSeconds } from './ids.ts';
+import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from './fs-atomic.ts';
+
+/** OpenAI's file object. */
+export interface FileObject {
+  id: string;
+  object: 'file';
+  bytes: number;
+  created_at: number;
+  filename: string;
+  purpose: string;
+  status: 'processed';
+  status_details: null;
+  expires_at: null;
+}
+
+/** Every stored file, kept in memory and on disk. */
+export class FileStore {
+  readonly dir: string;
+  private readonly files = new Map<string, FileObject>();
+  /** Creation order, so files made in the same second still list in a stable order. */
+  private readonly seqs = new Map<string, number>();
+  private nextSeq = 0;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'files');
+    mkdirSync(this.dir, { recursive: true });
+    for (const id of readdirSync(this.dir)) {
+      const record = readJsonIfExists<{ file: FileObject; seq: number }>(join(this.dir, id, 'file.json'));
+      // A folder without file.json is an upload that was cut short: drop it.
+      if (record) {
+        this.files.set(id, record.file);
+        this.seqs.set(id, record.seq);
+        this.nextSeq = Math.max(this.nextSeq, record.seq + 1);
+      } else rmSync(join(this.dir, id), { recursive: true, force: true });
+    }
+  }
+
+  /** Stores bytes as a new file (or replaces the file `id` when given, for idempotent result files). */
+  create(bytes: Uint8Array, filename: string, purpose: string, id = newId('file-')): FileObject {
+    const file: FileObject = { id, object: 'file', bytes: bytes.byteLength, created_at: nowSeconds(), filename, purpose, status: 'processed', status_details: null, expires_at: null };
+    writeFileAtomic(this.contentPath(id), bytes);
+    const seq = this.seqs.get(id) ?? this.nextSeq++;
+    writeJsonAtomic(join(this.dir, id, 'file.json'), { file, seq });
+    this.files.set(id, file);
+    this.seqs.set(id, seq);
+    return file;
+  }
+
+  /** The file object; 404 when unknown. */
+  get(id: string, param = 'file_id'): FileObject {
+    const file = this.files.get(id);
+    if (!file) throw new ApiError(404, `No such File object: ${id}`, { param, code: 'file_not_found' });
+    return file;
+  }
+
+  /** Where a file's bytes are. */
+  contentPath(id: string): string {
+    return join(this.dir, id, 'content');
+  }
+
+  /** A file's bytes. */
+  read(id: string): Buffer {
+    this.get(id);
+    return readFileSync(this.contentPath(id));
+  }
+
+  /** Removes a file (meta first, so a crash never leaves a listed file without content). */
+  delete(id: string): void {
+    this.get(id);
+    rmSync(join(this.dir, id, 'file.json'), { force: true });
+    rmSync(join(this.dir, id), { recursive: true, force: true });
+    this.files.delete(id);
+    this.seqs.delete(id);
+  }
+
+  /** Files, newest first (or oldest first with order 'asc'), optionally of one purpose. */
+  list(purpose?: string, order: 'asc' | 'desc' = 'desc'): FileObject[] {
+    const all = [...this.files.values()].filter((f) => !purpose || f.purpose === purpose);
+    all.sort((a, b) => this.seqs.get(a.id)! - this.seqs.get(b.id)!);
+    return order === 'desc' ? all.reverse() : all;
+  }
+}

@@ -1,0 +1,4 @@
+// The local provider's public API: an OpenAI-compatible fine-tuning server with a real trainer.
+export { startLocalServer } from './server.ts';
+export type { LocalServer, LocalServerOptions } from './server.ts';
+export { FAIL_AT_STEP_KEY } from './job-create.ts';

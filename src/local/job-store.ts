@@ -1,0 +1,111 @@
+// Fine-tuning jobs on disk (jobs/<id>/job.json, written atomically) and their OpenAI object shapes.
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiError } from './http.ts';
+import { readJsonIfExists, writeJsonAtomic } from './fs-atomic.ts';
+import type { Hyperparameters, StepMetrics } from './trainer/protocol.ts';
+
+export type JobStatus = 'validating_files' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** OpenAI's fine-tuning job object. */
+export interface FineTuningJob {
+  object: 'fine_tuning.job';
+  id: string;
+  model: string;
+  created_at: number;
+  finished_at: number | null;
+  fine_tuned_model: string | null;
+  organization_id: string;
+  result_files: string[];
+  status: JobStatus;
+  validation_file: string | null;
+  training_file: string;
+  hyperparameters: Hyperparameters;
+  trained_tokens: number | null;
+  error: { code: string; message: string; param: string | null } | null;
+  user_provided_suffix: string | null;
+  seed: number;
+  estimated_finish: number | null;
+  integrations: [];
+  metadata: Record<string, string> | null;
+  method: { type: 'supervised'; supervised: { hyperparameters: Hyperparameters } };
+}
+
+/** OpenAI's checkpoint object. */
+export interface CheckpointObject {
+  object: 'fine_tuning.job.checkpoint';
+  id: string;
+  created_at: number;
+  fine_tuned_model_checkpoint: string;
+  fine_tuning_job_id: string;
+  step_number: number;
+  metrics: StepMetrics;
+}
+
+/** What is stored per job: the public object plus what the server needs to run and resume it. */
+export interface JobRecord {
+  job: FineTuningJob;
+  /** Creation order, for stable listing. */
+  seq: number;
+  /** The model name it will have once it succeeds. */
+  modelName: string;
+  /** One per finished epoch, oldest first; `file` is relative to the job's folder. */
+  checkpoints: Array<{ checkpoint: CheckpointObject; file: string }>;
+  /** Testing aid: fail at this step. */
+  failAtStep?: number;
+}
+
+export const TERMINAL: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** Every job, in memory and on disk. */
+export class JobStore {
+  readonly dir: string;
+  private readonly jobs = new Map<string, JobRecord>();
+  private nextSeq = 0;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'jobs');
+    mkdirSync(this.dir, { recursive: true });
+    for (const id of readdirSync(this.dir)) {
+      const record = readJsonIfExists<JobRecord>(join(this.dir, id, 'job.json'));
+      if (!record) continue;
+      this.jobs.set(id, record);
+      this.nextSeq = Math.max(this.nextSeq, record.seq + 1);
+    }
+  }
+
+  /** The folder of a job's events, checkpoints and model. */
+  jobDir(id: string): string {
+    return join(this.dir, id);
+  }
+
+  /** Registers and saves a new job record (its seq is assigned here). */
+  add(record: Omit<JobRecord, 'seq'>): JobRecord {
+    const full: JobRecord = { ...record, seq: this.nextSeq++ };
+    this.jobs.set(full.job.id, full);
+    this.save(full);
+    return full;
+  }
+
+  /** Writes a job record atomically. */
+  save(record: JobRecord): void {
+    writeJsonAtomic(join(this.jobDir(record.job.id), 'job.json'), record);
+  }
+
+  /** The record; 404 when unknown. */
+  get(id: string): JobRecord {
+    const record = this.jobs.get(id);
+    if (!record) throw new ApiError(404, `Could not find fine-tuning job ${JSON.stringify(id)}`, { param: 'fine_tuning_job_id', code: 'fine_tuning_job_not_found' });
+    return record;
+  }
+
+  /** The record, or undefined. */
+  find(id: string): JobRecord | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** All records, newest first. */
+  list(): JobRecord[] {
+    return [...this.jobs.values()].sort((a, b) => b.seq - a.seq);
+  }
+}

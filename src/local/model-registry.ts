@@ -1,0 +1,86 @@
+// Finds and loads the models the server can answer with, and lists models as GET /v1/models does.
+import { join } from 'node:path';
+import { getEncoding } from '../tokens/encoding.ts';
+import type { LoadedModel } from './generate.ts';
+import { ApiError } from './http.ts';
+import type { JobStore } from './job-store.ts';
+import { BASE_MODELS, parseModelName } from './model-names.ts';
+import { readModelFile } from './trainer/model-file.ts';
+
+/** OpenAI's model object. */
+export interface ModelObject {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+}
+
+const BASE_CREATED = 1_692_634_615;
+const CACHE_SIZE = 16;
+
+/** Model lookup with a small cache of loaded weights. */
+export class ModelRegistry {
+  private readonly jobs: JobStore;
+  private readonly cache = new Map<string, Promise<LoadedModel>>();
+
+  constructor(jobs: JobStore) {
+    this.jobs = jobs;
+  }
+
+  /** Every base model and every fine-tuned model of a succeeded job. */
+  list(): ModelObject[] {
+    const base = BASE_MODELS.map((id) => ({ id, object: 'model' as const, created: BASE_CREATED, owned_by: 'system' }));
+    const tuned = this.jobs
+      .list()
+      .filter((r) => r.job.status === 'succeeded' && r.job.fine_tuned_model)
+      .map((r) => ({ id: r.job.fine_tuned_model!, object: 'model' as const, created: r.job.finished_at ?? r.job.created_at, owned_by: r.job.organization_id }));
+    return [...base, ...tuned];
+  }
+
+  /** One model object; 404 model_not_found when unknown. */
+  retrieve(id: string): ModelObject {
+    const found = this.list().find((m) => m.id === id);
+    if (!found) throw notFound(id);
+    return found;
+  }
+
+  /** The loaded model to answer with; 404 for unknown names, 400 for base models (the local server only serves fine-tunes). */
+  load(name: string): Promise<LoadedModel> {
+    const path = this.resolvePath(name);
+    let pending = this.cache.get(path);
+    if (!pending) {
+      pending = loadModel(name, path);
+      pending.catch(() => this.cache.delete(path));
+      this.cache.set(path, pending);
+      if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    }
+    return pending;
+  }
+
+  private resolvePath(name: string): string {
+    if (BASE_MODELS.includes(name)) {
+      throw new ApiError(400, `The local server answers only with fine-tuned models (ft:...); ${JSON.stringify(name)} is a base model it can fine-tune but not run.`, { param: 'model', code: 'model_not_supported' });
+    }
+    const parsed = parseModelName(name);
+    const record = parsed && this.jobs.find(parsed.jobId);
+    if (!parsed || !record) throw notFound(name);
+    const dir = this.jobs.jobDir(record.job.id);
+    if (parsed.step === undefined) {
+      if (record.job.status !== 'succeeded' || record.job.fine_tuned_model !== name) throw notFound(name);
+      return join(dir, 'model.bin');
+    }
+    const checkpoint = record.checkpoints.find((c) => c.checkpoint.fine_tuned_model_checkpoint === name);
+    if (!checkpoint) throw notFound(name);
+    return join(dir, checkpoint.file);
+  }
+}
+
+function notFound(name: string): ApiError {
+  return new ApiError(404, `The model \`${name}\` does not exist or you do not have access to it.`, { param: 'model', code: 'model_not_found' });
+}
+
+async function loadModel(name: string, path: string): Promise<LoadedModel> {
+  const { meta, weights } = readModelFile(path);
+  const encoder = await getEncoding(meta.encoding);
+  return { name, meta, weights, encoder, labelTokens: meta.classes.map((label) => encoder.encode(label, [], [])) };
+}

@@ -1,0 +1,36 @@
+// What every route handler receives.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EventStore } from '../event-store.ts';
+import type { FileStore } from '../file-store.ts';
+import type { JobRunner } from '../job-runner.ts';
+import type { JobStore } from '../job-store.ts';
+import type { ModelRegistry } from '../model-registry.ts';
+
+/** The server's state, shared by the handlers. */
+export interface ServerState {
+  files: FileStore;
+  jobs: JobStore;
+  events: EventStore;
+  runner: JobRunner;
+  models: ModelRegistry;
+  /** Largest accepted upload (POST /files), in bytes. */
+  maxUploadBytes: number;
+  /** Largest accepted JSON body, in bytes. */
+  maxJsonBytes: number;
+}
+
+/** One request: the raw request and response, path parameters and the query. */
+export interface RouteRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: string[];
+  query: URLSearchParams;
+  state: ServerState;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path below /v1, with `([^/]+)` groups for ids. */
+  pattern: RegExp;
+  handle(request: RouteRequest): Promise<void> | void;
+}

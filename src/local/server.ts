@@ -1,0 +1,145 @@
+// startLocalServer: the OpenAI-compatible HTTP server on node:http, over a data folder that survives restarts.
+import { mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { lockDataDir } from './data-lock.ts';
+import { EventStore } from './event-store.ts';
+import { FileStore } from './file-store.ts';
+import { ApiError, checkAuth, sendError } from './http.ts';
+import { JobRunner } from './job-runner.ts';
+import { JobStore } from './job-store.ts';
+import { ModelRegistry } from './model-registry.ts';
+import { fileRoutes } from './routes/files.ts';
+import { fineTuningRoutes } from './routes/fine-tuning.ts';
+import { inferenceRoutes } from './routes/inference.ts';
+import type { Route, ServerState } from './routes/types.ts';
+
+export interface LocalServerOptions {
+  /** Folder for files, jobs, events, checkpoints and models (created if missing). */
+  dataDir: string;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** 0 picks a free port. @default 0 */
+  port?: number;
+  /** When set, every request needs `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** Sleep after each training step, to simulate a slow provider. @default env TUNEFILE_LOCAL_STEP_DELAY_MS or 0 */
+  stepDelayMs?: number;
+  /** Testing aid: every job fails at this step. @default env TUNEFILE_LOCAL_FAIL_AT_STEP */
+  failAtStep?: number;
+  /** Jobs trained at the same time. @default min(2, CPUs - 1), at least 1 */
+  maxConcurrentJobs?: number;
+  /** Largest upload in bytes (413 above). @default 512 MiB */
+  maxUploadBytes?: number;
+  /** Largest JSON request body in bytes (413 above). @default 16 MiB */
+  maxJsonBytes?: number;
+  /** Receives one line per lifecycle event (listening, job started/finished); never a key. */
+  log?: (line: string) => void;
+}
+
+export interface LocalServer {
+  /** Base URL ending in /v1, for the SDK's baseURL. */
+  url: string;
+  host: string;
+  port: number;
+  apiKey?: string;
+  /** Stops the HTTP server and the training workers; unfinished jobs resume on the next start. */
+  close(): Promise<void>;
+}
+
+const ROUTES: Route[] = [...fileRoutes, ...fineTuningRoutes, ...inferenceRoutes];
+
+function envNumber(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** Starts the local OpenAI-compatible fine-tuning server and resumes any unfinished jobs in its data folder. */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const release = lockDataDir(dataDir);
+  const log = options.log ?? (() => {});
+  const files = new FileStore(dataDir);
+  const jobs = new JobStore(dataDir);
+  const events = new EventStore(jobs.dir);
+  const failAtStep = options.failAtStep ?? envNumber('TUNEFILE_LOCAL_FAIL_AT_STEP');
+  const runner = new JobRunner(jobs, files, events, {
+    stepDelayMs: options.stepDelayMs ?? envNumber('TUNEFILE_LOCAL_STEP_DELAY_MS') ?? 0,
+    ...(failAtStep !== undefined ? { failAtStep } : {}),
+    maxConcurrentJobs: options.maxConcurrentJobs ?? Math.max(1, Math.min(2, availableParallelism() - 1)),
+    log,
+  });
+  const state: ServerState = {
+    files,
+    jobs,
+    events,
+    runner,
+    models: new ModelRegistry(jobs),
+    maxUploadBytes: options.maxUploadBytes ?? 512 * 1024 * 1024,
+    maxJsonBytes: options.maxJsonBytes ?? 16 * 1024 * 1024,
+  };
+  const server = createServer((req, res) => void handle(req, res, state, options.apiKey));
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(options.port ?? 0, host, () => ok());
+    });
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`;
+  log(`listening on ${url}, data in ${dataDir}`);
+  runner.resumeUnfinished();
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    host,
+    port,
+    ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+    close: () =>
+      (closed ??= (async () => {
+        const stopped = new Promise<void>((ok) => server.close(() => ok()));
+        server.closeAllConnections();
+        await Promise.all([stopped, runner.close()]);
+        release();
+        log('stopped');
+      })()),
+  };
+}
+
+/** Routes one request, turning every failure into OpenAI's error shape. */
+async function handle(req: IncomingMessage, res: ServerResponse, state: ServerState, apiKey: string | undefined): Promise<void> {
+  try {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    checkAuth(req, apiKey);
+    const path = url.pathname.replace(/\/+$/, '');
+    const route = path.startsWith('/v1/') ? findRoute(req.method ?? 'GET', path.slice(3)) : undefined;
+    if (!route) throw new ApiError(404, `Invalid URL (${req.method} ${url.pathname})`);
+    await route.route.handle({ req, res, params: route.params, query: url.searchParams, state });
+  } catch (error) {
+    if (res.headersSent) {
+      res.destroy(error as Error);
+      return;
+    }
+    sendError(res, error);
+    // Drain what the client is still sending (after a 413, say), so it reads our answer instead of a reset.
+    req.resume();
+  }
+}
+
+function findRoute(method: string, path: string): { route: Route; params: string[] } | undefined {
+  for (const route of ROUTES) {
+    if (route.method !== method) continue;
+    const m = route.pattern.exec(path);
+    if (m) return { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+  }
+  return undefined;
+}

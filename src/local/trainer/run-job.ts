@@ -1,0 +1,89 @@
+// One training job from files to model: tokenize, featurize, train epoch by epoch with checkpoints, save.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { listClasses, parseFineTuneJsonl, type Dataset } from '../dataset.ts';
+import { encodingNameForModel, getEncoding } from '../../tokens/encoding.ts';
+import { chooseDimension, featurize, packRows } from './features.ts';
+import { BASE_LEARNING_RATE } from './hyperparameters.ts';
+import { readCheckpoint, writeCheckpoint, writeModelFile, type ModelMeta } from './model-file.ts';
+import type { StepMetrics, TrainJobSpec, WorkerMessage } from './protocol.ts';
+import { formatResultCsv } from './result-csv.ts';
+import { METRICS_PER_STEP, createScratch, createTrainState, runEpoch, stepsPerEpoch, type TrainConfig, type TrainData, type TrainState } from './train.ts';
+
+/** A deliberate failure (fail-at-step), reported with its own code. */
+class InjectedFailure extends Error {}
+
+/** Checkpoint file of the epoch ending at `step`. */
+export function checkpointPath(jobDir: string, step: number): string {
+  return join(jobDir, 'checkpoints', `step-${String(step).padStart(8, '0')}.ckpt`);
+}
+
+/** Trains the job described by `spec`, reporting progress through `post`; never throws. */
+export async function runTrainJob(spec: TrainJobSpec, post: (message: WorkerMessage) => void): Promise<void> {
+  try {
+    await trainJob(spec, post);
+  } catch (error) {
+    if (error instanceof InjectedFailure) post({ type: 'failed', code: 'injected_failure', message: error.message });
+    else post({ type: 'failed', code: 'training_error', message: `training failed: ${(error as Error).message}` });
+  }
+}
+
+async function trainJob(spec: TrainJobSpec, post: (message: WorkerMessage) => void): Promise<void> {
+  const encoding = encodingNameForModel(spec.baseModel);
+  const encoder = await getEncoding(encoding);
+  const tokenize = (text: string): number[] => encoder.encode(text, [], []);
+  const train = parseFineTuneJsonl(readFileSync(spec.trainPath, 'utf8'));
+  const valid = spec.validPath ? parseFineTuneJsonl(readFileSync(spec.validPath, 'utf8')) : undefined;
+  const classes = listClasses(train);
+  const model: ModelMeta = { kind: 'tunefile-local-classifier', version: 1, baseModel: spec.baseModel, encoding, format: train.format, dim: chooseDimension(classes.length), classes };
+  const { n_epochs, batch_size, learning_rate_multiplier } = spec.hyperparameters;
+  const config: TrainConfig = { dim: model.dim, numClasses: classes.length, epochs: n_epochs, batchSize: batch_size, learningRate: BASE_LEARNING_RATE * learning_rate_multiplier, seed: spec.seed };
+  let tokensPerEpoch = 0;
+  const toData = (set: Dataset) => {
+    const rows = set.examples.map((e) => {
+      const tokens = tokenize(e.prompt);
+      tokensPerEpoch += set === train ? tokens.length + tokenize(e.label).length : 0;
+      return featurize(tokens, model.dim);
+    });
+    return { rows: packRows(rows), labels: Int32Array.from(set.examples, (e) => classes.indexOf(e.label)) };
+  };
+  const trainSet = toData(train);
+  const validSet = valid ? toData(valid) : undefined;
+  const data: TrainData = { train: trainSet.rows, trainLabels: trainSet.labels, valid: validSet?.rows, validLabels: validSet?.labels };
+  const n = train.examples.length;
+  const state: TrainState = (spec.resumeFrom && readCheckpoint(spec.resumeFrom, model, config)) || createTrainState(config, n);
+  const totalSteps = n_epochs * stepsPerEpoch(config, n);
+  const trainedTokens = tokensPerEpoch * n_epochs;
+  post({ type: 'prepared', totalSteps, stepsPerEpoch: stepsPerEpoch(config, n), numClasses: classes.length, trainedTokens, startStep: state.step });
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const scratch = createScratch(config, n);
+  const onStep = (step: number): void => {
+    if (spec.failAtStep !== undefined && step >= spec.failAtStep) throw new InjectedFailure(`injected failure at step ${step} (testing aid: tunefile_fail_at_step)`);
+    post({ type: 'step', totalSteps, metrics: stepMetrics(state, step) });
+    if (spec.stepDelayMs > 0) Atomics.wait(sleeper, 0, 0, spec.stepDelayMs);
+  };
+  while (state.epoch < n_epochs) {
+    runEpoch(state, config, data, onStep, scratch);
+    const path = checkpointPath(spec.jobDir, state.step);
+    writeCheckpoint(path, model, config, state);
+    const metrics = stepMetrics(state, state.step);
+    const full = state.epochMetrics.subarray((state.epoch - 1) * 2);
+    if (!Number.isNaN(full[0]!)) Object.assign(metrics, { full_valid_loss: full[0], full_valid_mean_token_accuracy: full[1] });
+    post({ type: 'checkpoint', epoch: state.epoch, path, metrics });
+  }
+  const modelPath = join(spec.jobDir, 'model.bin');
+  writeModelFile(modelPath, model, state.weights);
+  post({ type: 'done', modelPath, resultCsv: formatResultCsv(state.stepMetrics, state.step), trainedTokens });
+}
+
+/** The metrics of step `step` (1-based) in OpenAI's names. */
+function stepMetrics(state: TrainState, step: number): StepMetrics {
+  const at = (step - 1) * METRICS_PER_STEP;
+  const m = state.stepMetrics;
+  const out: StepMetrics = { step, train_loss: m[at]!, train_mean_token_accuracy: m[at + 1]! };
+  if (!Number.isNaN(m[at + 2]!)) {
+    out.valid_loss = m[at + 2]!;
+    out.valid_mean_token_accuracy = m[at + 3]!;
+  }
+  return out;
+}
