@@ -28,7 +28,7 @@ export function buildCurveSpec(
     height: 220,
     title,
     data: { values },
-    mark: { type: 'line', point: values.length <= 120, strokeWidth: 1.5 },
+    mark: { type: 'line', point: results.length <= 40, strokeWidth: 1.5 },
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'step' },
       y: { field: 'value', type: 'quantitative', title, scale: { zero: false } },
@@ -67,7 +67,7 @@ export function buildConfusionSpec(confusion: ConfusionMatrix, classCount: numbe
         encoding: {
           x,
           y,
-          color: { field: 'share', type: 'quantitative', scale: { type: 'sqrt', domain: [0, 1], range: ['#ffffff', '#08519c'] }, title: 'share of row' },
+          color: { field: 'share', type: 'quantitative', scale: { type: 'sqrt', domain: [0, 1], range: ['#ffffff', '#08519c'], interpolate: 'rgb' }, title: 'share of row' },
         },
       },
       ...(cell >= 24

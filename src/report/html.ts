@@ -116,7 +116,7 @@ function renderWorst(input: ReportInput): string {
   const rows = input.worst.map(
     (w) =>
       `<tr><td class="num">${w.row}</td><td><code>${esc(w.expected)}</code></td><td class="wrong"><code>${esc(w.predicted)}</code></td>` +
-      `<td class="num">${formatNumber(w.confidence)}</td><td><div class="prompt">${esc(truncate(w.prompt, MAX_PROMPT_CHARS))}</div></td></tr>`,
+      `<td class="num">${formatNumber(w.confidence)}</td><td><div class="prompt">${esc(truncate(w.prompt.trimEnd(), MAX_PROMPT_CHARS))}</div></td></tr>`,
   );
   return `<section id="worst">
 <h2>Most confident errors</h2>
