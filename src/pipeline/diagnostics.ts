@@ -56,7 +56,10 @@ export class PipelineInvalidError extends TunefileError {
 
 /** Resolves positions and renders each diagnostic; sorted by line, --set problems first. */
 export function reportDiagnostics(source: YamlSource, list: Diagnostic[], sets: SetOverride[] = []): ReportedDiagnostic[] {
-  return list.map((d) => reportOne(source, d, sets)).sort(compareReported);
+  const order = (r: ReportedDiagnostic) => (r.set === null ? sets.length : sets.findIndex((s) => s.arg === r.set));
+  return list
+    .map((d) => reportOne(source, d, sets))
+    .sort((a, b) => order(a) - order(b) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
 }
 
 function reportOne(source: YamlSource, d: Diagnostic, sets: SetOverride[]): ReportedDiagnostic {
@@ -78,10 +81,6 @@ function findSet(sets: SetOverride[], path: PathSegment[]): SetOverride | undefi
   let best: SetOverride | undefined;
   for (const s of sets) if (isPathPrefix(s.path, path) && (!best || s.path.length > best.path.length)) best = s;
   return best;
-}
-
-function compareReported(a: ReportedDiagnostic, b: ReportedDiagnostic): number {
-  return (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0);
 }
 
 /** Throws PipelineInvalidError when any diagnostic is an error. */

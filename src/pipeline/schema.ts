@@ -51,8 +51,8 @@ function stageSchema(types: string[]): Record<string, unknown> {
       with: { type: 'object', description: "The stage type's parameters." },
     },
     allOf: types.map((t) => ({
-      if: { properties: { uses: { const: t } }, required: ['uses'] },
-      then: { properties: { with: withRef(t) } },
+      if: { type: 'object', properties: { uses: { const: t } }, required: ['uses'] },
+      then: { type: 'object', properties: { with: withRef(t) } },
     })),
   };
 }
@@ -83,8 +83,8 @@ export function buildPipelineSchema(): Record<string, unknown> {
         description: 'Stages in order. The key is the stage id; `uses` defaults to it.',
         properties: Object.fromEntries(types.map((t) => [t, {
           $ref: '#/$defs/stage',
-          if: { type: 'object', not: { required: ['uses'] } },
-          then: { properties: { with: withRef(t) } },
+          if: { type: 'object', not: { type: 'object', properties: { uses: true }, required: ['uses'] } },
+          then: { type: 'object', properties: { with: withRef(t) } },
         }])),
         additionalProperties: { $ref: '#/$defs/stage' },
       },
