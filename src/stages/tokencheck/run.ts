@@ -1,0 +1,45 @@
+// Runs `tokencheck`: train and valid pass through byte for byte; the report carries the estimate.
+import { copyFile } from 'node:fs/promises';
+import { DataError, TunefileError } from '../../errors.ts';
+import { writeJson } from '../../data/jsonl.ts';
+import { checkTokens } from '../../tokens/check.ts';
+import type { TokenReport } from '../../tokens/check.ts';
+import type { StageContext, StageResult } from '../types.ts';
+import type { TokencheckParams } from './index.ts';
+
+export async function run(ctx: StageContext<TokencheckParams>): Promise<StageResult> {
+  const p = ctx.params;
+  const maxCost = p.max_cost_usd ?? ctx.config.max_cost_usd;
+  const report = await checkTokens(ctx.inputs.train!.path, ctx.inputs.valid?.path, {
+    model: p.model ?? ctx.model, distinct_first_token: p.distinct_first_token, min_train_examples: p.min_train_examples,
+    n_epochs: p.n_epochs, max_cost_usd: maxCost, prices: ctx.config.prices, context_limit: p.context_limit,
+    progress: (d) => ctx.progress(d),
+  });
+  for (const w of report.warnings) ctx.warn(w);
+  if (report.failures.length > 0) throw failureError(report);
+  await copyFile(ctx.inputs.train!.path, ctx.output('train'));
+  await copyFile(ctx.inputs.valid!.path, ctx.output('valid'));
+  await writeJson(ctx.output('report'), report);
+  const e = report.estimate;
+  const train = report.splits.train;
+  return {
+    rows: { train: train.examples, valid: report.splits.valid?.examples ?? 0 },
+    summary: `${train.tokens.total.toLocaleString('en-US')} train tokens, ${report.classes ? `${report.classes.length} classes, ` : ''}` +
+      `~${e.billed_tokens.toLocaleString('en-US')} billed over ${e.n_epochs} epochs${e.cost_usd === null ? '' : ` ≈ $${e.cost_usd.toFixed(2)}`}`,
+    lock: { estimated_cost_usd: e.cost_usd, estimated_billed_tokens: e.billed_tokens, n_epochs: e.n_epochs },
+  };
+}
+
+/** One error listing every failure; a cost-only failure gets the TUNEFILE_COST code. */
+function failureError(report: TokenReport): TunefileError {
+  const [first, ...rest] = report.failures;
+  const message = `${first}${rest.length ? ` (and ${rest.length} more problem(s))` : ''}`;
+  const details = rest.map((f) => `- ${f}`);
+  if (report.failures.every((f) => f.startsWith('estimated training cost'))) {
+    return new TunefileError('TUNEFILE_COST', message, { hint: 'raise max_cost_usd, use a cheaper model, or train on fewer examples or epochs' });
+  }
+  const hint = report.failures.some((f) => f.includes('share the first token'))
+    ? 'recode the labels with suffix `labels: auto` (distinct single-token codes), or set `distinct_first_token: false`'
+    : undefined;
+  return new DataError(message, { details, hint });
+}
