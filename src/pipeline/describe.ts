@@ -41,7 +41,11 @@ export function describeSchema(schema: unknown): string {
   const s = schema as Record<string, unknown>;
   if ('const' in s) return JSON.stringify(s.const);
   if (Array.isArray(s.enum)) return joinOr(s.enum.map((v) => JSON.stringify(v)));
-  if (Array.isArray(s.anyOf ?? s.oneOf)) return joinOr(((s.anyOf ?? s.oneOf) as unknown[]).flatMap(describeBranch));
+  if (Array.isArray(s.anyOf ?? s.oneOf)) {
+    const items = ((s.anyOf ?? s.oneOf) as unknown[]).flatMap(describeBranch);
+    // "a number > 0 and < 1, or an integer >= 1": a comma keeps compound branches apart
+    return items.some((i) => i.includes(' and ')) ? `${items.slice(0, -1).join(', ')}, or ${items.at(-1)}` : joinOr(items);
+  }
   if (s.type === undefined) return typeof s.description === 'string' ? s.description : 'a valid value';
   const bounds = describeBounds(s);
   return bounds ? `${describeType(s.type)} ${bounds}` : describeType(s.type);

@@ -54,7 +54,7 @@ describe('ajv messages', () => {
     return humanizeAjvErrors(validate.errors ?? [], data).map((d) => `${d.path.join('.')}${d.at === 'key' ? ' (key)' : ''}: ${d.message}`);
   };
   it('says what an anyOf expected, once, instead of each branch', () => {
-    expect(check({ valid: 1.5 })).toEqual(['valid: must be a number > 0 and < 1 or an integer >= 1 (got 1.5)']);
+    expect(check({ valid: 1.5 })).toEqual(['valid: must be a number > 0 and < 1, or an integer >= 1 (got 1.5)']);
     expect(check({ epochs: 'auot' })).toEqual(['epochs: must be "auto" or an integer >= 1 (got "auot"); did you mean \'auto\'?']);
   });
   it("descends into the one object branch a value's type selects", () => {
