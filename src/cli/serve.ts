@@ -1,13 +1,74 @@
-// PLACEHOLDER: replaced by the real command module.
-import { TunefileError } from '../errors.ts';
+// `tunefile serve`: run the local OpenAI-compatible fine-tuning server until interrupted.
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.ts';
 import type { Command } from './command.ts';
+
+const HELP = `Usage: tunefile serve [--host H] [--port P] [--data DIR] [--api-key KEY] [--step-delay-ms N]
+
+Runs tunefile's local OpenAI-compatible fine-tuning server: files, fine-tuning jobs (a real
+softmax classifier trained on this machine), completions and chat completions, models.
+Point any OpenAI client at it with the two variables it prints.
+
+Options:
+  --host H            address to bind (default 127.0.0.1)
+  --port P            port (default 8787; 0 picks a free one)
+  --data DIR          folder for files, jobs and models (default .tunefile/local)
+  --api-key KEY       key clients must send as a Bearer token; without it a random
+                      key is generated and printed
+  --step-delay-ms N   sleep N ms after each training step (simulates a slow provider)
+
+Jobs left queued or running when the server stops resume from their last checkpoint on
+the next start with the same --data folder. Ctrl-C stops the server (exit 130).`;
+
+function parsePort(raw: string | undefined, name: string, fallback: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > max) throw new UsageError(`${name} must be an integer from 0 to ${max} (got '${raw}')`);
+  return value;
+}
 
 const command: Command = {
   name: 'serve',
-  summary: '',
-  help: 'tunefile serve',
-  run: async () => {
-    throw new TunefileError('TUNEFILE_USAGE', "'tunefile serve' is not built yet");
+  summary: 'run the local OpenAI-compatible fine-tuning server',
+  help: HELP,
+  run: async (argv, io) => {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        strict: true,
+        allowPositionals: false,
+        options: { host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, 'api-key': { type: 'string' }, 'step-delay-ms': { type: 'string' } },
+      }));
+    } catch (error) {
+      throw new UsageError(`serve: ${(error as Error).message}`, { hint: "run 'tunefile serve --help' for the options" });
+    }
+    const port = parsePort(values.port, '--port', 8787, 65535);
+    const stepDelayMs = parsePort(values['step-delay-ms'], '--step-delay-ms', 0, 3_600_000);
+    const apiKey = values['api-key'] ?? `sk-local-${randomBytes(24).toString('hex')}`;
+    const dataDir = resolve(io.cwd, values.data ?? '.tunefile/local');
+    const { startLocalServer } = await import('../local/index.ts');
+    const server = await startLocalServer({
+      dataDir,
+      host: values.host ?? '127.0.0.1',
+      port,
+      apiKey,
+      stepDelayMs,
+      log: (line) => io.stderr.write(`[tunefile serve] ${line}\n`),
+    });
+    io.stdout.write(`tunefile local server listening on ${server.url}\n`);
+    io.stdout.write(`data: ${dataDir}\n`);
+    io.stdout.write(`OPENAI_BASE_URL=${server.url} OPENAI_API_KEY=${apiKey}\n`);
+    io.stdout.write('Press Ctrl-C to stop.\n');
+    await new Promise<void>((done) => {
+      if (io.signal.aborted) return done();
+      io.signal.addEventListener('abort', () => done(), { once: true });
+    });
+    await server.close();
+    io.stderr.write('[tunefile serve] interrupted; unfinished jobs will resume on the next start\n');
+    return 130;
   },
 };
 export default command;

@@ -113,3 +113,11 @@ export async function collectPages<T extends { id: string }>(fetchPage: (after?:
     after = page.data.at(-1)!.id;
   }
 }
+
+/** A small balanced SMS sample (n per class), enough for quick jobs. */
+export function smallSms(perClass = 15): Row[] {
+  const rows = loadSms();
+  const ham = rows.filter((r) => r.completion === ' ham\n').slice(0, perClass);
+  const spam = rows.filter((r) => r.completion === ' spam\n').slice(0, perClass);
+  return ham.flatMap((h, i) => [h, spam[i]!]);
+}
