@@ -84,6 +84,13 @@ function humanizeOne(e: ErrorObject, data: unknown): Diagnostic | undefined {
       return error(`must be ${JSON.stringify(p.allowedValue)} ${got}`);
     case 'anyOf':
     case 'oneOf': {
+      const several = Array.isArray(p.passingSchemas);
+      const keySets = requiredOnly(e.schema);
+      if (keySets) {
+        const options = joinOr(keySets.map((keys) => keys.map((k) => `'${k}'`).join(' and ')));
+        return error(several ? `must have only one of ${options}` : `must have ${options}`, { at: 'key' });
+      }
+      if (several) return error(`must match only one of ${describeSchema(e.parentSchema)}, but matches several ${got}`);
       const guess = typeof e.data === 'string' ? didYouMean(e.data, namedValues(e.parentSchema)) : undefined;
       return error(`must be ${describeSchema(e.parentSchema)} ${got}${guess ? `; did you mean '${guess}'?` : ''}`);
     }
@@ -113,4 +120,14 @@ function humanizeOne(e: ErrorObject, data: unknown): Diagnostic | undefined {
     default:
       return error(`${e.message ?? 'is invalid'} ${got}`);
   }
+}
+
+/** For unions like `anyOf: [{required: [path]}, {required: [paths]}]`: the key sets; else undefined. */
+function requiredOnly(branches: unknown): string[][] | undefined {
+  if (!Array.isArray(branches) || branches.length === 0) return undefined;
+  const sets = branches.map((b) => {
+    const keys = Object.keys(b ?? {});
+    return keys.length === 1 && Array.isArray((b as { required?: unknown }).required) ? ((b as { required: string[] }).required) : undefined;
+  });
+  return sets.every((k) => k !== undefined) ? (sets as string[][]) : undefined;
 }

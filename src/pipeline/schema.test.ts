@@ -46,6 +46,8 @@ describe('ajv messages', () => {
       mode: { enum: ['first', 'last'] },
       provider: { anyOf: [{ enum: ['local', 'openai'] }, { type: 'object', additionalProperties: false, properties: { base_url: { type: 'string' } } }] },
       name: { type: 'string', minLength: 1 },
+      source: { type: 'object', anyOf: [{ required: ['path'] }, { required: ['paths'] }] },
+      one: { type: 'object', oneOf: [{ required: ['path'] }, { required: ['paths'] }] },
     },
   };
   const check = (data: Record<string, unknown>) => {
@@ -61,9 +63,15 @@ describe('ajv messages', () => {
     expect(check({ provider: { base_ulr: 'x' } })).toEqual(["provider.base_ulr (key): unknown key 'base_ulr'; did you mean 'base_url'?"]);
     expect(check({ provider: 'opneai' })).toEqual(['provider: must be "local", "openai" or an object (got "opneai"); did you mean \'openai\'?']);
   });
+  it('says which keys are needed for required-only unions', () => {
+    expect(check({ source: {}, one: { path: 'a', paths: ['b'] } })).toEqual([
+      "source (key): must have 'path' or 'paths'",
+      "one (key): must have only one of 'path' or 'paths'",
+    ]);
+  });
   it('handles enums, lengths and unknown keys', () => {
     expect(check({ mode: 'lats', name: '', zzz: 1 })).toEqual([
-      "zzz (key): unknown key 'zzz' (allowed: valid, epochs, mode, provider, name)",
+      "zzz (key): unknown key 'zzz' (allowed: valid, epochs, mode, provider, name, source, one)",
       'mode: must be "first" or "last" (got "lats"); did you mean \'last\'?',
       'name: must not be empty',
     ]);

@@ -8,9 +8,14 @@ import { buildConfigSchema, buildPipelineSchema } from './schema.ts';
 let pipelineValidator: ValidateFunction | undefined;
 let configValidator: ValidateFunction | undefined;
 
-/** A new ajv instance with tunefile's options: every error, defaults filled in, error data kept. */
+/**
+ * A new ajv instance with tunefile's options: every error, defaults filled in, error data kept.
+ * `strict` turns on the checks that catch mistakes in stage schemas (unknown keywords, bad
+ * numbers, tuples), not the stylistic ones (strictTypes, strictRequired).
+ */
 export function makeAjv(strict: boolean = false): Ajv2020 {
-  return new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, strict });
+  const checks = strict ? { strictSchema: true, strictNumbers: true, strictTuples: true, strictTypes: false, strictRequired: false } : { strict: false };
+  return new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, ...checks });
 }
 
 /** Validates (and fills defaults into) pipeline data; returns human diagnostics. */
