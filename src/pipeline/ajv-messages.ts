@@ -2,7 +2,7 @@
 import type { ErrorObject } from 'ajv';
 import { suggestName as didYouMean } from './suggest.ts';
 import type { Diagnostic } from './diagnostics.ts';
-import { describeSchema, describeType, describeValue, joinOr, namedValues, typeMatches } from './describe.ts';
+import { acceptsBoolean, describeSchema, describeType, describeValue, joinOr, namedValues, typeMatches } from './describe.ts';
 import { pointerToPath } from './json-path.ts';
 
 const ID_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
@@ -51,7 +51,17 @@ function dropNoise(errors: ErrorObject[]): ErrorObject[] {
   return errors.filter((e) => !dropped.has(e) && e.keyword !== 'if' && e.keyword !== 'propertyNames');
 }
 
+const YAML11_BOOLEANS = /^(yes|no|on|off|y|n)$/i;
+
 function humanizeOne(e: ErrorObject, data: unknown): Diagnostic | undefined {
+  const d = describeError(e, data);
+  if (d && typeof e.data === 'string' && YAML11_BOOLEANS.test(e.data) && acceptsBoolean(e.parentSchema)) {
+    d.message += `; write true or false (YAML 1.2 reads ${e.data} as text)`;
+  }
+  return d;
+}
+
+function describeError(e: ErrorObject, data: unknown): Diagnostic | undefined {
   const path = pointerToPath(e.instancePath, data);
   const got = `(got ${describeValue(e.data)})`;
   const p = e.params as Record<string, any>;

@@ -52,8 +52,19 @@ export function describeSchema(schema: unknown): string {
 }
 
 function describeBranch(branch: unknown): string[] {
-  const values = (branch as { enum?: unknown } | null)?.enum;
-  return Array.isArray(values) ? values.map((v) => JSON.stringify(v)) : [describeSchema(branch)];
+  const s = (branch ?? {}) as { enum?: unknown; type?: unknown };
+  if (Array.isArray(s.enum)) return s.enum.map((v) => JSON.stringify(v));
+  if (s.type === 'boolean') return ['true', 'false'];
+  return [describeSchema(branch)];
+}
+
+/** True when a schema (or one of its anyOf/oneOf branches) accepts booleans. */
+export function acceptsBoolean(schema: unknown): boolean {
+  if (schema === null || typeof schema !== 'object') return false;
+  const s = schema as Record<string, unknown>;
+  if (s.type === 'boolean' || (Array.isArray(s.type) && s.type.includes('boolean'))) return true;
+  const branches = s.anyOf ?? s.oneOf;
+  return Array.isArray(branches) && branches.some(acceptsBoolean);
 }
 
 /** The string values a schema (or its anyOf/oneOf branches) accepts by name, for "did you mean". */
