@@ -48,6 +48,7 @@ describe('ajv messages', () => {
       name: { type: 'string', minLength: 1 },
       source: { type: 'object', anyOf: [{ required: ['path'] }, { required: ['paths'] }] },
       one: { type: 'object', oneOf: [{ required: ['path'] }, { required: ['paths'] }] },
+      stratify: { anyOf: [{ type: 'boolean' }, { const: 'auto' }] },
     },
   };
   const check = (data: Record<string, unknown>) => {
@@ -69,9 +70,12 @@ describe('ajv messages', () => {
       "one (key): must have only one of 'path' or 'paths'",
     ]);
   });
+  it('explains YAML 1.1 booleans', () => {
+    expect(check({ stratify: 'yes' })).toEqual(['stratify: must be true, false or "auto" (got "yes"); write true or false (YAML 1.2 reads yes as text)']);
+  });
   it('handles enums, lengths and unknown keys', () => {
     expect(check({ mode: 'lats', name: '', zzz: 1 })).toEqual([
-      "zzz (key): unknown key 'zzz' (allowed: valid, epochs, mode, provider, name, source, one)",
+      "zzz (key): unknown key 'zzz' (allowed: valid, epochs, mode, provider, name, source, one, stratify)",
       'mode: must be "first" or "last" (got "lats"); did you mean \'last\'?',
       'name: must not be empty',
     ]);
