@@ -121,3 +121,10 @@ export function smallSms(perClass = 15): Row[] {
   const spam = rows.filter((r) => r.completion === ' spam\n').slice(0, perClass);
   return ham.flatMap((h, i) => [h, spam[i]!]);
 }
+
+/** The result CSV and the first-token logprobs on `rows` of a finished job. */
+export async function fingerprint(client: OpenAI, job: OpenAI.FineTuning.FineTuningJob, rows: Row[]): Promise<{ csv: string; predictions: unknown[] }> {
+  const csv = await (await client.files.content(job.result_files[0]!)).text();
+  const out = await client.completions.create({ model: job.fine_tuned_model!, prompt: rows.map((r) => r.prompt), max_tokens: 1, temperature: 0, logprobs: 2 });
+  return { csv, predictions: out.choices.map((c) => [c.text, c.logprobs!.top_logprobs![0]]) };
+}
