@@ -1,13 +1,147 @@
-// PLACEHOLDER: replaced by the real command module.
-import { TunefileError } from '../errors.ts';
-import type { Command } from './command.ts';
+// `tunefile prepare FILE [--yes] [--json]`: legacy prepare_data's checks and fixes on one file.
+import { createInterface } from 'node:readline/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { UsageError } from '../errors.ts';
+import { prepareFile } from '../prepare/index.ts';
+import type { Finding, PrepareReport, PrepareResult } from '../prepare/index.ts';
+import { parseFlags } from './args.ts';
+import type { CliIO, Command } from './command.ts';
 
 const command: Command = {
   name: 'prepare',
-  summary: '',
-  help: 'tunefile prepare',
-  run: async () => {
-    throw new TunefileError('TUNEFILE_USAGE', "'tunefile prepare' is not built yet");
+  summary: 'check and prepare one data file (legacy prepare_data)',
+  help: `Usage: tunefile prepare FILE [--yes] [--json] [options]
+
+Runs the data checks of a pipeline (load, dedupe, suffix, split, tokencheck) on one
+file, prints each finding with its recommended fix, and writes
+<name>_prepared_train.jsonl and <name>_prepared_valid.jsonl beside it.
+
+On a terminal it asks before each fix. Without a terminal (or with CI=true, or
+--json) it accepts only the safe fixes (remove unusable rows and duplicates, add
+separator, ending and leading space, split) and says so. --yes accepts every fix,
+including lower-casing and recoding labels to distinct single-token codes.
+
+Options:
+  --yes               accept every recommendation
+  --json              print one JSON document on stdout (findings, actions, files, estimate)
+  --prompt FIELD      source field of the prompt (default: prompt, else guessed)
+  --completion FIELD  source field of the completion (default: completion, else guessed)
+  --format F          jsonl | json | csv | tsv (default: from the extension)
+  --model M           model for token counts and prices (default: babbage-002)
+  --valid X           validation fraction or count (default: 0.2)
+  --seed N            split seed (default: 42)
+  --out DIR           folder for the written files (default: the file's folder)
+
+Exit codes: 0 done, 1 problems remain in the written files (e.g. colliding first
+tokens you declined to fix), 2 usage error.`,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags('prepare', argv, {
+      yes: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      prompt: { type: 'string' },
+      completion: { type: 'string' },
+      format: { type: 'string' },
+      model: { type: 'string' },
+      valid: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+    });
+    const file = positionals[0];
+    if (!file) throw new UsageError('tunefile prepare: FILE is required', { hint: "see 'tunefile prepare --help'" });
+    const json = values.json === true;
+    const interactive = !values.yes && !json && io.stdin.isTTY === true && io.env.CI !== 'true';
+    const out = json ? io.stderr : io.stdout;
+    const ask = interactive ? makeAsker(io) : undefined;
+    try {
+      const result = await prepareFile(resolvePath(io, file), {
+        prompt: values.prompt, completion: values.completion, model: values.model,
+        format: parseFormat(values.format), valid: parseNumber('--valid', values.valid), seed: parseNumber('--seed', values.seed),
+        outDir: values.out === undefined ? undefined : resolvePath(io, values.out),
+        accept: values.yes ? 'all' : ask ? (f) => ask.question(f) : 'safe',
+        onReport: (report) => {
+          if (!json) printFindings(out, report);
+          if (!values.yes && !ask) out.write(describeAutoAccept(report, io.env.CI === 'true' ? 'CI=true' : json ? '--json' : 'no terminal'));
+        },
+      });
+      if (json) io.stdout.write(JSON.stringify(toJson(result), null, 2) + '\n');
+      else printResult(io, result);
+      return result.final.failures.length > 0 ? 1 : 0;
+    } finally {
+      ask?.close();
+    }
   },
 };
+
+function resolvePath(io: CliIO, p: string): string {
+  return resolve(io.cwd, p);
+}
+
+function parseFormat(v: string | undefined): 'jsonl' | 'json' | 'csv' | 'tsv' | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'jsonl' || v === 'json' || v === 'csv' || v === 'tsv') return v;
+  throw new UsageError(`tunefile prepare: --format must be jsonl, json, csv or tsv (got '${v}')`);
+}
+
+function parseNumber(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`tunefile prepare: ${flag} needs a positive number (got '${v}')`);
+  return n;
+}
+
+/** A readline asker on the injected streams: [Y/n] for safe fixes, [y/N] for the others. */
+function makeAsker(io: CliIO) {
+  const rl = createInterface({ input: io.stdin, output: io.stdout, terminal: true });
+  return {
+    async question(f: Finding): Promise<boolean> {
+      const safe = f.action!.safe;
+      const answer = (await rl.question(`${f.action!.question} ${safe ? '[Y/n]' : '[y/N]'}: `)).trim().toLowerCase();
+      return answer === '' ? safe : answer.startsWith('y');
+    },
+    close: () => rl.close(),
+  };
+}
+
+function printFindings(out: NodeJS.WritableStream, report: PrepareReport): void {
+  out.write(`Analyzing ${report.file} (${report.format})...\n\n`);
+  for (const f of report.findings) {
+    out.write(`- ${f.severity === 'info' ? '' : `[${f.severity}] `}${f.message}\n`);
+    if (f.recommendation) out.write(`  -> ${f.recommendation}\n`);
+  }
+  out.write('\n');
+}
+
+function describeAutoAccept(report: PrepareReport, why: string): string {
+  const actions = report.findings.filter((f) => f.action);
+  const safe = actions.filter((f) => f.action!.safe).map((f) => f.action!.id);
+  const other = actions.filter((f) => !f.action!.safe).map((f) => f.action!.id);
+  return `${why}: accepting the safe recommendations${safe.length ? ` (${safe.join(', ')})` : ' (none)'}` +
+    `${other.length ? `; not applying ${other.join(', ')} (rerun with --yes to accept them)` : ''}\n`;
+}
+
+function printResult(io: CliIO, r: PrepareResult): void {
+  const show = (p: string) => {
+    const rel = relative(io.cwd, p);
+    return rel.startsWith('..') || isAbsolute(rel) ? p : rel;
+  };
+  const written = Object.entries(r.outputs).map(([, p]) => show(p!));
+  const splits = r.final.splits;
+  io.stdout.write(`\nWrote ${written.join(' and ')} (${splits.train.examples.toLocaleString('en-US')}${splits.valid ? ` train / ${splits.valid.examples.toLocaleString('en-US')} valid` : ''} examples)\n`);
+  const e = r.final.estimate;
+  io.stdout.write(`Estimate: ${e.billed_tokens.toLocaleString('en-US')} billed tokens over ${e.n_epochs} epochs${e.cost_usd === null ? '' : `, about $${e.cost_usd.toFixed(2)} on ${r.final.model}`}\n`);
+  for (const w of r.final.warnings) io.stdout.write(`warning: ${w}\n`);
+  for (const f of r.final.failures) io.stderr.write(`problem: ${f}\n`);
+}
+
+function toJson(r: PrepareResult) {
+  return {
+    ok: r.final.failures.length === 0,
+    file: r.report.file, format: r.report.format, fields: r.report.fields, records: r.report.records,
+    classification: r.report.classification, findings: r.report.findings,
+    accepted: r.accepted, declined: r.declined, outputs: r.outputs,
+    examples: { train: r.final.splits.train.examples, valid: r.final.splits.valid?.examples ?? null },
+    estimate: r.final.estimate, failures: r.final.failures, warnings: r.final.warnings,
+  };
+}
+
 export default command;

@@ -1,0 +1,81 @@
+// The prepare analysis: load, dedupe, suffix and tokencheck one file in a scratch folder, then list findings.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../errors.ts';
+import { dedupeFile } from '../data/dedupe.ts';
+import { readRecordBatches } from '../data/jsonl.ts';
+import { loadFiles } from '../data/load.ts';
+import { getCompletionText } from '../data/records.ts';
+import { detectFormat } from '../data/source.ts';
+import { suffixFile } from '../data/suffix.ts';
+import { checkTokens } from '../tokens/check.ts';
+import { detectFields } from './fields.ts';
+import { buildFindings } from './findings.ts';
+import type { Facts } from './findings.ts';
+import { countLetterCases } from './scan.ts';
+import type { PrepareOptions, PrepareReport } from './types.ts';
+
+/** The analysis plus the scratch files later steps reuse. */
+export interface Analysis {
+  report: PrepareReport;
+  facts: Facts;
+  /** Scratch JSONL files: loaded (rejects left out) and deduplicated. */
+  loaded: string;
+  deduped: string;
+}
+
+export const DEFAULT_MODEL = 'babbage-002';
+
+/** Analyzes one data file as legacy `prepare_data` did, and more; writes nothing next to it. */
+export async function analyzeFile(path: string, options: PrepareOptions = {}): Promise<PrepareReport> {
+  const work = await mkdtemp(join(tmpdir(), 'tunefile-prepare-'));
+  try {
+    return (await analyzeInto(path, options, work)).report;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Runs the analysis with scratch files in `work`. */
+export async function analyzeInto(path: string, options: PrepareOptions, work: string): Promise<Analysis> {
+  const format = options.format ?? detectFormat(path);
+  if (!format) throw new UsageError(`${path}: cannot tell the format from the extension`, { hint: 'pass --format jsonl|json|csv|tsv' });
+  const model = options.model ?? DEFAULT_MODEL;
+  const fields = await detectFields(path, format, options);
+  const loaded = join(work, 'loaded.jsonl');
+  const load = await loadFiles(
+    {
+      sources: [{ path, display: path, format }], header: true, quote: fields.quote, encoding: 'utf8', on_error: 'skip',
+      prompt: fields.prompt, completion: fields.completion, keep_fields: [],
+    },
+    { dataset: loaded, rejects: join(work, 'rejects.jsonl') },
+  );
+  const deduped = join(work, 'deduped.jsonl');
+  const dedupe = await dedupeFile(loaded, deduped, { on: 'prompt', keep: 'first', normalize: 'none', conflicts: 'keep-first' });
+  const suffixed = join(work, 'suffixed.jsonl');
+  const suffix = await suffixFile(deduped, suffixed, { prompt: 'auto', completion: 'auto', leading_space: true, model });
+  const tokens = await checkTokens(suffixed, undefined, { model, distinct_first_token: true, min_train_examples: 10, n_epochs: 'auto' });
+  const existing = await countExisting(loaded, suffix.separator ?? '', suffix.ending ?? '');
+  const facts: Facts = { fields, load, dedupe, suffix, existing, cases: await countLetterCases(loaded), tokens, chat: load.chat === load.records };
+  const report: PrepareReport = {
+    file: path, format, fields: { prompt: fields.prompt, completion: fields.completion, guessed: fields.guessed, quote: fields.quote },
+    records: load.records, classification: tokens.classification, findings: buildFindings(facts), tokens,
+  };
+  return { report, facts, loaded, deduped };
+}
+
+/** How many records already end with the separator/ending and start with a space. */
+async function countExisting(path: string, separator: string, ending: string): Promise<Facts['existing']> {
+  const out = { separator: 0, ending: 0, leadingSpace: 0, n: 0 };
+  for await (const batch of readRecordBatches(path)) {
+    for (const r of batch) {
+      out.n += 1;
+      const completion = getCompletionText(r);
+      if (separator === '' || (r.prompt ?? '').endsWith(separator)) out.separator += 1;
+      if (ending === '' || completion.endsWith(ending)) out.ending += 1;
+      if (/^\s/.test(completion)) out.leadingSpace += 1;
+    }
+  }
+  return out;
+}
