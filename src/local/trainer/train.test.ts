@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { featurize, packRows } from './features.ts';
+import { autoBatchSize, autoEpochs, resolveHyperparameters } from './hyperparameters.ts';
+import { readCheckpoint, writeCheckpoint, type ModelMeta } from './model-file.ts';
+import { createPrngState, nextUint32 } from './prng.ts';
+import { createTrainState, runEpoch, type TrainConfig, type TrainData } from './train.ts';
+
+/** Two classes told apart by token 7 (class 1) or 9 (class 0), with shared noise tokens. */
+function toyData(n: number): TrainData {
+  const rows = [];
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    labels[i] = i % 2;
+    rows.push(featurize([100 + (i % 5), i % 2 ? 7 : 9, 200 + (i % 3)], 1024));
+  }
+  return { train: packRows(rows), trainLabels: labels, valid: packRows(rows.slice(0, 10)), validLabels: labels.slice(0, 10) };
+}
+
+const config: TrainConfig = { dim: 1024, numClasses: 2, epochs: 3, batchSize: 4, learningRate: 0.05, seed: 5 };
+
+describe('the PRNG', () => {
+  it('gives the same sequence for a seed on every machine (pinned values)', () => {
+    const s = createPrngState(42);
+    const first = [nextUint32(s), nextUint32(s), nextUint32(s)];
+    const again = createPrngState(42);
+    expect([nextUint32(again), nextUint32(again), nextUint32(again)]).toEqual(first);
+    expect(first).toMatchInlineSnapshot(`
+      [
+        3681621431,
+        4250209148,
+        940641817,
+      ]
+    `);
+  });
+});
+
+describe('runEpoch', () => {
+  it('learns a separable problem', () => {
+    const data = toyData(40);
+    const state = createTrainState(config, 40);
+    for (let e = 0; e < 3; e++) runEpoch(state, config, data, () => {});
+    expect(state.step).toBe(30);
+    expect(state.epochMetrics[5]).toBe(1);
+    expect(state.stepMetrics[(30 - 1) * 4]).toBeLessThan(state.stepMetrics[0]! / 2);
+  });
+
+  it('resumed from a checkpoint, ends bit for bit like an uninterrupted run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tunefile-ckpt-'));
+    try {
+      const data = toyData(40);
+      const meta: ModelMeta = { kind: 'tunefile-local-classifier', version: 1, baseModel: 'babbage-002', encoding: 'cl100k_base', format: 'prompt_completion', dim: 1024, classes: [' a', ' b'] };
+      const straight = createTrainState(config, 40);
+      for (let e = 0; e < 3; e++) runEpoch(straight, config, data, () => {});
+      const first = createTrainState(config, 40);
+      runEpoch(first, config, data, () => {});
+      writeCheckpoint(join(dir, 'c.ckpt'), meta, config, first);
+      const resumed = readCheckpoint(join(dir, 'c.ckpt'), meta, config)!;
+      expect(resumed.step).toBe(10);
+      runEpoch(resumed, config, data, () => {});
+      runEpoch(resumed, config, data, () => {});
+      expect(resumed.weights.W).toEqual(straight.weights.W);
+      expect(resumed.stepMetrics).toEqual(straight.stepMetrics);
+      expect(readCheckpoint(join(dir, 'c.ckpt'), meta, { ...config, seed: 6 })).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('auto hyperparameters', () => {
+  it('follow OpenAI-like rules', () => {
+    expect([autoEpochs(10), autoEpochs(4000), autoEpochs(20_000)]).toEqual([10, 3, 1]);
+    expect([autoBatchSize(100), autoBatchSize(4000), autoBatchSize(1_000_000)]).toEqual([1, 8, 256]);
+    expect(resolveHyperparameters({ n_epochs: 'auto', batch_size: 64 }, 4000)).toEqual({ n_epochs: 3, batch_size: 64, learning_rate_multiplier: 0.2 });
+  });
+});
