@@ -251,6 +251,7 @@ function baseContext(def: StageDef, stage: PipelineStage, resolved: ResolvedStag
     projectRoot: pipeline.projectRoot,
     pipelineFile: pipeline.relFile,
     model: pipeline.model,
+    allowOutside: pipeline.allowOutside,
     files: resolved.files,
     progress: (detail: string) => void emit({ type: 'stage:progress', id: stage.id, detail }),
     warn: (message: string) => void emit({ type: 'stage:warning', id: stage.id, message }),

@@ -1,6 +1,6 @@
 // Turns ajv's errors into human diagnostics: what was expected and what was got, at the right key.
 import type { ErrorObject } from 'ajv';
-import { suggestName as didYouMean } from './suggest.ts';
+import { didYouMean } from '../errors.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { acceptsBoolean, describeSchema, describeType, describeValue, joinOr, namedValues, typeMatches } from './describe.ts';
 import { pointerToPath } from './json-path.ts';

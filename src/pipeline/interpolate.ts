@@ -1,5 +1,5 @@
 // `${params.NAME}` and `${env.NAME}` in `with:` values. A value that is exactly one reference keeps its type.
-import { suggestName as didYouMean } from './suggest.ts';
+import { didYouMean } from '../errors.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { PathSegment } from './source.ts';
 

@@ -105,6 +105,18 @@ describe('loadPipeline: a valid pipeline', () => {
     expect(p.warnings).toEqual([expect.stringContaining("p.yaml:9:15 stages.b.inputs.x: stage type 'command' does not use an input named 'x'")]);
   });
 
+  it("fills with.model from the pipeline's model for stage types that take one, so it enters the key", async () => {
+    const root = project({
+      'pipeline.yaml': `version: 1\nmodel: gpt-4o-mini\nstages:\n  a:\n    uses: command\n    with: { run: [node, -e, "1"], outputs: [train, valid] }\n  tc:\n    uses: tokencheck\n    inputs: { train: a.train, valid: a.valid }\n  tc2:\n    uses: tokencheck\n    needs: [a]\n    inputs: { train: a.train, valid: a.valid }\n    with: { model: babbage-002 }\n`,
+    });
+    const p = await loadPipeline({ cwd: root, env: {} }).catch((e: TunefileError) => {
+      throw new Error(`${e.message}\n${e.details.join('\n')}`);
+    });
+    expect(p.stages.find((s) => s.id === 'tc')!.params.model).toBe('gpt-4o-mini');
+    expect(p.stages.find((s) => s.id === 'tc2')!.params.model).toBe('babbage-002');
+    expect(p.stages.find((s) => s.id === 'a')!.params.model).toBeUndefined();
+  });
+
   it('accepts empty stages and an empty with (null) as {}', async () => {
     const root = project({ 'p.yaml': 'stages:\n  command:\n    with:\n      run: [x]\n  other:\n    uses: command\n    with:\n      run: [y]\n' });
     const p = await loadPipeline({ cwd: root, file: 'p.yaml', env: {} });

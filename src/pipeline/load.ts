@@ -137,11 +137,21 @@ function assemble({ file, dir, projectRoot, config, source, data, ctx, sets }: A
       needs: ctx.graph.needs[s.id] ?? [],
       inputs: ctx.wiring[s.id] ?? {},
       outputs: ctx.outputs[s.id] ?? [],
-      params: s.params,
+      params: withModelDefault(s.def?.schema, s.params, data.model),
       line: locatePath(source, ['stages', s.id], 'key').line,
     })),
     allowOutside: data.allow_outside === true,
     config,
     warnings: warnings.map((w) => w.text.split('\n')[0]!),
   };
+}
+
+/**
+ * Stage types that take a `model` parameter get the pipeline's `model` when `with.model` is absent, so the
+ * model enters their key and lock entry (and a change of `model` explains itself as a parameter change).
+ */
+function withModelDefault(schema: Record<string, unknown> | undefined, params: Record<string, unknown>, model: unknown): Record<string, unknown> {
+  const properties = schema?.properties as Record<string, unknown> | undefined;
+  if (!properties || !('model' in properties) || params.model !== undefined || typeof model !== 'string') return params;
+  return { ...params, model };
 }

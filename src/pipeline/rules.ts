@@ -1,5 +1,5 @@
 // Pass 2 of validation: semantic rules over the schema-valid data, each `(ctx) => void` pushing diagnostics.
-import { suggestName as didYouMean } from './suggest.ts';
+import { didYouMean } from '../errors.ts';
 import { STAGES } from '../stages/registry.ts';
 import type { StageDef } from '../stages/types.ts';
 import { findCycle, upstreamOf } from '../engine/graph.ts';

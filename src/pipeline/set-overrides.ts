@@ -1,7 +1,7 @@
 // `--set KEY=VALUE`: dotted paths into the pipeline data, values parsed as YAML, applied before interpolation.
 import { parse } from 'yaml';
 import { UsageError } from '../errors.ts';
-import { suggestName as didYouMean } from './suggest.ts';
+import { didYouMean } from '../errors.ts';
 import type { SetOverride } from './diagnostics.ts';
 import { formatPath } from './json-path.ts';
 import type { PathSegment } from './source.ts';

@@ -21,6 +21,7 @@ export interface TestRunOptions<P> {
   config?: Partial<ResolvedConfig>;
   provider?: () => Promise<Provider>;
   yes?: boolean;
+  allowOutside?: boolean;
 }
 
 export interface TestRunResult {
@@ -75,6 +76,7 @@ export async function runStageForTest<P>(def: StageDef<P>, options: TestRunOptio
     projectRoot: dir,
     pipelineFile: 'test.yaml',
     model: options.model ?? 'babbage-002',
+    allowOutside: options.allowOutside ?? false,
     files,
     output: (name) => join(work, name),
     tmpDir: work,

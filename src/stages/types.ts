@@ -60,6 +60,8 @@ export interface StageContext<P = Record<string, unknown>> {
   pipelineFile: string;
   /** The pipeline's default `model`. */
   model: string;
+  /** The pipeline opted in (`allow_outside: true`) to outputs and report folders outside the project root. */
+  allowOutside: boolean;
   /** Workspace files snapshotted into the key (absolute path -> sha256), from workspaceFiles(). */
   files: Record<string, string>;
   /** Absolute path where output NAME must be written. The engine hashes it and moves it into the cache. */
