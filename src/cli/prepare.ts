@@ -91,7 +91,7 @@ function parseNumber(flag: string, v: string | undefined): number | undefined {
 
 /** A readline asker on the injected streams: [Y/n] for safe fixes, [y/N] for the others. */
 function makeAsker(io: CliIO) {
-  const rl = createInterface({ input: io.stdin, output: io.stdout, terminal: true });
+  const rl = createInterface({ input: io.stdin, output: io.stdout, terminal: false });
   return {
     async question(f: Finding): Promise<boolean> {
       const safe = f.action!.safe;
