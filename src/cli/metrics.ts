@@ -1,5 +1,6 @@
 // `tunefile metrics`: prints the lock file's evaluation metrics, or diffs them against a git revision.
-import { relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import type { Command } from './command.ts';
@@ -10,7 +11,7 @@ Shows the headline metrics that evaluate stages recorded in the lock file beside
 (pipelines/spam.yaml -> pipelines/spam.lock), one line per stage and metric.
 
 Arguments:
-  PIPELINE        pipeline file (default: pipeline.yaml in the current folder)
+  PIPELINE        pipeline file (default: pipeline.yaml in the current folder, then the config's "pipeline")
 
 Options:
   --diff REV      compare with the lock file as committed at git revision REV (HEAD, HEAD~1,
@@ -28,7 +29,7 @@ const command: Command = {
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseMetricsArgs(argv);
-    const pipeline = resolve(io.cwd, positionals[0] ?? 'pipeline.yaml');
+    const pipeline = await resolveMetricsPipeline(positionals[0], io.cwd);
     const report = await import('../report/lock-metrics.ts');
     const tables = await import('../report/metrics-table.ts');
     const lockPath = report.getLockPath(pipeline);
@@ -68,4 +69,13 @@ function parseMetricsArgs(argv: string[]) {
     if (error instanceof UsageError) throw error;
     throw new UsageError((error as Error).message, { hint: "see 'tunefile metrics --help'" });
   }
+}
+
+/** The pipeline whose lock to read: the argument, else ./pipeline.yaml (or its lock alone), else the config's pipeline. */
+async function resolveMetricsPipeline(arg: string | undefined, cwd: string): Promise<string> {
+  if (arg !== undefined) return resolve(cwd, arg);
+  const local = join(cwd, 'pipeline.yaml');
+  if (existsSync(local) || existsSync(join(cwd, 'pipeline.lock'))) return local;
+  const { findPipelineFile } = await import('../pipeline/find-pipeline.ts');
+  return findPipelineFile(undefined, cwd);
 }
