@@ -95,9 +95,12 @@ describe('tunefile metrics', () => {
     const before = await tunefile(['metrics', 'pipelines/spam.yaml', '--diff', 'HEAD~2']);
     expect(before.exitCode).toBe(1);
     expect(before.stderr).toContain('pipelines/spam.lock does not exist at revision HEAD~2 (looked for pipelines/spam.lock)');
-    const missing = await tunefile(['metrics']);
+    const missing = await tunefile(['metrics', 'pipeline.yaml']);
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toContain('pipeline.lock does not exist');
+    const nothing = await tunefile(['metrics']);
+    expect(nothing.exitCode).toBe(2);
+    expect(nothing.stderr).toContain('no pipeline file');
     const flag = await tunefile(['metrics', '--dif', 'HEAD']);
     expect(flag.exitCode).toBe(2);
     expect(flag.stderr).toMatch(/Unknown option '--dif'/);
