@@ -1,7 +1,11 @@
 // One server per data folder: a pid file taken exclusively, taken over from a dead holder.
+import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TunefileError } from '../errors.ts';
+
+/** Data folders this process holds, to tell our own lock from a dead process's whose pid we reused. */
+const heldHere = new Set<string>();
 
 function isAlive(pid: number): boolean {
   try {
@@ -15,11 +19,13 @@ function isAlive(pid: number): boolean {
 /** Takes the data folder's lock; returns its release function. Throws TUNEFILE_LOCKED when a live server holds it. */
 export function lockDataDir(dataDir: string): () => void {
   const path = join(dataDir, 'server.pid');
-  const token = `${process.pid} ${Date.now()} ${Math.random().toString(36).slice(2)}`;
+  const token = `${process.pid} ${Date.now()} ${randomBytes(6).toString('hex')}`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       writeFileSync(path, token, { flag: 'wx' });
+      heldHere.add(path);
       return () => {
+        heldHere.delete(path);
         try {
           if (readFileSync(path, 'utf8') === token) rmSync(path, { force: true });
         } catch {
@@ -36,7 +42,8 @@ export function lockDataDir(dataDir: string): () => void {
       continue;
     }
     const [pid, since] = holder.split(' ').map(Number);
-    if (pid && isAlive(pid)) {
+    const ours = pid === process.pid && heldHere.has(path);
+    if (pid && (ours || (pid !== process.pid && isAlive(pid)))) {
       throw new TunefileError('TUNEFILE_LOCKED', `the local server data folder ${dataDir} is in use by another server (pid ${pid}, since ${new Date(since ?? 0).toISOString()})`, {
         hint: 'stop that server, or give this one another --data folder',
       });

@@ -10,18 +10,18 @@ export interface ListPage<T> {
   last_id: string | null;
 }
 
-/** Parses `limit` from a query (default 20, 1..max). */
-export function parseLimit(query: URLSearchParams, max = 100): number {
+/** Parses `limit` from a query (default `fallback`, 1..max). */
+export function parseLimit(query: URLSearchParams, max = 100, fallback = 20): number {
   const raw = query.get('limit');
-  if (raw === null || raw === '') return 20;
+  if (raw === null || raw === '') return fallback;
   const limit = Number(raw);
   if (!Number.isInteger(limit) || limit < 1 || limit > max) throw badRequest(`limit must be an integer from 1 to ${max} (got ${raw})`, 'limit');
   return limit;
 }
 
 /** The page of `items` (already in list order) that follows the item `after`. */
-export function paginate<T extends { id: string }>(items: T[], query: URLSearchParams, max = 100): ListPage<T> {
-  const limit = parseLimit(query, max);
+export function paginate<T extends { id: string }>(items: T[], query: URLSearchParams, max = 100, fallback = 20): ListPage<T> {
+  const limit = parseLimit(query, max, fallback);
   const after = query.get('after');
   let start = 0;
   if (after) {

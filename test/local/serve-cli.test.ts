@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startLocalServer } from '../../src/local/index.ts';
 import { makeDataDir } from './helpers.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -46,9 +47,13 @@ describe('tunefile serve', () => {
     const client = new OpenAI({ baseURL: vars[1], apiKey: vars[2], maxRetries: 0 });
     expect((await client.models.list()).data.length).toBeGreaterThan(0);
     expect(existsSync(join(dataDir, 'server.pid'))).toBe(true);
+    // A second server on the same folder is refused while the first one lives.
+    await expect(startLocalServer({ dataDir })).rejects.toMatchObject({ code: 'TUNEFILE_LOCKED', message: expect.stringContaining('in use by another server') });
     const exited = new Promise<number | null>((ok) => child.once('exit', ok));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(existsSync(join(dataDir, 'server.pid'))).toBe(false);
+    const again = await startLocalServer({ dataDir });
+    await again.close();
   });
 });

@@ -28,7 +28,8 @@ async function uploadFile({ req, res, state }: RouteRequest): Promise<void> {
 function listFiles({ res, query, state }: RouteRequest): void {
   const order = query.get('order') ?? 'desc';
   if (order !== 'asc' && order !== 'desc') throw badRequest('order must be "asc" or "desc"', 'order');
-  sendJson(res, 200, paginate(state.files.list(query.get('purpose') ?? undefined, order), query, 10_000));
+  // OpenAI lists up to 10,000 files per page by default.
+  sendJson(res, 200, paginate(state.files.list(query.get('purpose') ?? undefined, order), query, 10_000, 10_000));
 }
 
 function downloadFile({ res, params, state }: RouteRequest): void {
