@@ -96,6 +96,11 @@ describe('local server errors through the SDK', () => {
     const raw = await fetch(`${t.server.url}/nothing/here`, { headers: { authorization: 'Bearer sk-test-local-key' } });
     expect(raw.status).toBe(404);
     expect(((await raw.json()) as { error: { message: string } }).error.message).toBe('Invalid URL (GET /v1/nothing/here)');
+    const post = (body: string) => fetch(`${t.server.url}/completions`, { method: 'POST', headers: { authorization: 'Bearer sk-test-local-key', 'content-type': 'application/json' }, body });
+    const notObject = await post('[1, 2]');
+    expect(notObject.status).toBe(422);
+    expect(await notObject.json()).toMatchObject({ error: { message: 'the request body must be a JSON object', type: 'invalid_request_error' } });
+    expect((await post('{"model": ')).status).toBe(400);
     const error = await t.client.completions.create({ model: 'babbage-002', prompt: 'x' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as Error).message).toContain('only with fine-tuned models');
