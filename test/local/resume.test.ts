@@ -16,7 +16,7 @@ interface Child {
 
 /** Runs `tunefile serve` in a child process and returns a client once it prints its URL. */
 async function serve(dataDir: string): Promise<Child> {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--data', dataDir, '--api-key', KEY, '--step-delay-ms', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--data', dataDir, '--api-key', KEY, '--step-delay-ms', '4'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = await new Promise<string>((ok, fail) => {
     child.stdout!.on('data', (chunk: Buffer) => {
