@@ -41,19 +41,31 @@ export function sendError(res: ServerResponse, error: unknown): void {
   sendJson(res, e.status, { error: { message: e.message, type: e.type, param: e.param, code: e.code } }, headers);
 }
 
-/** Reads the whole request body, refusing (413) more than `limit` bytes. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** Reads the whole request body, refusing (413) more than `limit` bytes; the rest is drained, not reset. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const tooLarge = () => new ApiError(413, `request body too large: the limit is ${limit} bytes`, { code: 'request_too_large' });
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > limit) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (declared > limit) return Promise.reject(tooLarge());
+  return new Promise((ok, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (over) return;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        fail(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) ok(Buffer.concat(chunks));
+    });
+    req.on('error', fail);
+  });
 }
 
 /** Reads a JSON object body; 400 for bad JSON, 422 for JSON that is not an object. */

@@ -206,7 +206,7 @@ export class JobRunner {
         const step = message.metrics.step;
         const checkpoint = {
           object: 'fine_tuning.job.checkpoint' as const,
-          id: newId('ftckpt-'),
+          id: newId('ftckpt_'),
           created_at: nowSeconds(),
           fine_tuned_model_checkpoint: formatCheckpointName(record.modelName, step),
           fine_tuning_job_id: job.id,

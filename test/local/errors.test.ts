@@ -79,6 +79,19 @@ describe('local server errors through the SDK', () => {
     const error = await t.client.files.create({ file: await toFile(big, 'big.jsonl'), purpose: 'fine-tune' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(413);
+    // Without a declared length (chunked), the limit is enforced while reading, and the answer is still a 413.
+    const chunked = await fetch(`${t.server.url}/files`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-test-local-key', 'content-type': 'multipart/form-data; boundary=x' },
+      body: new ReadableStream({
+        start(controller) {
+          for (let i = 0; i < 20; i++) controller.enqueue(new Uint8Array(10_000));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
     // The server still answers afterwards.
     expect((await t.client.files.retrieve(trainId)).id).toBe(trainId);
   });

@@ -39,7 +39,7 @@ describe('SMS spam, prompt/completion, end to end through the SDK', () => {
     const allEvents = [];
     for await (const e of client.fineTuning.jobs.listEvents(created.id, { limit: 100 })) allEvents.push(e);
     const metrics = allEvents.filter((e) => e.type === 'metrics');
-    const stepsPerEpoch = Math.ceil(train.length / job.hyperparameters.batch_size!);
+    const stepsPerEpoch = Math.ceil(train.length / Number(job.hyperparameters.batch_size));
     expect(metrics).toHaveLength(2 * stepsPerEpoch);
     expect(metrics.at(-1)!.message).toMatch(/^Step 1\/\d+: training loss=\d+\.\d+/);
     expect(metrics[0]!.data).toMatchObject({ step: 2 * stepsPerEpoch, total_steps: 2 * stepsPerEpoch });
