@@ -6,6 +6,9 @@ import { dedupe } from './dedupe/index.ts';
 import { suffix } from './suffix/index.ts';
 import { split } from './split/index.ts';
 import { tokencheck } from './tokencheck/index.ts';
+import { upload } from './upload/index.ts';
+import { train } from './train/index.ts';
+import { evaluate } from './evaluate/index.ts';
 
 /** Every stage type, by name. The engine knows stage types only through this table. */
 export const STAGES: Record<string, StageDef> = {
@@ -15,6 +18,9 @@ export const STAGES: Record<string, StageDef> = {
   suffix,
   split,
   tokencheck,
+  upload,
+  train,
+  evaluate,
 };
 
 /** The stage type for a name, or undefined. */

@@ -1,0 +1,47 @@
+// `evaluate`: ask the fine-tuned model for every validation example; metrics, predictions and an HTML report.
+import type { StageDef } from '../types.ts';
+
+export interface EvaluateParams {
+  /** Tokens to generate; classification uses at most the longest label's token count. */
+  max_tokens: number;
+  /** Requests in flight at once. */
+  concurrency: number;
+  /** Folder (relative to the pipeline file) that also receives report.html, metrics.json and report.md. */
+  report?: string;
+  /** The positive class of a binary task, for AUROC/AUPRC. Default: the last label in sorted order. */
+  positive?: string;
+  /** How many of the most confident wrong predictions the report lists. */
+  worst: number;
+  /** Report title. Default: from the pipeline file's name. */
+  title?: string;
+}
+
+export const evaluate: StageDef<EvaluateParams> = {
+  type: 'evaluate',
+  version: 1,
+  description: 'Predict every validation example with the fine-tuned model (temperature 0, logprobs) and write predictions, metrics and a self-contained HTML report.',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      max_tokens: {
+        type: 'integer', minimum: 1, maximum: 4096, default: 1,
+        description: "Tokens to generate per example. Classification never asks for more than the longest label's token count.",
+      },
+      concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 8, description: 'Requests in flight at once (the SDK retries rate limits and server errors).' },
+      report: {
+        type: 'string', minLength: 1,
+        description: 'Folder, relative to the pipeline file, that also receives report.html, metrics.json and report.md (a summary for pull requests). Must be inside the project unless the pipeline sets allow_outside.',
+      },
+      positive: { type: 'string', minLength: 1, description: 'Binary tasks: the positive class for AUROC/AUPRC. Default: the last of the two labels in sorted order.' },
+      worst: { type: 'integer', minimum: 0, maximum: 1000, default: 10, description: 'How many of the most confident wrong predictions the report lists.' },
+      title: { type: 'string', minLength: 1, description: "Report title. Default: the pipeline file's name." },
+    },
+  },
+  inputs: () => ['job', 'valid'],
+  optionalInputs: () => ['results', 'labels', 'files'],
+  outputs: () => ['predictions', 'metrics', 'report'],
+  remote: true,
+  restores: true,
+  impl: () => import('./run.ts'),
+};

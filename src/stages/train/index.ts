@@ -1,0 +1,58 @@
+// `train`: create (or adopt) a fine-tuning job for the uploaded files, watch it, and keep its job and result CSV.
+import type { StageDef } from '../types.ts';
+
+/** `auto` or a number, as the fine-tuning API takes hyperparameters. */
+export type AutoOr = 'auto' | number;
+
+export interface TrainParams {
+  /** Base model. Default: the pipeline's model. */
+  model?: string;
+  n_epochs: AutoOr;
+  batch_size: AutoOr;
+  learning_rate_multiplier: AutoOr;
+  seed?: number;
+  /** Up to 64 characters added to the fine-tuned model's name. */
+  suffix?: string;
+  /** Stop before creating a job whose estimated cost exceeds this (USD), unless --yes. Default: config `max_cost_usd`. */
+  max_cost_usd?: number;
+  /** Extra job metadata (string values); `tunefile_key` is always set by tunefile. */
+  metadata?: Record<string, string>;
+}
+
+const autoOr = (integer: boolean, minimum: number, maximum: number, description: string) => ({
+  anyOf: [{ const: 'auto' }, integer ? { type: 'integer', minimum, maximum } : { type: 'number', exclusiveMinimum: minimum, maximum }],
+  default: 'auto',
+  description,
+});
+
+export const train: StageDef<TrainParams> = {
+  type: 'train',
+  version: 1,
+  description: 'Create a fine-tuning job (or adopt the one already started for the same key), watch it to the end, and keep its job and result CSV.',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      model: { type: 'string', minLength: 1, description: "Base model to fine-tune. Default: the pipeline's model." },
+      n_epochs: autoOr(true, 1, 50, 'Epochs: auto or 1..50.'),
+      batch_size: autoOr(true, 1, 256, 'Batch size: auto or 1..256.'),
+      learning_rate_multiplier: autoOr(false, 0, 10, 'Learning-rate multiplier: auto or a number in (0, 10].'),
+      seed: { type: 'integer', minimum: 0, maximum: 2147483647, description: 'Seed for a reproducible job.' },
+      suffix: { type: 'string', minLength: 1, maxLength: 64, description: "Up to 64 characters added to the fine-tuned model's name." },
+      max_cost_usd: {
+        type: 'number', minimum: 0,
+        description: "Stop before creating a job whose estimated cost (from tokencheck's report) exceeds this, unless --yes. Default: config max_cost_usd.",
+      },
+      metadata: {
+        type: 'object', maxProperties: 15, additionalProperties: { type: 'string', maxLength: 512 }, propertyNames: { maxLength: 64, not: { const: 'tunefile_key' } },
+        description: 'Extra job metadata (string values). tunefile always adds tunefile_key, the stage key, to find the job again.',
+      },
+    },
+  },
+  inputs: () => ['files'],
+  optionalInputs: () => ['report'],
+  outputs: () => ['job', 'results'],
+  remote: true,
+  restores: true,
+  impl: () => import('./run.ts'),
+};

@@ -1,0 +1,81 @@
+// Runs `upload`: convert, then reuse the provider's copy of identical content or upload it; restore checks the files still exist.
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { DataError, TunefileError } from '../../errors.ts';
+import { readRecords } from '../../data/jsonl.ts';
+import type { FilesArtifact, UploadedFile } from '../../providers/artifacts.ts';
+import { findRemoteFile, getRemoteFileName, retrieveUsableFile, uploadFineTuneFile } from '../../providers/files.ts';
+import { detectMarkers, type Conversion } from '../../providers/format.ts';
+import { getFormatForModel } from '../../providers/models.ts';
+import { identityString } from '../../providers/types.ts';
+import type { RestoreContext, StageContext, StageResult } from '../types.ts';
+import type { UploadParams } from './index.ts';
+import { writeConverted } from './convert.ts';
+
+const SPLITS = ['train', 'valid'] as const;
+
+/** The conversion for the params and model; chat markers are detected on the training set. */
+async function resolveConversion(ctx: StageContext<UploadParams>): Promise<Conversion> {
+  const model = ctx.params.model ?? ctx.model;
+  const format = ctx.params.format === 'auto' ? getFormatForModel(model) : ctx.params.format;
+  if (ctx.params.system !== undefined && format !== 'chat') {
+    throw new TunefileError('TUNEFILE_STAGE_FAILED', `${ctx.address}: 'system' applies to chat models only; ${model} is fine-tuned on prompt/completion pairs`, {
+      hint: 'remove with.system, or use a chat model such as gpt-4o-mini',
+    });
+  }
+  const markers = format === 'chat' ? await detectMarkers(readRecords(ctx.inputs.train!.path)) : { prompt_separator: '', completion_ending: '' };
+  return { format, ...(ctx.params.system === undefined ? {} : { system: ctx.params.system }), ...markers };
+}
+
+export async function run(ctx: StageContext<UploadParams>): Promise<StageResult> {
+  const conv = await resolveConversion(ctx);
+  const provider = await ctx.provider();
+  const kv = ctx.kv('files');
+  const identity = identityString(provider.identity);
+  const files: Partial<Record<'train' | 'valid', UploadedFile>> = {};
+  const ids: Record<string, string> = {};
+  const how: string[] = [];
+  for (const split of SPLITS) {
+    const path = join(ctx.tmpDir, `${split}.jsonl`);
+    const converted = await writeConverted(ctx.inputs[split]!.path, path, conv, `${ctx.id}:${split}`);
+    if (converted.rows === 0) throw new DataError(`${ctx.address}: the ${split} set is empty; there is nothing to upload`);
+    const filename = getRemoteFileName(converted.hash);
+    const cacheKey = `${identity}:${converted.hash}`;
+    ctx.progress(`${split}: checking the provider for ${filename.slice(0, 21)}…`);
+    const cachedId = kv.get<string>(cacheKey);
+    let file = cachedId === undefined ? undefined : await retrieveUsableFile(provider.client, cachedId, converted.bytes, ctx.signal);
+    let verb = 'reused';
+    file ??= await findRemoteFile(provider.client, filename, converted.bytes, ctx.signal);
+    if (!file) {
+      ctx.progress(`${split}: uploading ${converted.rows} rows (${converted.bytes} bytes)`);
+      file = await uploadFineTuneFile(provider.client, path, filename, ctx.signal);
+      verb = 'uploaded';
+    }
+    kv.set(cacheKey, file.id);
+    files[split] = { ...converted, filename };
+    ids[split] = file.id;
+    how.push(`${split} ${verb} as ${file.id}`);
+  }
+  const artifact: FilesArtifact = { ...conv, train: files.train!, valid: files.valid!, format: conv.format };
+  writeFileSync(ctx.output('files'), JSON.stringify(artifact, null, 2) + '\n');
+  return { lock: { files: ids }, summary: `${conv.format}: ${how.join(', ')}` };
+}
+
+/** A cache hit is valid only while both files still exist on the provider; if one is gone, upload runs again. */
+export async function restore(ctx: RestoreContext<UploadParams>): Promise<'ok' | 'stale'> {
+  const ids = (ctx.lock.files ?? {}) as Record<string, string>;
+  const { readJsonArtifact } = await import('../../providers/artifacts.ts');
+  const artifact = readJsonArtifact<FilesArtifact>(ctx.outputs.files!.path, 'files', ['train', 'valid']);
+  try {
+    const provider = await ctx.provider();
+    for (const split of SPLITS) {
+      const id = ids[split];
+      if (!id || !(await retrieveUsableFile(provider.client, id, artifact[split].bytes, ctx.signal))) return 'stale';
+    }
+    return 'ok';
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    ctx.warn(`could not check the uploaded files on the provider (${(error as Error).message}); using the cached result`);
+    return 'ok';
+  }
+}
