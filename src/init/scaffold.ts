@@ -1,0 +1,69 @@
+// `tunefile init`: scaffold a runnable project (pipeline, config, sample data, .gitignore) without overwriting anything.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { TunefileError } from '../errors.ts';
+import { SAMPLE_HEADER, SAMPLE_ROWS } from './sample-data.ts';
+import { GITIGNORE_LINES, renderConfig, renderDataReadme, renderPipeline } from './templates.ts';
+
+export interface ScaffoldResult {
+  /** Absolute project folder. */
+  dir: string;
+  /** Files created, relative to `dir`, in creation order. */
+  created: string[];
+  /** What happened to .gitignore. */
+  gitignore: 'created' | 'appended' | 'unchanged';
+}
+
+/** Where editors find a schema: the installed package when the project has one, else the published copy. */
+export function getSchemaRef(dir: string, file: 'pipeline' | 'config', version: string): string {
+  const local = join(dir, 'node_modules', 'tunefile', 'schemas', `${file}.schema.json`);
+  if (existsSync(local)) return `./${relative(dir, local).split('\\').join('/')}`;
+  return `https://unpkg.com/tunefile@${version}/schemas/${file}.schema.json`;
+}
+
+/** The files init writes, relative path -> content. */
+export function renderProjectFiles(dir: string, version: string): Record<string, string> {
+  const spam = SAMPLE_ROWS.filter((r) => r.startsWith('spam\t')).length;
+  return {
+    'pipeline.yaml': renderPipeline(getSchemaRef(dir, 'pipeline', version)),
+    'tunefile.config.json': renderConfig(getSchemaRef(dir, 'config', version)),
+    'data/sms-spam-sample.tsv': [SAMPLE_HEADER, ...SAMPLE_ROWS].join('\n') + '\n',
+    'data/README.md': renderDataReadme(SAMPLE_ROWS.length, spam),
+  };
+}
+
+/**
+ * Writes the project into `dir` (created if missing).
+ * @throws TunefileError TUNEFILE_USAGE, before writing anything, when any of the files already exists.
+ */
+export function scaffoldProject(dir: string, version: string): ScaffoldResult {
+  const files = renderProjectFiles(dir, version);
+  const existing = Object.keys(files).filter((name) => existsSync(join(dir, name)));
+  if (existing.length > 0) {
+    throw new TunefileError('TUNEFILE_USAGE', `tunefile init: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''} in ${dir}; nothing was written`, {
+      hint: 'choose an empty folder (tunefile init DIR), or move those files away first',
+    });
+  }
+  const created: string[] = [];
+  for (const [name, content] of Object.entries(files)) {
+    const path = join(dir, name);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content, { flag: 'wx' });
+    created.push(name);
+  }
+  return { dir, created, gitignore: ensureGitignore(join(dir, '.gitignore')) };
+}
+
+/** Adds the missing GITIGNORE_LINES to a .gitignore, creating it if needed. */
+function ensureGitignore(path: string): ScaffoldResult['gitignore'] {
+  if (!existsSync(path)) {
+    writeFileSync(path, `# tunefile's cache, state and local provider (never committed)\n${GITIGNORE_LINES.join('\n')}\n`);
+    return 'created';
+  }
+  const text = readFileSync(path, 'utf8');
+  const have = new Set(text.split(/\r?\n/).map((l) => l.trim()));
+  const missing = GITIGNORE_LINES.filter((l) => !have.has(l) && !have.has(l.replace(/\/$/, '')) && !have.has(`/${l}`));
+  if (missing.length === 0) return 'unchanged';
+  appendFileSync(path, `${text === '' || text.endsWith('\n') ? '' : '\n'}# tunefile\n${missing.join('\n')}\n`);
+  return 'appended';
+}
