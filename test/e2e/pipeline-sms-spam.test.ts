@@ -1,0 +1,67 @@
+// e2e: pipelines/sms-spam.yaml from a fresh clone on the local provider: accuracy, a fully cached rerun, and an epochs change.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runJson } from '../helpers/cli.ts';
+import { cloneExample, readLock, readProviderState, type ProviderState } from './pipeline-support.ts';
+
+const PIPELINE = 'pipelines/sms-spam.yaml';
+const DATA_STAGES = ['load', 'dedupe', 'suffix', 'split', 'tokencheck'];
+
+describe('pipelines/sms-spam.yaml on the local provider', () => {
+  let project: string;
+  let first: Awaited<ReturnType<typeof runJson>>;
+  let afterFirst: ProviderState;
+
+  beforeAll(async () => {
+    project = cloneExample('sms-spam');
+    first = await runJson([PIPELINE], { cwd: project });
+    afterFirst = await readProviderState(project);
+  }, 120_000);
+
+  it('runs every stage and reaches validation accuracy >= 0.95 in metrics.json', () => {
+    expect(first.code, first.stderr).toBe(0);
+    expect(Object.values(first.status).every((s) => s === 'ran')).toBe(true);
+    const metrics = JSON.parse(readFileSync(join(project, 'reports', 'sms-spam', 'metrics.json'), 'utf8'));
+    expect(metrics.accuracy).toBeGreaterThanOrEqual(0.95);
+    expect(metrics.n).toBeGreaterThan(1000);
+    expect(metrics.binary.positive).toBe('spam');
+    expect(metrics.binary.auroc).toBeGreaterThan(0.95);
+    expect(readFileSync(join(project, 'reports', 'sms-spam', 'report.md'), 'utf8')).toMatch(/accuracy/i);
+    expect(readFileSync(join(project, 'reports', 'sms-spam', 'report.html'), 'utf8')).toContain('<svg');
+  });
+
+  it('records file ids, the job and headline metrics in the lock file', () => {
+    const lock = readLock(project, 'pipelines/sms-spam.lock');
+    const job = afterFirst.jobs[0]!;
+    expect(afterFirst.jobs).toHaveLength(1);
+    expect(job.status).toBe('succeeded');
+    expect(job.metadata?.tunefile_key).toBe(lock.stages.train!.key);
+    expect(lock.stages.train!.job_id).toBe(job.id);
+    expect(lock.stages.train!.fine_tuned_model).toBe(job.fine_tuned_model);
+    expect(Object.values(lock.stages.upload!.files).sort()).toEqual(afterFirst.uploads.map((f) => f.id).sort());
+    expect(lock.stages.evaluate!.metrics).toMatchObject({ n: expect.any(Number), accuracy: expect.any(Number), macro_f1: expect.any(Number), auroc: expect.any(Number) });
+  });
+
+  it('a second run is fully cached: no new job, no new upload', async () => {
+    const second = await runJson([PIPELINE], { cwd: project });
+    expect(second.code, second.stderr).toBe(0);
+    expect(Object.values(second.status).every((s) => s === 'cached')).toBe(true);
+    const after = await readProviderState(project);
+    expect(after.jobs.map((j) => j.id)).toEqual(afterFirst.jobs.map((j) => j.id));
+    expect(after.uploads.map((f) => f.id).sort()).toEqual(afterFirst.uploads.map((f) => f.id).sort());
+  }, 60_000);
+
+  it('changing train.with.n_epochs reruns train and evaluate only; upload stays cached', async () => {
+    const changed = await runJson([PIPELINE, '--set', 'train.with.n_epochs=2'], { cwd: project });
+    expect(changed.code, changed.stderr).toBe(0);
+    for (const id of [...DATA_STAGES, 'upload']) expect(changed.status[id], id).toBe('cached');
+    expect(changed.status.train).toBe('ran');
+    expect(changed.status.evaluate).toBe('ran');
+    const after = await readProviderState(project);
+    expect(after.jobs).toHaveLength(2);
+    expect(after.uploads).toHaveLength(afterFirst.uploads.length);
+    const newest = after.jobs.find((j) => !afterFirst.jobs.some((o) => o.id === j.id))!;
+    expect(newest.method?.supervised?.hyperparameters?.n_epochs).toBe(2);
+  }, 90_000);
+});
