@@ -1,6 +1,6 @@
-// Duplicate removal over a JSONL dataset in two streaming passes, keeping 16-byte digests per group.
+// Duplicate removal over a JSONL dataset in two streaming passes, keeping digests and row numbers per group.
 import { DataError } from '../errors.ts';
-import { digestText } from './digest.ts';
+import { DigestTable, Int32Column } from './digest-table.ts';
 import { JsonlWriter } from './jsonl.ts';
 import { normalizeText } from './normalize.ts';
 import type { Normalize } from './normalize.ts';
@@ -47,53 +47,61 @@ export interface DedupeReport {
   conflicts: ConflictGroup[];
 }
 
+/** Groups of equal keys: dense ids from a digest table, first/last row index and source row per group. */
 interface Groups {
-  ids: Map<string, number>;
-  first: number[];
-  last: number[];
-  firstRef: RowRef[];
-  lastRef: RowRef[];
+  table: DigestTable;
+  first: Int32Column;
+  last: Int32Column;
+  firstRow: Int32Column;
+  lastRow: Int32Column;
+  firstFile: Int32Column;
+  lastFile: Int32Column;
 }
 
-/** Per-row facts from pass 1, in typed arrays that grow as needed. */
+/** Facts from pass 1. */
 interface Pass1 {
   n: number;
   prompt: Groups;
   pair?: Groups;
-  firstComp: string[];
+  /** Id of the first completion of each prompt group (in `completions`). */
+  firstComp: Int32Column;
+  completions: DigestTable;
   conflict: Uint8Array;
+  /** Per row: its dedupe group and its prompt group. */
+  rowGroup: Int32Column;
+  rowPromptGroup: Int32Column;
+  files: string[];
 }
 
 /** Removes duplicates from `input` into `output`; returns the report. Throws on conflicts with `conflicts: fail`. */
 export async function dedupeFile(input: string, output: string, options: DedupeOptions): Promise<DedupeReport> {
-  const displayPath = 'dataset';
-  const pass1 = await groupRows(input, options, displayPath);
+  const p = await groupRows(input, options);
   const report: DedupeReport = {
-    options, input: pass1.n, output: 0, removed: 0, duplicates_removed: 0, conflicts_removed: 0, removed_rows: [], conflicts: [],
+    options, input: p.n, output: 0, removed: 0, duplicates_removed: 0, conflicts_removed: 0, removed_rows: [], conflicts: [],
   };
   const conflictGroups = new Map<number, ConflictGroup>();
+  const groups = options.on === 'prompt' ? p.prompt : p.pair!;
   const writer = new JsonlWriter(output);
   let i = 0;
   try {
-    for await (const batch of readLineBatches(input, { displayPath })) {
+    for await (const batch of readLineBatches(input, { displayPath: 'dataset' })) {
       for (const line of batch.lines) {
         if (line === '') continue;
-        const record = JSON.parse(line) as DataRecord;
-        const ref = rowRef(record);
-        const prompt = normalizeText(getPromptText(record), options.normalize);
-        const completion = getCompletionText(record);
-        const comp = digestText(normalizeText(completion, options.normalize));
-        const pg = pass1.prompt.ids.get(digestText(prompt))!;
-        if (pass1.conflict[pg]) addConflictRow(conflictGroups, pg, getPromptText(record), ref, completion);
-        const verdict = judgeRow(i, pg, comp, prompt, completion, pass1, options);
-        if (verdict === 'keep') {
-          await writer.writeLine(line);
-        } else if (verdict === 'conflict') {
-          report.removed_rows.push({ ...ref, reason: 'conflict' });
-          report.conflicts_removed += 1;
+        const g = p.rowGroup.get(i);
+        const pg = p.rowPromptGroup.get(i);
+        const keptIndex = options.keep === 'first' ? groups.first.get(g) : groups.last.get(g);
+        if (!p.conflict[pg]) {
+          if (i === keptIndex) await writer.writeLine(line);
+          else report.removed_rows.push({ ...rowRef(JSON.parse(line) as DataRecord), reason: 'duplicate', kept: keptRef(groups, g, options.keep, p.files) });
         } else {
-          report.removed_rows.push({ ...ref, reason: 'duplicate', kept: verdict });
-          report.duplicates_removed += 1;
+          const record = JSON.parse(line) as DataRecord;
+          const ref = rowRef(record);
+          const completion = getCompletionText(record);
+          addConflictRow(conflictGroups, pg, getPromptText(record), ref, completion);
+          const verdict = judgeConflictRow(i, g, pg, p.completions.find(normalizeText(completion, options.normalize)), p, options);
+          if (verdict === 'keep') await writer.writeLine(line);
+          else if (verdict === 'conflict') report.removed_rows.push({ ...ref, reason: 'conflict' });
+          else report.removed_rows.push({ ...ref, reason: 'duplicate', kept: verdict });
         }
         i += 1;
       }
@@ -103,73 +111,87 @@ export async function dedupeFile(input: string, output: string, options: DedupeO
   }
   report.output = writer.count;
   report.removed = report.input - report.output;
+  for (const r of report.removed_rows) r.reason === 'duplicate' ? report.duplicates_removed++ : report.conflicts_removed++;
   report.conflicts = [...conflictGroups.values()];
   if (options.conflicts === 'fail' && report.conflicts.length > 0) throw conflictError(report.conflicts);
   return report;
 }
 
-/** 'keep', 'conflict', or the row kept instead of this duplicate. */
-function judgeRow(i: number, pg: number, comp: string, prompt: string, completion: string, p: Pass1, o: DedupeOptions): 'keep' | 'conflict' | RowRef {
-  const inConflict = p.conflict[pg] === 1;
-  if (inConflict && o.conflicts === 'drop') return 'conflict';
-  if (inConflict && o.conflicts === 'keep-first') {
-    if (comp !== p.firstComp[pg]) return 'conflict';
-    if (o.on === 'prompt') return i === p.prompt.first[pg] ? 'keep' : p.prompt.firstRef[pg]!;
+/** For a row of a conflicting prompt: 'keep', 'conflict', or the row kept instead of this duplicate. */
+function judgeConflictRow(i: number, g: number, pg: number, comp: number, p: Pass1, o: DedupeOptions): 'keep' | 'conflict' | RowRef {
+  if (o.conflicts === 'drop') return 'conflict';
+  if (o.conflicts === 'keep-first') {
+    if (comp !== p.firstComp.get(pg)) return 'conflict';
+    if (o.on === 'prompt') return i === p.prompt.first.get(pg) ? 'keep' : keptRef(p.prompt, pg, 'first', p.files);
   }
   const groups = o.on === 'prompt' ? p.prompt : p.pair!;
-  const g = o.on === 'prompt' ? pg : groups.ids.get(digestText(prompt + '\u0000' + normalizeText(completion, o.normalize)))!;
-  const keptIndex = o.keep === 'first' ? groups.first[g]! : groups.last[g]!;
-  if (i === keptIndex) return 'keep';
-  return o.keep === 'first' ? groups.firstRef[g]! : groups.lastRef[g]!;
+  const keptIndex = o.keep === 'first' ? groups.first.get(g) : groups.last.get(g);
+  return i === keptIndex ? 'keep' : keptRef(groups, g, o.keep, p.files);
 }
 
-/** Pass 1: group ids, first/last occurrence and conflict flags. */
-async function groupRows(input: string, options: DedupeOptions, displayPath: string): Promise<Pass1> {
+function keptRef(groups: Groups, g: number, keep: 'first' | 'last', files: string[]): RowRef {
+  const row = keep === 'first' ? groups.firstRow.get(g) : groups.lastRow.get(g);
+  const file = keep === 'first' ? groups.firstFile.get(g) : groups.lastFile.get(g);
+  return file < 0 ? { row } : { row, file: files[file]! };
+}
+
+/** Pass 1: group ids per row, first/last occurrence and conflict flags. */
+async function groupRows(input: string, options: DedupeOptions): Promise<Pass1> {
   const prompt = newGroups();
   const pair = options.on === 'prompt+completion' ? newGroups() : undefined;
-  const firstComp: string[] = [];
+  const completions = new DigestTable();
+  const firstComp = new Int32Column();
+  const files: string[] = [];
+  const fileIds = new Map<string, number>();
   let conflict: Uint8Array = new Uint8Array(1024);
+  const rowGroup = new Int32Column();
+  const rowPromptGroup = new Int32Column();
   let n = 0;
-  for await (const batch of readLineBatches(input, { displayPath })) {
+  for await (const batch of readLineBatches(input, { displayPath: 'dataset' })) {
     for (const line of batch.lines) {
       if (line === '') continue;
       const record = JSON.parse(line) as DataRecord;
-      const ref = rowRef(record);
-      const p = normalizeText(getPromptText(record), options.normalize);
-      const c = normalizeText(getCompletionText(record), options.normalize);
-      const comp = digestText(c);
-      const pg = addToGroup(prompt, digestText(p), n, ref);
+      let file = -1;
+      if (record._file !== undefined) {
+        file = fileIds.get(record._file) ?? files.push(record._file) - 1;
+        fileIds.set(record._file, file);
+      }
+      const row = record._row ?? 0;
+      const comp = completions.add(normalizeText(getCompletionText(record), options.normalize));
+      const pg = addToGroup(prompt, prompt.table.add(normalizeText(getPromptText(record), options.normalize)), n, row, file);
       if (pg === firstComp.length) firstComp.push(comp);
-      else if (firstComp[pg] !== comp) {
-        if (pg >= conflict.length) conflict = grow(conflict, pg);
+      else if (firstComp.get(pg) !== comp) {
+        if (pg >= conflict.length) conflict = growBytes(conflict, pg);
         conflict[pg] = 1;
       }
-      if (pair) addToGroup(pair, digestText(p + '\u0000' + c), n, ref);
+      rowPromptGroup.push(pg);
+      rowGroup.push(pair ? addToGroup(pair, pair.table.addWords(pg, comp, 0, 0), n, row, file) : pg);
       n += 1;
     }
   }
-  if (conflict.length < firstComp.length) conflict = grow(conflict, firstComp.length);
-  return { n, prompt, pair, firstComp, conflict };
+  if (conflict.length < firstComp.length) conflict = growBytes(conflict, firstComp.length);
+  return { n, prompt, pair, firstComp, completions, conflict, rowGroup, rowPromptGroup, files };
 }
 
 function newGroups(): Groups {
-  return { ids: new Map(), first: [], last: [], firstRef: [], lastRef: [] };
+  const col = () => new Int32Column();
+  return { table: new DigestTable(), first: col(), last: col(), firstRow: col(), lastRow: col(), firstFile: col(), lastFile: col() };
 }
 
-function addToGroup(groups: Groups, key: string, index: number, ref: RowRef): number {
-  let g = groups.ids.get(key);
-  if (g === undefined) {
-    g = groups.first.length;
-    groups.ids.set(key, g);
+/** Records row `index` in group `g` (an id from the group's table); returns g. */
+function addToGroup(groups: Groups, g: number, index: number, row: number, file: number): number {
+  if (g === groups.first.length) {
     groups.first.push(index);
-    groups.firstRef.push(ref);
+    groups.firstRow.push(row);
+    groups.firstFile.push(file);
   }
-  groups.last[g] = index;
-  groups.lastRef[g] = ref;
+  groups.last.set(g, index);
+  groups.lastRow.set(g, row);
+  groups.lastFile.set(g, file);
   return g;
 }
 
-function grow(a: Uint8Array, need: number): Uint8Array {
+function growBytes(a: Uint8Array, need: number): Uint8Array {
   const b = new Uint8Array(Math.max(need + 1, a.length * 2));
   b.set(a);
   return b;

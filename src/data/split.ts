@@ -2,11 +2,14 @@
 import { DataError } from '../errors.ts';
 import { allocateLargestRemainder } from './allocate.ts';
 import { isClassification } from './classify.ts';
-import { digestText } from './digest.ts';
+import { DigestTable, Int32Column } from './digest-table.ts';
 import { JsonlWriter, readRecordBatches } from './jsonl.ts';
 import { Xoshiro128, shuffleInPlace } from './prng.ts';
 import { describeRow, getCompletionText } from './records.ts';
 import { readLineBatches } from './text-lines.ts';
+
+/** Class names kept for messages and reports; beyond this the data is not classification anyway. */
+const MAX_NAMED_CLASSES = 100_000;
 
 export interface SplitOptions {
   /** A fraction in (0, 1) or a count >= 1. */
@@ -38,52 +41,57 @@ export interface SplitReport {
   warnings: string[];
 }
 
-/** Units (single rows, or groups) per class, from pass 1. */
+/** Units (single rows, or groups) per class, from pass 1. Everything is a typed array or an id. */
 interface Pass1 {
   n: number;
-  /** class label -> unit ids */
-  classes: Map<string, number[]>;
-  /** unit id -> row indices (only with group_by; otherwise unit id = row index). */
-  groupRows?: number[][];
-  /** class label -> first row, for messages. */
-  firstRow: Map<string, string>;
-  /** Distinct completions over all rows. */
-  distinct: number;
+  /** Distinct completions (class ids are dense). */
+  classCount: number;
+  /** Class id -> label (the trimmed completion) and its first row, for messages. */
+  names: string[];
+  firstRow: string[];
+  /** Unit ids grouped by class: units of class c are byClass[start[c] .. start[c+1]). */
+  byClass: Int32Array;
+  start: Int32Array;
+  /** Rows per unit, and with group_by the rows of each unit (same layout as byClass). */
+  unitSize: Int32Array;
+  groupRows?: { rows: Int32Array; start: Int32Array };
 }
 
 /** Splits `input` into `trainOut` and `validOut`, keeping input order inside each file. */
 export async function splitFile(input: string, trainOut: string, validOut: string, options: SplitOptions): Promise<SplitReport> {
   const pass1 = await collectUnits(input, options.group_by);
-  const classification = isClassification(pass1.distinct, pass1.n);
+  const classification = isClassification(pass1.classCount, pass1.n);
   const stratified = options.stratify === 'auto' ? classification : options.stratify;
   const total = validCount(options.valid, pass1.n);
   const rng = new Xoshiro128(options.seed);
   const isValid = new Uint8Array(pass1.n);
   const warnings: string[] = [];
-  const labels = [...pass1.classes.keys()].sort();
-  const unitSize = (u: number) => (pass1.groupRows ? pass1.groupRows[u]!.length : 1);
+  const unitSize = (u: number) => pass1.unitSize[u]!;
+  const g = pass1.groupRows;
   const mark = (u: number) => {
-    if (pass1.groupRows) for (const r of pass1.groupRows[u]!) isValid[r] = 1;
+    if (g) for (let k = g.start[u]!; k < g.start[u + 1]!; k++) isValid[g.rows[k]!] = 1;
     else isValid[u] = 1;
   };
+  const unitsOf = (c: number) => Array.from(pass1.byClass.subarray(pass1.start[c]!, pass1.start[c + 1]!));
+  const order = [...Array(pass1.classCount).keys()].sort((a, b) => compareText(pass1.names[a]!, pass1.names[b]!));
   if (stratified) {
-    const small = labels.filter((l) => countRows(pass1.classes.get(l)!, unitSize) < 2 || (pass1.groupRows && pass1.classes.get(l)!.length < 2));
+    const sizes = order.map((c) => countRows(unitsOf(c), unitSize));
+    const small = order.filter((c, k) => sizes[k]! < 2 || (g && unitsOf(c).length < 2));
     if (small.length > 0) throw smallClassError(small, pass1);
-    const sizes = labels.map((l) => countRows(pass1.classes.get(l)!, unitSize));
     const quotas = allocateLargestRemainder(sizes, total);
     const sum = quotas.reduce((a, b) => a + b, 0);
-    if (sum > total) warnings.push(`valid has ${sum} rows instead of ${total} so that each of the ${labels.length} classes is in it`);
-    labels.forEach((l, k) => takeUnits(shuffleInPlace(pass1.classes.get(l)!.slice(), rng), quotas[k]!, unitSize, mark));
+    if (sum > total) warnings.push(`valid has ${sum} rows instead of ${total} so that each of the ${order.length} classes is in it`);
+    order.forEach((c, k) => takeUnits(shuffleInPlace(unitsOf(c), rng), quotas[k]!, unitSize, mark));
   } else {
-    const all = labels.flatMap((l) => pass1.classes.get(l)!).sort((a, b) => a - b);
+    const all = [...Array(pass1.unitSize.length).keys()];
     takeUnits(shuffleInPlace(all, rng), total, unitSize, mark);
   }
   const report = await writeSplit(input, trainOut, validOut, isValid);
-  const classes = classification || stratified ? labels.map((label) => classCounts(label, pass1, isValid)) : undefined;
+  const classes = classification || stratified ? order.map((c) => classCounts(c, pass1, isValid)) : undefined;
   if (classes) for (const c of classes) if (c.valid === 0 || c.train === 0) warnings.push(`class '${c.label}' is only in ${c.valid === 0 ? 'train' : 'valid'}`);
   return {
     input: pass1.n, train: report.train, valid: report.valid, seed: options.seed, classification, stratified,
-    ...(pass1.groupRows ? { groups: pass1.groupRows.length } : {}), ...(classes ? { classes } : {}), warnings,
+    ...(pass1.groupRows ? { groups: pass1.unitSize.length } : {}), ...(classes ? { classes } : {}), warnings,
   };
 }
 
@@ -111,49 +119,60 @@ function countRows(units: number[], size: (u: number) => number): number {
   return n;
 }
 
-/** Pass 1: class label per row (or per group: its first row's label). */
+/** Pass 1: class id per row (or per group: its first row's class), then units grouped by class. */
 async function collectUnits(input: string, groupBy: string | undefined): Promise<Pass1> {
-  const classes = new Map<string, number[]>();
-  const firstRow = new Map<string, string>();
-  const groupIds = new Map<string, number>();
-  const groupRows: number[][] = [];
-  const distinct = new Set<string>();
+  const classTable = new DigestTable();
+  const groupTable = new DigestTable();
+  const names: string[] = [];
+  const firstRow: string[] = [];
+  const unitClass = new Int32Column();
+  const rowUnit = new Int32Column();
   let n = 0;
   for await (const batch of readRecordBatches(input)) {
     for (const record of batch) {
       const label = getCompletionText(record).trim();
-      distinct.add(digestText(label));
-      let unit = n;
-      if (groupBy !== undefined) {
+      const c = classTable.add(label);
+      if (c === names.length) {
+        names.push(names.length < MAX_NAMED_CLASSES ? label : '');
+        firstRow.push(names.length <= MAX_NAMED_CLASSES ? describeRow(record) : '');
+      }
+      if (groupBy === undefined) {
+        unitClass.push(c);
+      } else {
         const value = record[groupBy];
         if (value === undefined || value === null) {
           throw new DataError(`${describeRow(record)}: no field '${groupBy}' for group_by`, { hint: 'keep it with load `keep_fields`' });
         }
-        const key = typeof value === 'string' ? value : JSON.stringify(value);
-        let g = groupIds.get(key);
-        if (g === undefined) {
-          g = groupRows.length;
-          groupIds.set(key, g);
-          groupRows.push([]);
-          unit = -1;
-        }
-        groupRows[g]!.push(n);
-        if (unit !== -1) {
-          n += 1;
-          continue;
-        }
-        unit = g;
+        const u = groupTable.add(typeof value === 'string' ? value : JSON.stringify(value));
+        if (u === unitClass.length) unitClass.push(c);
+        rowUnit.push(u);
       }
-      let list = classes.get(label);
-      if (!list) {
-        classes.set(label, (list = []));
-        firstRow.set(label, describeRow(record));
-      }
-      list.push(unit);
       n += 1;
     }
   }
-  return { n, classes, firstRow, distinct: distinct.size, ...(groupBy !== undefined ? { groupRows } : {}) };
+  const units = unitClass.data.subarray(0, unitClass.length);
+  const { items: byClass, start } = bucket(units, names.length);
+  if (groupBy === undefined) return { n, classCount: names.length, names, firstRow, byClass, start, unitSize: new Int32Array(n).fill(1) };
+  const rows = bucket(rowUnit.data.subarray(0, n), units.length);
+  const unitSize = new Int32Array(units.length);
+  for (let u = 0; u < units.length; u++) unitSize[u] = rows.start[u + 1]! - rows.start[u]!;
+  return { n, classCount: names.length, names, firstRow, byClass, start, unitSize, groupRows: { rows: rows.items, start: rows.start } };
+}
+
+/** Counting sort: indices 0..keys.length-1 grouped by key, in index order; `start` has buckets + 1 offsets. */
+function bucket(keys: Int32Array, buckets: number): { items: Int32Array; start: Int32Array } {
+  const start = new Int32Array(buckets + 1);
+  for (const k of keys) start[k + 1]! += 1;
+  for (let b = 0; b < buckets; b++) start[b + 1]! += start[b]!;
+  const fill = start.slice(0, buckets);
+  const items = new Int32Array(keys.length);
+  for (let i = 0; i < keys.length; i++) items[fill[keys[i]!]!++] = i;
+  return { items, start };
+}
+
+/** Code-point order, the same on every machine (no locale). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Pass 2: each input line goes to train or valid, in input order. */
@@ -175,20 +194,24 @@ async function writeSplit(input: string, trainOut: string, validOut: string, isV
   return { train: train.count, valid: valid.count };
 }
 
-function classCounts(label: string, pass1: Pass1, isValid: Uint8Array): ClassSplit {
+function classCounts(c: number, pass1: Pass1, isValid: Uint8Array): ClassSplit {
   let total = 0;
   let valid = 0;
-  for (const u of pass1.classes.get(label)!) {
-    for (const r of pass1.groupRows ? pass1.groupRows[u]! : [u]) {
+  const g = pass1.groupRows;
+  for (let k = pass1.start[c]!; k < pass1.start[c + 1]!; k++) {
+    const u = pass1.byClass[k]!;
+    const [from, to] = g ? [g.start[u]!, g.start[u + 1]!] : [u, u + 1];
+    for (let j = from; j < to; j++) {
+      const r = g ? g.rows[j]! : j;
       total += 1;
       valid += isValid[r]!;
     }
   }
-  return { label, total, train: total - valid, valid };
+  return { label: pass1.names[c]!, total, train: total - valid, valid };
 }
 
-function smallClassError(small: string[], pass1: Pass1): DataError {
-  const named = small.slice(0, 10).map((l) => `'${l}' (${pass1.firstRow.get(l)})`).join(', ');
+function smallClassError(small: number[], pass1: Pass1): DataError {
+  const named = small.slice(0, 10).map((c) => `'${pass1.names[c]}' (${pass1.firstRow[c]})`).join(', ');
   return new DataError(
     `split: ${small.length} class(es) have fewer than 2 ${pass1.groupRows ? 'groups' : 'examples'} and cannot be in both train and valid: ${named}${small.length > 10 ? ', ...' : ''}`,
     { hint: 'add examples, merge or drop the class, or set `stratify: false`' },

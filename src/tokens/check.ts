@@ -1,7 +1,7 @@
 // The tokencheck analysis: counts, classes and first tokens, limits, epochs and cost; shared by the stage and prepare.
 import type { ModelPrice } from '../pipeline/config-types.ts';
 import { isClassification } from '../data/classify.ts';
-import { digestText } from '../data/digest.ts';
+import { DigestTable, Int32Column } from '../data/digest-table.ts';
 import { readRecordBatches } from '../data/jsonl.ts';
 import { describeRow, getCompletionText, isChat } from '../data/records.ts';
 import { findChatFormatErrors } from './chat-format.ts';
@@ -71,12 +71,12 @@ export interface TokenReport {
 
 /** Per-split accumulation while streaming. */
 export interface SplitScan {
-  counts: number[];
+  counts: Int32Column;
   roles: Record<string, number>;
   chat: number;
   /** completion text -> {count, first token, first row}; capped, see `distinct`. */
   labels: Map<string, { count: number; firstToken: number; row: string }>;
-  distinct: Set<string>;
+  distinct: DigestTable;
   overLimit: { row: string; tokens: number }[];
   formatErrors: Record<string, { count: number; rows: string[] }>;
 }
@@ -90,7 +90,7 @@ export async function checkTokens(trainPath: string, validPath: string | undefin
   const limit = o.context_limit ?? getContextLimit(o.model);
   const cache = new Map<string, number[]>();
   const scanSplit = async (path: string, name: string): Promise<SplitScan> => {
-    const scan: SplitScan = { counts: [], roles: {}, chat: 0, labels: new Map(), distinct: new Set(), overLimit: [], formatErrors: {} };
+    const scan: SplitScan = { counts: new Int32Column(), roles: {}, chat: 0, labels: new Map(), distinct: new DigestTable(), overLimit: [], formatErrors: {} };
     for await (const batch of readRecordBatches(path)) {
       const counts = countExampleTokens(batch, enc, cache);
       batch.forEach((record, i) => addExample(scan, record, counts[i]!, limit));
@@ -104,7 +104,9 @@ export async function checkTokens(trainPath: string, validPath: string | undefin
   const classification = isClassification(train.distinct.size, n) && train.labels.size <= MAX_CLASSES;
   const classes = classification ? listClasses(train, valid, (id) => enc.decode([id])) : undefined;
   const epochs = o.n_epochs === 'auto' ? getDefaultEpochs(n) : o.n_epochs;
-  const billed = epochs * train.counts.reduce((a, c) => a + Math.min(c, limit), 0);
+  let perEpoch = 0;
+  for (let i = 0; i < n; i++) perEpoch += Math.min(train.counts.get(i), limit);
+  const billed = epochs * perEpoch;
   const price = getPrice(o.model, o.prices);
   const cost = price ? Math.round((billed / 1e6) * price.training * 1e4) / 1e4 : null;
   const report: TokenReport = {
@@ -136,14 +138,14 @@ function addExample(scan: SplitScan, record: Parameters<typeof describeRow>[0], 
     }
   }
   const completion = getCompletionText(record);
-  scan.distinct.add(digestText(completion));
+  scan.distinct.add(completion);
   const label = scan.labels.get(completion);
   if (label) label.count += 1;
   else if (scan.labels.size < MAX_CLASSES) scan.labels.set(completion, { count: 1, firstToken: counted.firstToken, row: describeRow(record) });
 }
 
 function summarizeSplit(scan: SplitScan): SplitTokens {
-  return { examples: scan.counts.length, tokens: summarizeCounts(scan.counts), roles: scan.roles, chat: scan.chat };
+  return { examples: scan.counts.length, tokens: summarizeCounts(scan.counts.data.subarray(0, scan.counts.length)), roles: scan.roles, chat: scan.chat };
 }
 
 function listClasses(train: SplitScan, valid: SplitScan | undefined, decode: (id: number) => string): ClassInfo[] {
