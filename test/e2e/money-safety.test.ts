@@ -1,0 +1,72 @@
+// e2e: a rerun never starts a second job: after SIGKILL, after losing state.db, and after Ctrl-C (which cancels nothing).
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runJson, startCli, waitFor } from '../helpers/cli.ts';
+import { makeSampleProject, readLock, readProviderState, withProvider } from './pipeline-support.ts';
+
+/** Slow enough that train is still polling when the test interrupts it. */
+const SLOW = { TUNEFILE_LOCAL_STEP_DELAY_MS: '25' };
+
+/** Starts `tunefile run` and resolves once train is polling a running job; returns the child and the job id. */
+async function startUntilTraining(project: string) {
+  const run = startCli(['run'], { cwd: project, env: SLOW });
+  let jobId = '';
+  await waitFor(() => {
+    const m = /train: (ftjob-\w+) running · step \d+/.exec(run.output().stderr);
+    if (m) jobId = m[1]!;
+    return jobId !== '';
+  }, 60_000, 'train to poll a running job');
+  return { ...run, jobId };
+}
+
+/** Reruns to completion and checks that exactly one job exists for train's key, the first one. */
+async function expectRerunAdopts(project: string, jobId: string) {
+  const rerun = await runJson([], { cwd: project });
+  expect(rerun.code, rerun.stderr).toBe(0);
+  expect(rerun.status.train).toBe('ran');
+  const lock = readLock(project);
+  expect(lock.stages.train!.job_id).toBe(jobId);
+  const { jobs, uploads } = await readProviderState(project);
+  expect(jobs.filter((j) => j.metadata?.tunefile_key === lock.stages.train!.key).map((j) => j.id)).toEqual([jobId]);
+  expect(jobs).toHaveLength(1);
+  expect(jobs[0]!.status).toBe('succeeded');
+  expect(uploads).toHaveLength(2);
+  return rerun;
+}
+
+describe('money safety on the local provider', () => {
+  it('SIGKILL while train polls: the rerun adopts the one job through the journal', async () => {
+    const project = makeSampleProject();
+    const run = await startUntilTraining(project);
+    run.child.kill('SIGKILL');
+    expect((await run.done).signal).toBe('SIGKILL');
+    const rerun = await expectRerunAdopts(project, run.jobId);
+    expect(rerun.stderr).toContain(`resuming job ${run.jobId}`);
+  }, 120_000);
+
+  it('SIGKILL and then state.db deleted: the rerun finds the job by metadata and reuses the uploads', async () => {
+    const project = makeSampleProject();
+    const run = await startUntilTraining(project);
+    run.child.kill('SIGKILL');
+    await run.done;
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(project, '.tunefile', `state.db${suffix}`), { force: true });
+    const rerun = await expectRerunAdopts(project, run.jobId);
+    expect(rerun.status.upload).toBe('ran');
+    expect(rerun.stderr).toContain(`adopting job ${run.jobId}`);
+  }, 120_000);
+
+  it('Ctrl-C exits 130 with the job id, and the job is not cancelled', async () => {
+    const project = makeSampleProject();
+    const run = await startUntilTraining(project);
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain(`job ${run.jobId} keeps running; rerun to resume watching it`);
+    expect(result.stderr).toMatch(/resumes the job on the next run/);
+    const job = await withProvider(project, (client) => client.fineTuning.jobs.retrieve(run.jobId));
+    expect(job.status).not.toBe('cancelled');
+    expect(job.status).not.toBe('failed');
+    await expectRerunAdopts(project, run.jobId);
+  }, 120_000);
+});
