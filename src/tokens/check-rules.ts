@@ -30,7 +30,8 @@ export function findTokenFailures(report: TokenReport, train: SplitScan, valid: 
       const extra = [...valid.labels.keys()].filter((l) => !train.labels.has(l));
       if (extra.length > 0) warnings.push(`${extra.length} class(es) in valid never occur in train: ${extra.slice(0, SHOW).map(show).join(', ')}`);
     }
-    const noSpace = report.classes.filter((c) => !/^\s/.test(c.label) && train.chat === 0);
+    const completionModel = /^(ft:)?(babbage|davinci)/.test(report.model);
+    const noSpace = report.classes.filter((c) => completionModel && !/^\s/.test(c.label) && train.chat === 0);
     if (noSpace.length > 0) warnings.push(`${noSpace.length} class(es) have no leading space (${noSpace.slice(0, 3).map((c) => show(c.label)).join(', ')}); the suffix stage adds one`);
   }
   const cost = report.estimate.cost_usd;
