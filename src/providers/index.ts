@@ -1,7 +1,7 @@
 // Provider handles from the pipeline's `provider` and the environment. The SDK and server load lazily.
 import type { ProviderSpec } from '../pipeline/config-types.ts';
 import type { ProviderHandle } from './handle.ts';
-import { identityString, type Provider, type ProviderIdentity } from './types.ts';
+import { AZURE_UNSET, identityString, type Provider, type ProviderIdentity } from './types.ts';
 
 export type { ProviderHandle } from './handle.ts';
 export { identityString } from './types.ts';
@@ -19,7 +19,8 @@ export function normalizeProviderSpec(spec: ProviderSpec | undefined): Exclude<P
 export function resolveProviderIdentity(spec: ProviderSpec | undefined, env: Record<string, string | undefined>): ProviderIdentity {
   const s = normalizeProviderSpec(spec);
   if (s.type === 'local') return { type: 'local' };
-  const base = (s.base_url ?? env.OPENAI_BASE_URL ?? OPENAI_DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const fallback = s.azure_api_version ? env.AZURE_OPENAI_ENDPOINT : env.OPENAI_BASE_URL;
+  const base = (s.base_url ?? (fallback || undefined) ?? (s.azure_api_version ? AZURE_UNSET : OPENAI_DEFAULT_BASE_URL)).replace(/\/+$/, '');
   return { type: 'openai', base_url: base };
 }
 

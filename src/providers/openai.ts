@@ -1,7 +1,7 @@
 // The `openai` provider: OpenAI, Azure OpenAI or any server with the same fine-tuning API, via the official SDK.
 import { TunefileError } from '../errors.ts';
 import type { ProviderSpec } from '../pipeline/config-types.ts';
-import type { Provider, ProviderIdentity } from './types.ts';
+import { AZURE_UNSET, type Provider, type ProviderIdentity } from './types.ts';
 
 /** Builds the SDK client. The key comes from the environment only and is never logged or stored. */
 export async function connectOpenAI(
@@ -9,6 +9,11 @@ export async function connectOpenAI(
   env: Record<string, string | undefined>,
   identity: ProviderIdentity,
 ): Promise<Provider> {
+  if (identity.base_url === AZURE_UNSET) {
+    throw new TunefileError('TUNEFILE_PROVIDER', 'the Azure OpenAI provider needs an endpoint', {
+      hint: 'set provider.base_url (https://<resource>.openai.azure.com) or export AZURE_OPENAI_ENDPOINT',
+    });
+  }
   const keyVar = spec.api_key_env ?? (spec.azure_api_version ? 'AZURE_OPENAI_API_KEY' : 'OPENAI_API_KEY');
   const apiKey = env[keyVar];
   if (!apiKey) {
@@ -19,8 +24,8 @@ export async function connectOpenAI(
   const { default: OpenAI, AzureOpenAI } = await import('openai');
   const common = {
     apiKey,
-    maxRetries: Number(env.TUNEFILE_OPENAI_MAX_RETRIES ?? 4),
-    timeout: Number(env.TUNEFILE_OPENAI_TIMEOUT_MS ?? 120_000),
+    maxRetries: readCount(env, 'TUNEFILE_OPENAI_MAX_RETRIES', 4),
+    timeout: readCount(env, 'TUNEFILE_OPENAI_TIMEOUT_MS', 120_000),
     organization: spec.organization ?? env.OPENAI_ORG_ID ?? null,
     project: spec.project ?? env.OPENAI_PROJECT_ID ?? null,
   };
@@ -28,4 +33,10 @@ export async function connectOpenAI(
     ? new AzureOpenAI({ ...common, endpoint: identity.base_url, apiVersion: spec.azure_api_version, ...(spec.azure_deployment ? { deployment: spec.azure_deployment } : {}) })
     : new OpenAI({ ...common, baseURL: identity.base_url });
   return { identity, client, close: async () => {} };
+}
+
+/** A whole number >= 0 from the environment, else the default. */
+function readCount(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const value = Number(env[name]);
+  return env[name] && Number.isInteger(value) && value >= 0 ? value : fallback;
 }

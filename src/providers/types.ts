@@ -1,6 +1,9 @@
 // The provider interface: a configured openai SDK client plus the identity that enters stage keys.
 import type OpenAI from 'openai';
 
+/** The identity's base URL for an Azure provider without an endpoint; connecting then fails with a hint. */
+export const AZURE_UNSET = 'azure-endpoint-not-set';
+
 /** What identifies a provider in a stage key: never the API key. */
 export interface ProviderIdentity {
   type: 'local' | 'openai';

@@ -1,0 +1,48 @@
+// Provider identity (what enters keys) and the openai client setup: key from the environment, Azure, org/project.
+import { describe, expect, it } from 'vitest';
+import { AzureOpenAI } from 'openai';
+import { createProviderHandle, resolveProviderIdentity } from './index.ts';
+import { connectOpenAI } from './openai.ts';
+import { identityString } from './types.ts';
+
+describe('resolveProviderIdentity', () => {
+  it('is just `local` for the local provider, whatever the environment', () => {
+    expect(resolveProviderIdentity(undefined, { OPENAI_BASE_URL: 'http://x/v1' })).toEqual({ type: 'local' });
+    expect(identityString(resolveProviderIdentity('local', {}))).toBe('local');
+  });
+
+  it('takes the base URL from the spec, then OPENAI_BASE_URL, then OpenAI, without a trailing slash and never the key', () => {
+    const env = { OPENAI_BASE_URL: 'http://127.0.0.1:8787/v1/', OPENAI_API_KEY: 'sk-secret' };
+    expect(resolveProviderIdentity({ type: 'openai', base_url: 'https://proxy.example/v1' }, env)).toEqual({ type: 'openai', base_url: 'https://proxy.example/v1' });
+    expect(resolveProviderIdentity('openai', env)).toEqual({ type: 'openai', base_url: 'http://127.0.0.1:8787/v1' });
+    expect(identityString(resolveProviderIdentity('openai', {}))).toBe('openai:https://api.openai.com/v1');
+    expect(JSON.stringify(resolveProviderIdentity('openai', env))).not.toContain('sk-secret');
+  });
+
+  it('uses AZURE_OPENAI_ENDPOINT for Azure, and connecting without any endpoint says how to set one', async () => {
+    const azure = { type: 'openai' as const, azure_api_version: '2024-10-21' };
+    expect(resolveProviderIdentity(azure, { AZURE_OPENAI_ENDPOINT: 'https://res.openai.azure.com/' }).base_url).toBe('https://res.openai.azure.com');
+    const handle = createProviderHandle({ spec: azure, env: { AZURE_OPENAI_API_KEY: 'k' }, localDir: '/nonexistent' });
+    await expect(handle.connect()).rejects.toMatchObject({ code: 'TUNEFILE_PROVIDER', hint: expect.stringContaining('AZURE_OPENAI_ENDPOINT') });
+  });
+});
+
+describe('connectOpenAI', () => {
+  it('names the missing key variable (api_key_env included) and never reads a key from the spec', async () => {
+    const identity = { type: 'openai' as const, base_url: 'http://127.0.0.1:1/v1' };
+    await expect(connectOpenAI({ type: 'openai' }, {}, identity)).rejects.toMatchObject({ code: 'TUNEFILE_PROVIDER', message: expect.stringContaining('OPENAI_API_KEY') });
+    await expect(connectOpenAI({ type: 'openai', api_key_env: 'MY_KEY' }, { OPENAI_API_KEY: 'x' }, identity)).rejects.toThrow(/MY_KEY/);
+  });
+
+  it('configures base URL, organization and project (spec before environment), and the Azure client when asked', async () => {
+    const identity = { type: 'openai' as const, base_url: 'http://127.0.0.1:1/v1' };
+    const env = { OPENAI_API_KEY: 'sk-1', OPENAI_ORG_ID: 'org-env', OPENAI_PROJECT_ID: 'proj-env' };
+    const plain = await connectOpenAI({ type: 'openai', organization: 'org-spec' }, env, identity);
+    expect(plain.client.baseURL).toBe('http://127.0.0.1:1/v1');
+    expect(plain.client.organization).toBe('org-spec');
+    expect(plain.client.project).toBe('proj-env');
+    const azure = await connectOpenAI({ type: 'openai', azure_api_version: '2024-10-21', azure_deployment: 'ft-spam' }, { AZURE_OPENAI_API_KEY: 'az' }, { type: 'openai', base_url: 'https://res.openai.azure.com' });
+    expect(azure.client).toBeInstanceOf(AzureOpenAI);
+    expect(azure.client.baseURL).toBe('https://res.openai.azure.com/openai');
+  });
+});
