@@ -73,6 +73,8 @@ describe('tokencheck', () => {
     expect(r.result && r.result.lock).toEqual({ estimated_cost_usd: report.estimate.cost_usd, estimated_billed_tokens: report.estimate.billed_tokens, n_epochs: report.estimate.n_epochs });
     await expect(runStageForTest(tokencheck, { inputs, params: { max_cost_usd: 0.001 } })).rejects.toMatchObject({ code: 'TUNEFILE_COST' });
     await expect(runStageForTest(tokencheck, { inputs, config: { max_cost_usd: 0.001 } })).rejects.toThrow(/exceeds max_cost_usd \$0\.00/);
+    const accepted = await runStageForTest(tokencheck, { inputs, params: { max_cost_usd: 0.001 }, yes: true });
+    expect(accepted.warnings.join('\n')).toMatch(/exceeds max_cost_usd .*accepted with --yes/);
   });
 
   it('fails on too few examples, a class missing from valid, and examples over the limit', async () => {
