@@ -13,3 +13,11 @@ export type { UserConfig, ResolvedConfig, ProviderSpec, ModelPrice } from './pip
 export { STAGES, getStageDef } from './stages/registry.ts';
 export type { StageDef, StageImpl, StageContext, StageResult, ArtifactRef } from './stages/types.ts';
 export { TunefileError, DataError, UsageError, type ErrorCode } from './errors.ts';
+
+// The legacy prepare_data checks as functions (its checks could only be called from a CLI before).
+export { analyzeFile, prepareFile } from './prepare/index.ts';
+export type { Finding, PrepareActionId, PrepareOptions, PrepareFileOptions, PrepareReport, PrepareResult, AcceptPolicy } from './prepare/index.ts';
+export { checkTokens, type TokenReport } from './tokens/check.ts';
+export { decodeLabel, type LabelsArtifact } from './data/labels.ts';
+export { computeClassificationMetrics, parseResultsCsv, renderReport } from './report/index.ts';
+export { startLocalServer, type LocalServerOptions, type LocalServer } from './local/index.ts';
