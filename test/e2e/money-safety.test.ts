@@ -68,5 +68,15 @@ describe('money safety on the local provider', () => {
     expect(job.status).not.toBe('cancelled');
     expect(job.status).not.toBe('failed');
     await expectRerunAdopts(project, run.jobId);
+
+    // Only --force starts another job for the same key; it never adopts the old one.
+    const forced = await runJson(['--force', 'train'], { cwd: project });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.status.upload).toBe('cached');
+    expect(forced.status.train).toBe('ran');
+    const { jobs } = await readProviderState(project);
+    expect(jobs).toHaveLength(2);
+    expect(new Set(jobs.map((j) => j.metadata?.tunefile_key)).size).toBe(1);
+    expect(readLock(project).stages.train!.job_id).not.toBe(run.jobId);
   }, 120_000);
 });

@@ -55,5 +55,9 @@ describe('faults on the local provider', () => {
     expect(accepted.code, accepted.stderr).toBe(0);
     expect(accepted.status.train).toBe('ran');
     expect((await readProviderState(project)).jobs).toHaveLength(1);
+
+    const outside = await runCli(['run', '--set', 'evaluate.with.report=../outside-report'], { cwd: project });
+    expect(outside.code).toBe(1);
+    expect(outside.stderr).toMatch(/report folder \.\.\/outside-report is outside the project/);
   }, 120_000);
 });

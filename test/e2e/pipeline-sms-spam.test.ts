@@ -1,5 +1,5 @@
 // e2e: pipelines/sms-spam.yaml from a fresh clone on the local provider: accuracy, a fully cached rerun, and an epochs change.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runJson } from '../helpers/cli.ts';
@@ -50,6 +50,18 @@ describe('pipelines/sms-spam.yaml on the local provider', () => {
     const after = await readProviderState(project);
     expect(after.jobs.map((j) => j.id)).toEqual(afterFirst.jobs.map((j) => j.id));
     expect(after.uploads.map((f) => f.id).sort()).toEqual(afterFirst.uploads.map((f) => f.id).sort());
+  }, 60_000);
+
+  it('a cached evaluate writes the report folder again when it was deleted, without calling the model', async () => {
+    const reports = join(project, 'reports', 'sms-spam');
+    const before = readFileSync(join(reports, 'report.md'), 'utf8');
+    rmSync(reports, { recursive: true });
+    const again = await runJson([PIPELINE], { cwd: project });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.status.evaluate).toBe('cached');
+    expect(readFileSync(join(reports, 'report.md'), 'utf8')).toBe(before);
+    expect(existsSync(join(reports, 'report.html'))).toBe(true);
+    expect(existsSync(join(reports, 'metrics.json'))).toBe(true);
   }, 60_000);
 
   it('changing train.with.n_epochs reruns train and evaluate only; upload stays cached', async () => {
