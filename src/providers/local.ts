@@ -1,13 +1,23 @@
 // The `local` provider: tunefile's own OpenAI-compatible server, started in-process on an ephemeral port.
 import { randomBytes } from 'node:crypto';
+import { readEnvCount } from './env.ts';
 import type { Provider } from './types.ts';
 
-/** Starts the embedded server on 127.0.0.1 with a random per-run key, state in `dataDir`. */
+/**
+ * Starts the embedded server on 127.0.0.1 with a random per-run key, state in `dataDir`.
+ * Testing aids from the environment: TUNEFILE_LOCAL_STEP_DELAY_MS (slow training) and
+ * TUNEFILE_LOCAL_FAIL_AT_STEP (every job fails at that step).
+ */
 export async function connectLocal(dataDir: string, env: Record<string, string | undefined>): Promise<Provider> {
   const { startLocalServer } = await import('../local/index.ts');
   const apiKey = `tf-local-${randomBytes(18).toString('hex')}`;
-  const stepDelay = Number(env.TUNEFILE_LOCAL_STEP_DELAY_MS ?? 0);
-  const server = await startLocalServer({ dataDir, host: '127.0.0.1', port: 0, apiKey, ...(stepDelay > 0 ? { stepDelayMs: stepDelay } : {}) });
+  const stepDelayMs = readEnvCount(env, 'TUNEFILE_LOCAL_STEP_DELAY_MS');
+  const failAtStep = readEnvCount(env, 'TUNEFILE_LOCAL_FAIL_AT_STEP');
+  const server = await startLocalServer({
+    dataDir, host: '127.0.0.1', port: 0, apiKey,
+    ...(stepDelayMs === undefined ? {} : { stepDelayMs }),
+    ...(failAtStep ? { failAtStep } : {}),
+  });
   const { default: OpenAI } = await import('openai');
   const client = new OpenAI({ apiKey, baseURL: server.url, maxRetries: 2, timeout: 120_000 });
   return { identity: { type: 'local' }, client, close: () => server.close() };

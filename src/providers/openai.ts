@@ -1,6 +1,7 @@
 // The `openai` provider: OpenAI, Azure OpenAI or any server with the same fine-tuning API, via the official SDK.
 import { TunefileError } from '../errors.ts';
 import type { ProviderSpec } from '../pipeline/config-types.ts';
+import { readEnvCount } from './env.ts';
 import { AZURE_UNSET, type Provider, type ProviderIdentity } from './types.ts';
 
 /** Builds the SDK client. The key comes from the environment only and is never logged or stored. */
@@ -24,8 +25,8 @@ export async function connectOpenAI(
   const { default: OpenAI, AzureOpenAI } = await import('openai');
   const common = {
     apiKey,
-    maxRetries: readCount(env, 'TUNEFILE_OPENAI_MAX_RETRIES', 4),
-    timeout: readCount(env, 'TUNEFILE_OPENAI_TIMEOUT_MS', 120_000),
+    maxRetries: readEnvCount(env, 'TUNEFILE_OPENAI_MAX_RETRIES') ?? 4,
+    timeout: readEnvCount(env, 'TUNEFILE_OPENAI_TIMEOUT_MS') ?? 120_000,
     organization: spec.organization ?? env.OPENAI_ORG_ID ?? null,
     project: spec.project ?? env.OPENAI_PROJECT_ID ?? null,
   };
@@ -35,8 +36,3 @@ export async function connectOpenAI(
   return { identity, client, close: async () => {} };
 }
 
-/** A whole number >= 0 from the environment, else the default. */
-function readCount(env: Record<string, string | undefined>, name: string, fallback: number): number {
-  const value = Number(env[name]);
-  return env[name] && Number.isInteger(value) && value >= 0 ? value : fallback;
-}
