@@ -5,6 +5,7 @@ import { TunefileError } from '../errors.ts';
 import { SAMPLE_HEADER, SAMPLE_ROWS } from './sample-data.ts';
 import { GITIGNORE_LINES, renderConfig, renderDataReadme, renderPipeline } from './templates.ts';
 
+/** What scaffoldProject did. */
 export interface ScaffoldResult {
   /** Absolute project folder. */
   dir: string;

@@ -1,6 +1,7 @@
 // `evaluate`: ask the fine-tuned model for every validation example; metrics, predictions and an HTML report.
 import type { StageDef } from '../types.ts';
 
+/** `with:` of an evaluate stage. */
 export interface EvaluateParams {
   /** Tokens to generate; classification uses at most the longest label's token count. */
   max_tokens: number;
@@ -16,6 +17,7 @@ export interface EvaluateParams {
   title?: string;
 }
 
+/** The evaluate stage type. */
 export const evaluate: StageDef<EvaluateParams> = {
   type: 'evaluate',
   version: 1,

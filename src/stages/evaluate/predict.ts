@@ -11,6 +11,7 @@ export interface Prediction {
   top: { token: string; logprob: number }[];
 }
 
+/** How predictOne asks the model. */
 export interface PredictOptions {
   model: string;
   maxTokens: number;

@@ -47,6 +47,7 @@ function readTitle(ctx: Ctx): string {
   return ctx.params.title ?? getDefaultTitle(ctx.pipelineFile);
 }
 
+/** Predicts every validation example and writes predictions, metrics, the report and its copies. */
 export async function run(ctx: StageContext<EvaluateParams>): Promise<StageResult> {
   const p = ctx.params;
   const reportDir = p.report === undefined ? undefined : resolveReportDir(ctx, p.report);

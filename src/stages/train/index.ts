@@ -4,6 +4,7 @@ import type { StageDef } from '../types.ts';
 /** `auto` or a number, as the fine-tuning API takes hyperparameters. */
 export type AutoOr = 'auto' | number;
 
+/** `with:` of a train stage. */
 export interface TrainParams {
   /** Base model. Default: the pipeline's model. */
   model?: string;
@@ -25,6 +26,7 @@ const autoOr = (integer: boolean, minimum: number, maximum: number, description:
   description,
 });
 
+/** The train stage type. */
 export const train: StageDef<TrainParams> = {
   type: 'train',
   version: 1,

@@ -15,6 +15,7 @@ import { interruptedError, watchJob } from './watch.ts';
 
 const RESULTS_HEADER = 'step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n';
 
+/** Finds or creates the key's job, watches it to the end, and writes `job` and `results`. */
 export async function run(ctx: StageContext<TrainParams>): Promise<StageResult> {
   const files = readJsonArtifact<FilesArtifact>(ctx.inputs.files!.path, 'files', ['train', 'valid', 'format']);
   const provider = await ctx.provider();

@@ -1,6 +1,7 @@
 // `upload`: convert train/valid records to the model's fine-tuning format and upload them (purpose fine-tune).
 import type { StageDef } from '../types.ts';
 
+/** `with:` of an upload stage. */
 export interface UploadParams {
   /** Base model whose format the files take. Default: the pipeline's model. */
   model?: string;
@@ -10,6 +11,7 @@ export interface UploadParams {
   format: 'auto' | 'prompt-completion' | 'chat';
 }
 
+/** The upload stage type. */
 export const upload: StageDef<UploadParams> = {
   type: 'upload',
   version: 1,

@@ -27,6 +27,7 @@ async function resolveConversion(ctx: StageContext<UploadParams>): Promise<Conve
   return { format, ...(ctx.params.system === undefined ? {} : { system: ctx.params.system }), ...markers };
 }
 
+/** Converts both splits and makes sure the provider holds each, uploading only what it lacks. */
 export async function run(ctx: StageContext<UploadParams>): Promise<StageResult> {
   const conv = await resolveConversion(ctx);
   const provider = await ctx.provider();
