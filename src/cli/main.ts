@@ -103,6 +103,13 @@ if (isEntryPoint()) {
     if (interrupts > 1) process.exit(130);
     controller.abort(new TunefileError('TUNEFILE_INTERRUPTED', `interrupted by ${signal}`));
   };
+  // A closed pipe (`tunefile show ... | head`) is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const io: CliIO = {

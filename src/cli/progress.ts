@@ -38,7 +38,7 @@ export function makePlainProgress(io: CliIO): RunListener {
         if (event.status === 'ran') write(`${event.id}: ran in ${seconds(event.durationMs)}${event.summary ? ` (${event.summary})` : ''}`);
         else if (event.status === 'cached') write(`${event.id}: cached`);
         else if (event.status === 'skipped') write(`${event.id}: skipped (${event.reasons.join('; ')})`);
-        else write(`${event.id}: FAILED\n${indent(event.error ?? 'unknown error')}`);
+        else write(`${event.id}: ${isInterruption(event.error) ? 'interrupted' : 'FAILED'}: ${(event.error ?? 'unknown error').split('\n')[0]}`);
         break;
       default:
         break;
@@ -46,8 +46,9 @@ export function makePlainProgress(io: CliIO): RunListener {
   };
 }
 
-function indent(text: string): string {
-  return text.split('\n').map((l) => `  ${l}`).join('\n');
+/** Whether a stage error is the interruption of the run (Ctrl-C), not a failure of its own. */
+export function isInterruption(error: string | null): boolean {
+  return error !== null && (/: interrupted$/.test(error.split('\n')[0]!) || /keeps running; rerun/.test(error));
 }
 
 interface Pending {

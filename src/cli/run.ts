@@ -5,7 +5,7 @@ import { dryRunPipeline, runPipeline } from '../engine/run-pipeline.ts';
 import type { RunListener } from '../engine/events.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { CliIO, Command } from './command.ts';
-import { makePlainProgress, makeTreeProgress, wantsTree } from './progress.ts';
+import { isInterruption, makePlainProgress, makeTreeProgress, wantsTree } from './progress.ts';
 
 const help = `Usage: tunefile run [PIPELINE] [options]
 
@@ -113,7 +113,7 @@ const command: Command = {
       if (count('skipped')) parts.push(`${count('skipped')} skipped`);
       io.stdout.write(`${report.ok ? 'ok' : report.interrupted ? 'interrupted' : 'failed'}: ${report.pipeline}: ${parts.join(', ')}\n`);
       for (const s of report.stages.filter((st) => st.status === 'failed')) {
-        io.stderr.write(`error: ${s.id}: ${s.error}\n`);
+        io.stderr.write(`${isInterruption(s.error) ? 'interrupted' : 'error'}: ${s.id}: ${s.error}\n`);
       }
     }
     if (report.interrupted) return 130;

@@ -117,6 +117,16 @@ describe('loadPipeline: a valid pipeline', () => {
     expect(p.stages.find((s) => s.id === 'a')!.params.model).toBeUndefined();
   });
 
+  it("layers the pipeline's provider over the config's provider of the same type", async () => {
+    const root = project({
+      '.tunefilerc.json': '{"provider": {"type": "openai", "organization": "org-1", "base_url": "https://a.example/v1"}}',
+      'pipeline.yaml': `version: 1\nprovider: { type: openai, base_url: "https://b.example/v1" }\nstages:\n  a:\n${cmd()}`,
+      'local.yaml': `version: 1\nprovider: local\nstages:\n  a:\n${cmd()}`,
+    });
+    expect((await loadPipeline({ cwd: root, env: {} })).provider).toEqual({ type: 'openai', organization: 'org-1', base_url: 'https://b.example/v1' });
+    expect((await loadPipeline({ cwd: root, env: {}, file: 'local.yaml' })).provider).toBe('local');
+  });
+
   it('accepts empty stages and an empty with (null) as {}', async () => {
     const root = project({ 'p.yaml': 'stages:\n  command:\n    with:\n      run: [x]\n  other:\n    uses: command\n    with:\n      run: [y]\n' });
     const p = await loadPipeline({ cwd: root, file: 'p.yaml', env: {} });

@@ -129,7 +129,7 @@ function assemble({ file, dir, projectRoot, config, source, data, ctx, sets }: A
     lockFile: join(dir, `${basename(file, ext)}.lock`),
     name: typeof data.name === 'string' ? data.name : basename(file, ext),
     model: data.model as string,
-    provider: (data.provider ?? config.provider) as ProviderSpec,
+    provider: mergeProvider(data.provider as ProviderSpec | undefined, config.provider),
     params: (data.params ?? {}) as Record<string, unknown>,
     stages: ctx.stages.map((s) => ({
       id: s.id,
@@ -154,4 +154,18 @@ function withModelDefault(schema: Record<string, unknown> | undefined, params: R
   const properties = schema?.properties as Record<string, unknown> | undefined;
   if (!properties || !('model' in properties) || params.model !== undefined || typeof model !== 'string') return params;
   return { ...params, model };
+}
+
+/**
+ * The pipeline's provider, with the config's settings of the same type underneath
+ * (a config can hold organization/project/base_url that every pipeline of the project shares).
+ */
+function mergeProvider(fromPipeline: ProviderSpec | undefined, fromConfig: ProviderSpec): ProviderSpec {
+  if (fromPipeline === undefined) return fromConfig;
+  const asObject = (spec: ProviderSpec) => (typeof spec === 'string' ? { type: spec } : spec);
+  const pipe = asObject(fromPipeline);
+  const conf = asObject(fromConfig);
+  if (pipe.type !== conf.type) return fromPipeline;
+  const merged = { ...conf, ...pipe };
+  return Object.keys(merged).length === 1 ? merged.type : merged;
 }

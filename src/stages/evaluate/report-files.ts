@@ -1,16 +1,16 @@
 // The human copies of the report (report.html, metrics.json, report.md) in the `report:` folder.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TunefileError } from '../../errors.ts';
 import { writeFileAtomic } from '../../store/atomic.ts';
 import type { StageContext } from '../types.ts';
 
 /** The report folder for `report: DIR` (relative to the pipeline file); outside the project only with allow_outside. */
-export function resolveReportDir(ctx: Pick<StageContext, 'pipelineDir' | 'projectRoot' | 'address'>, dir: string): string {
+export function resolveReportDir(ctx: Pick<StageContext, 'pipelineDir' | 'projectRoot' | 'address' | 'allowOutside'>, dir: string): string {
   const abs = resolve(ctx.pipelineDir, dir);
   const rel = relative(ctx.projectRoot, abs);
-  const outside = rel.startsWith('..') || isAbsolute(rel);
-  if (outside && (ctx as { allowOutside?: boolean }).allowOutside !== true) {
+  const outside = rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  if (outside && ctx.allowOutside !== true) {
     throw new TunefileError('TUNEFILE_STAGE_FAILED', `${ctx.address}: report folder ${dir} is outside the project (${ctx.projectRoot})`, {
       hint: 'use a folder inside the project, or set `allow_outside: true` at the top of the pipeline file',
     });
