@@ -22,20 +22,30 @@ export function buildCurveSpec(
     }
   }
   if (values.length === 0) return null;
+  const x = { field: 'step', type: 'quantitative', title: 'step' } as const;
+  const y = { field: 'value', type: 'quantitative', title, scale: { zero: false } } as const;
+  const color = { field: 'series', type: 'nominal', scale: SERIES_COLORS, title: null } as const;
+  const base = { config: CONFIG, width: 400, height: 220, title, data: { values } };
+  if (results.length <= SMOOTH_ABOVE_STEPS) {
+    return { ...base, mark: { type: 'line', point: results.length <= 40, strokeWidth: 1.5 }, encoding: { x, y, color } };
+  }
+  // Per-step mini-batch metrics are noisy: a faint raw trace under a centred moving average (as TensorBoard draws them).
+  const half = Math.max(2, Math.round(results.length / 80));
   return {
-    config: CONFIG,
-    width: 400,
-    height: 220,
-    title,
-    data: { values },
-    mark: { type: 'line', point: results.length <= 40, strokeWidth: 1.5 },
-    encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'step' },
-      y: { field: 'value', type: 'quantitative', title, scale: { zero: false } },
-      color: { field: 'series', type: 'nominal', scale: SERIES_COLORS, title: null },
-    },
+    ...base,
+    layer: [
+      { mark: { type: 'line', strokeWidth: 1, opacity: 0.18 }, encoding: { x, y, color } },
+      {
+        transform: [{ window: [{ op: 'mean', field: 'value', as: 'smoothed' }], frame: [-half, half], groupby: ['series'], sort: [{ field: 'step' }] }],
+        mark: { type: 'line', strokeWidth: 2 },
+        encoding: { x, y: { ...y, field: 'smoothed' }, color },
+      },
+    ],
   };
 }
+
+/** Longer runs are drawn smoothed. */
+export const SMOOTH_ABOVE_STEPS = 200;
 
 /**
  * A heatmap of the confusion matrix: rows are expected classes, columns every predicted value.

@@ -79,3 +79,18 @@ describe('renameSvgIds', () => {
     expect(renameSvgIds(svg, 'c')).toBe('<g clip-path="url(#c-1)"/><use href="#c-2"/><defs><clipPath id="c-1"/><linearGradient id="c-2"/></defs>');
   });
 });
+
+describe('training curves', () => {
+  it('draws short runs as plain lines and long runs as a faint trace under a moving average', async () => {
+    const { buildCurveSpec, SMOOTH_ABOVE_STEPS } = await import('./chart-specs.ts');
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ step: i + 1, train_loss: 1 / (i + 1), train_accuracy: null, valid_loss: (i % 7) / 10, valid_mean_token_accuracy: null }));
+    const short = buildCurveSpec(rows(SMOOTH_ABOVE_STEPS), 'loss', { train: 'train_loss', valid: 'valid_loss' }) as Record<string, any>;
+    expect(short.mark.type).toBe('line');
+    expect(short.layer).toBeUndefined();
+    const long = buildCurveSpec(rows(2000), 'loss', { train: 'train_loss', valid: 'valid_loss' }) as Record<string, any>;
+    expect(long.layer).toHaveLength(2);
+    expect(long.layer[0].mark.opacity).toBeLessThan(0.5);
+    expect(long.layer[1].transform[0].frame).toEqual([-25, 25]);
+    expect(long.layer[1].encoding.y.field).toBe('smoothed');
+  });
+});
