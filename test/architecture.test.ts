@@ -17,7 +17,7 @@ function sourceFiles(dir: string): string[] {
 /** src-relative paths ('stages/load/run.ts') that a file imports, statically or dynamically. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]!);
+  const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]!);
   return specs.map((s) => relative(SRC, resolve(dirname(file), s)).split(sep).join('/'));
 }
 
