@@ -2,11 +2,11 @@
 import type { ModelPrice } from '../pipeline/config-types.ts';
 import { isClassification } from '../data/classify.ts';
 import { DigestTable, Int32Column } from '../data/digest-table.ts';
-import { readRecordBatches } from '../data/jsonl.ts';
-import { describeRow, getCompletionText, isChat } from '../data/records.ts';
-import { findChatFormatErrors } from './chat-format.ts';
-import { countExampleTokens } from './count.ts';
-import { encodingNameForModel, getEncoding } from './encoding.ts';
+import { statSync } from 'node:fs';
+import { readLineBatches } from '../data/text-lines.ts';
+import { TokenCountPool, getDefaultWorkers } from './count-pool.ts';
+import type { BatchScan } from './scan-batch.ts';
+import { encodingNameForModel } from './encoding.ts';
 import type { EncodingName } from './encoding.ts';
 import { getDefaultEpochs } from './epochs.ts';
 import { getContextLimit } from './models.ts';
@@ -25,6 +25,8 @@ export interface TokenCheckOptions {
   prices?: Record<string, ModelPrice>;
   /** Override of the model's per-example token limit. */
   context_limit?: number;
+  /** Counting threads; 1 counts in this thread. @default one per core (at most 8), or 1 for inputs under 4 MB */
+  workers?: number;
   progress?(detail: string): void;
 }
 
@@ -75,7 +77,7 @@ export interface SplitScan {
   roles: Record<string, number>;
   chat: number;
   /** completion text -> {count, first token, first row}; capped, see `distinct`. */
-  labels: Map<string, { count: number; firstToken: number; row: string }>;
+  labels: Map<string, { count: number; firstToken: number; firstText: string; row: string }>;
   distinct: DigestTable;
   overLimit: { row: string; tokens: number }[];
   formatErrors: Record<string, { count: number; rows: string[] }>;
@@ -86,23 +88,19 @@ const MAX_CLASSES = 50_000;
 /** Runs every check over a train file and an optional valid file. */
 export async function checkTokens(trainPath: string, validPath: string | undefined, o: TokenCheckOptions): Promise<TokenReport> {
   const encoding = encodingNameForModel(o.model);
-  const enc = await getEncoding(encoding);
   const limit = o.context_limit ?? getContextLimit(o.model);
-  const cache = new Map<string, number[]>();
-  const scanSplit = async (path: string, name: string): Promise<SplitScan> => {
-    const scan: SplitScan = { counts: new Int32Column(), roles: {}, chat: 0, labels: new Map(), distinct: new DigestTable(), overLimit: [], formatErrors: {} };
-    for await (const batch of readRecordBatches(path)) {
-      const counts = countExampleTokens(batch, enc, cache);
-      batch.forEach((record, i) => addExample(scan, record, counts[i]!, limit));
-      o.progress?.(`${name}: ${scan.counts.length.toLocaleString('en-US')} examples`);
-    }
-    return scan;
-  };
-  const train = await scanSplit(trainPath, 'train');
-  const valid = validPath ? await scanSplit(validPath, 'valid') : undefined;
+  const pool = new TokenCountPool(encoding, o.workers ?? chooseWorkers([trainPath, validPath]), limit);
+  let train: SplitScan;
+  let valid: SplitScan | undefined;
+  try {
+    train = await scanSplit(trainPath, 'train', pool, o.progress);
+    valid = validPath ? await scanSplit(validPath, 'valid', pool, o.progress) : undefined;
+  } finally {
+    await pool.close();
+  }
   const n = train.counts.length;
   const classification = isClassification(train.distinct.size, n) && train.labels.size <= MAX_CLASSES;
-  const classes = classification ? listClasses(train, valid, (id) => enc.decode([id])) : undefined;
+  const classes = classification ? listClasses(train, valid) : undefined;
   const epochs = o.n_epochs === 'auto' ? getDefaultEpochs(n) : o.n_epochs;
   let perEpoch = 0;
   for (let i = 0; i < n; i++) perEpoch += Math.min(train.counts.get(i), limit);
@@ -125,33 +123,62 @@ export async function checkTokens(trainPath: string, validPath: string | undefin
   return report;
 }
 
-function addExample(scan: SplitScan, record: Parameters<typeof describeRow>[0], counted: ReturnType<typeof countExampleTokens>[number], limit: number): void {
-  scan.counts.push(counted.total);
-  for (const [role, t] of Object.entries(counted.roles)) scan.roles[role] = (scan.roles[role] ?? 0) + t;
-  if (counted.total > limit) scan.overLimit.push({ row: describeRow(record), tokens: counted.total });
-  if (isChat(record)) {
-    scan.chat += 1;
-    for (const e of findChatFormatErrors(record)) {
-      const entry = (scan.formatErrors[e] ??= { count: 0, rows: [] });
-      entry.count += 1;
-      if (entry.rows.length < 10) entry.rows.push(describeRow(record));
+/** Worker threads for these inputs: none for small files, where starting threads costs more than it saves. */
+function chooseWorkers(paths: (string | undefined)[]): number {
+  let bytes = 0;
+  for (const p of paths) if (p) bytes += statSync(p).size;
+  return bytes < 4 << 20 ? 1 : getDefaultWorkers();
+}
+
+/** Streams one split: the pool scans line batches (in worker threads when it has them), merged here in input order. */
+async function scanSplit(path: string, name: string, pool: TokenCountPool, progress?: (detail: string) => void): Promise<SplitScan> {
+  const scan: SplitScan = { counts: new Int32Column(), roles: {}, chat: 0, labels: new Map(), distinct: new DigestTable(), overLimit: [], formatErrors: {} };
+  const queue: Promise<BatchScan>[] = [];
+  const drain = async () => {
+    mergeBatch(scan, await queue.shift()!);
+    progress?.(`${name}: ${scan.counts.length.toLocaleString('en-US')} examples`);
+  };
+  try {
+    for await (const batch of readLineBatches(path, { displayPath: path })) {
+      const pending = pool.scan(batch.lines, batch.first, path);
+      pending.catch(() => {});
+      queue.push(pending);
+      while (queue.length > 2 * Math.max(1, pool.size)) await drain();
     }
+    while (queue.length > 0) await drain();
+  } finally {
+    queue.length = 0;
   }
-  const completion = getCompletionText(record);
-  scan.distinct.add(completion);
-  const label = scan.labels.get(completion);
-  if (label) label.count += 1;
-  else if (scan.labels.size < MAX_CLASSES) scan.labels.set(completion, { count: 1, firstToken: counted.firstToken, row: describeRow(record) });
+  return scan;
+}
+
+/** Adds one batch's tallies to the split's, as if its examples had been added one by one. */
+function mergeBatch(scan: SplitScan, b: BatchScan): void {
+  for (let i = 0; i < b.total.length; i++) scan.counts.push(b.total[i]!);
+  for (const role in b.roles) scan.roles[role] = (scan.roles[role] ?? 0) + b.roles[role]!;
+  scan.overLimit.push(...b.overLimit);
+  scan.chat += b.chat;
+  for (const [kind, e] of Object.entries(b.formatErrors)) {
+    const entry = (scan.formatErrors[kind] ??= { count: 0, rows: [] });
+    entry.count += e.count;
+    entry.rows.push(...e.rows.slice(0, 10 - entry.rows.length));
+  }
+  for (const l of b.labels) {
+    scan.distinct.add(l.label);
+    const label = scan.labels.get(l.label);
+    if (label) label.count += l.count;
+    else if (scan.labels.size < MAX_CLASSES) scan.labels.set(l.label, { count: l.count, firstToken: l.firstToken, firstText: l.firstText, row: l.row });
+  }
 }
 
 function summarizeSplit(scan: SplitScan): SplitTokens {
   return { examples: scan.counts.length, tokens: summarizeCounts(scan.counts.data.subarray(0, scan.counts.length)), roles: scan.roles, chat: scan.chat };
 }
 
-function listClasses(train: SplitScan, valid: SplitScan | undefined, decode: (id: number) => string): ClassInfo[] {
+function listClasses(train: SplitScan, valid: SplitScan | undefined): ClassInfo[] {
   return [...train.labels.entries()]
     .map(([label, info]) => ({
-      label, first_token: info.firstToken < 0 ? '' : decode(info.firstToken), first_token_id: info.firstToken,
+      label, first_token: info.firstText, first_token_id: info.firstToken,
       train: info.count, valid: valid?.labels.get(label)?.count ?? 0,
     }))
     .sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));

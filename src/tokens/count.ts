@@ -17,17 +17,39 @@ export const TOKENS_PER_MESSAGE = 3;
 export const TOKENS_PER_NAME = 1;
 export const TOKENS_PER_CONVERSATION = 3;
 
-/** Encodes texts, caching short repeated ones (labels) in `cache`. */
+/** Distinct pre-tokenizer pieces remembered per cache; beyond this, new pieces are encoded every time. */
+const MAX_CACHED_PIECES = 500_000;
+const splitters = new WeakMap<Tiktoken, RegExp>();
+
+/**
+ * Encodes a text. With a cache, the text is split by the encoding's own pre-tokenizer regex and each piece's
+ * BPE ids are looked up in `cache` (tiktoken encodes pieces independently, so this is exact); a piece that
+ * the regex would split differently on its own makes the whole text go through `enc.encode`.
+ */
 export function encodeText(enc: Tiktoken, text: string, cache?: Map<string, number[]>): number[] {
-  if (cache && text.length <= 64) {
-    let ids = cache.get(text);
-    if (!ids) {
-      ids = enc.encode(text, [], []);
-      if (cache.size < 100_000) cache.set(text, ids);
+  if (!cache) return enc.encode(text, [], []);
+  let splitter = splitters.get(enc);
+  if (!splitter) splitters.set(enc, (splitter = new RegExp((enc as unknown as { patStr: string }).patStr, 'gu')));
+  const ids: number[] = [];
+  splitter.lastIndex = 0;
+  for (let m = splitter.exec(text); m !== null; m = splitter.exec(text)) {
+    const piece = m[0];
+    let pieceIds = cache.get(piece);
+    if (pieceIds === undefined) {
+      pieceIds = encodePiece(enc, piece);
+      if (cache.size < MAX_CACHED_PIECES) cache.set(piece, pieceIds);
     }
-    return ids;
+    if (pieceIds.length === 0 && piece.length > 0) return enc.encode(text, [], []);
+    for (let i = 0; i < pieceIds.length; i++) ids.push(pieceIds[i]!);
   }
-  return enc.encode(text, [], []);
+  return ids;
+}
+
+/** BPE ids of one piece, or [] when the pre-tokenizer would not keep it whole on its own. */
+function encodePiece(enc: Tiktoken, piece: string): number[] {
+  const whole = new RegExp((enc as unknown as { patStr: string }).patStr, 'u').exec(piece);
+  if (whole === null || whole[0] !== piece) return [];
+  return enc.encode(piece, [], []);
 }
 
 /** Counts tokens for each record of a chunk. */
