@@ -17,7 +17,7 @@ export type MappedRow = { record: DataRecord } | { reason: string };
 
 /** Builds a record from a row's values, or says why it is not a usable record. */
 export function mapRow(values: Record<string, unknown>, mapping: FieldMapping, coercions: Coercions): MappedRow {
-  const messagesField = mapping.messages ?? (!(mapping.prompt in values) && Array.isArray(values.messages) ? 'messages' : undefined);
+  const messagesField = mapping.messages ?? (!(mapping.prompt in values) && values.messages !== undefined ? 'messages' : undefined);
   const record: DataRecord = {};
   if (messagesField) {
     const checked = checkMessages(values[messagesField], messagesField);
@@ -52,7 +52,10 @@ function toText(value: unknown, role: string, field: string, coercions: Coercion
   return { text: '', reason: `field '${field}' (${role}) is ${Array.isArray(value) ? 'an array' : 'an object'}, expected text` };
 }
 
-/** Light structural check of chat messages (tokencheck runs the full cookbook checks). */
+/** Roles a fine-tuning chat example may use (OpenAI's chat format). */
+const CHAT_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
+
+/** Structural check of chat messages: roles and an assistant answer (tokencheck runs the full cookbook checks). */
 function checkMessages(value: unknown, field: string): ChatMessage[] | string {
   if (!Array.isArray(value)) return `field '${field}' is not a list of messages`;
   if (value.length === 0) return `field '${field}' is an empty list`;
@@ -60,6 +63,8 @@ function checkMessages(value: unknown, field: string): ChatMessage[] | string {
     const m = value[i] as ChatMessage;
     if (m === null || typeof m !== 'object' || Array.isArray(m)) return `${field}[${i}] is not an object`;
     if (typeof m.role !== 'string') return `${field}[${i}] has no role`;
+    if (!CHAT_ROLES.has(m.role)) return `${field}[${i}] has role '${m.role}'; expected system, developer, user, assistant, tool or function`;
   }
+  if (!value.some((m: ChatMessage) => m.role === 'assistant')) return `field '${field}' has no assistant message (the answer the model should learn)`;
   return value as ChatMessage[];
 }
