@@ -68,6 +68,8 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
 
 /** Decodes bytes, naming the first line with invalid UTF-8 when `encoding` is utf8. */
 function decodeBytes(bytes: Buffer, encoding: TextEncoding, decoder: TextDecoder, display: string, firstLine: number): string {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw nulByteError(bytes, nul, display, firstLine);
   if (encoding === 'latin1') return bytes.toString('latin1');
   if (encoding === 'replace') return bytes.toString('utf8');
   try {
@@ -75,6 +77,19 @@ function decodeBytes(bytes: Buffer, encoding: TextEncoding, decoder: TextDecoder
   } catch {
     throw invalidUtf8Error(bytes, decoder, display, firstLine);
   }
+}
+
+/** Names the line of a NUL byte: text never holds one; binary and UTF-16 files do. */
+function nulByteError(bytes: Buffer, at: number, display: string, firstLine: number): DataError {
+  let line = firstLine;
+  let start = 0;
+  for (let i = bytes.indexOf(NEWLINE); i >= 0 && i < at; i = bytes.indexOf(NEWLINE, i + 1)) {
+    line += 1;
+    start = i + 1;
+  }
+  return new DataError(`${display}:${line}: NUL byte (0x00) at byte ${at - start + 1} of the line; this is not a text file`, {
+    hint: 'binary or UTF-16 data? save the file as UTF-8 text',
+  });
 }
 
 /** Finds the line and column of the first invalid UTF-8 sequence. */
