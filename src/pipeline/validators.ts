@@ -4,6 +4,7 @@ import type { ValidateFunction } from 'ajv';
 import type { Diagnostic } from './diagnostics.ts';
 import { humanizeAjvErrors } from './ajv-messages.ts';
 import { buildConfigSchema, buildPipelineSchema } from './schema.ts';
+import { loadValidator } from './validator-cache.ts';
 
 let pipelineValidator: ValidateFunction | undefined;
 let configValidator: ValidateFunction | undefined;
@@ -13,19 +14,22 @@ let configValidator: ValidateFunction | undefined;
  * `strict` turns on the checks that catch mistakes in stage schemas (unknown keywords, bad
  * numbers, tuples), not the stylistic ones (strictTypes, strictRequired).
  */
-export function makeAjv(strict: boolean = false): Ajv2020 {
+export function makeAjv(strict: boolean = false, source: boolean = false): Ajv2020 {
   const checks = strict ? { strictSchema: true, strictNumbers: true, strictTuples: true, strictTypes: false, strictRequired: false } : { strict: false };
-  return new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, ...checks });
+  return new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, ...checks, ...(source ? { code: { source: true } } : {}) });
 }
+
+/** The options of the validators below, part of their cache key. */
+const VALIDATOR_OPTIONS = { allErrors: true, useDefaults: true, verbose: true, strict: false };
 
 /** Validates (and fills defaults into) pipeline data; returns human diagnostics. */
 export function checkPipelineSchema(data: unknown): Diagnostic[] {
-  pipelineValidator ??= makeAjv().compile(buildPipelineSchema());
+  pipelineValidator ??= loadValidator(buildPipelineSchema(), VALIDATOR_OPTIONS, () => makeAjv(false, true));
   return pipelineValidator(data) ? [] : humanizeAjvErrors(pipelineValidator.errors ?? [], data);
 }
 
 /** Validates (and fills defaults into) config data; returns human diagnostics. */
 export function checkConfigSchema(data: unknown): Diagnostic[] {
-  configValidator ??= makeAjv().compile(buildConfigSchema());
+  configValidator ??= loadValidator(buildConfigSchema(), VALIDATOR_OPTIONS, () => makeAjv(false, true));
   return configValidator(data) ? [] : humanizeAjvErrors(configValidator.errors ?? [], data);
 }
