@@ -34,13 +34,14 @@ export async function readAllRecords(path: string): Promise<DataRecord[]> {
   return all;
 }
 
-const FLUSH_CHARS = 1 << 20;
+/** Bytes buffered before a write: small enough that nothing lands in V8's large-object space. */
+const BUFFER_BYTES = 1 << 16;
 
-/** Buffered JSONL writer: `await write(record)` per record, `await close()` once. */
+/** Buffered JSONL writer: `await write(record)` per record, `await close()` once. Encodes straight into one reused buffer. */
 export class JsonlWriter {
   private handle: FileHandle | undefined;
-  private parts: string[] = [];
-  private size = 0;
+  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private used = 0;
   /** Records written so far. */
   count = 0;
   readonly path: string;
@@ -51,27 +52,30 @@ export class JsonlWriter {
 
   /** Appends one record (JSON.stringify, one line). */
   async write(record: unknown): Promise<void> {
-    const line = JSON.stringify(record) + '\n';
-    this.parts.push(line);
-    this.size += line.length;
-    this.count += 1;
-    if (this.size >= FLUSH_CHARS) await this.flush();
+    await this.writeLine(JSON.stringify(record));
   }
 
   /** Appends a line that is already JSON (no re-serialization). */
   async writeLine(json: string): Promise<void> {
-    this.parts.push(json, '\n');
-    this.size += json.length + 1;
+    const worst = json.length * 3 + 1;
+    if (this.used + worst > BUFFER_BYTES) {
+      await this.flush();
+      if (worst > BUFFER_BYTES) {
+        this.handle ??= await open(this.path, 'w');
+        await this.handle.write(json + '\n');
+        this.count += 1;
+        return;
+      }
+    }
+    this.used += this.buffer.write(json, this.used, 'utf8');
+    this.buffer[this.used++] = 10;
     this.count += 1;
-    if (this.size >= FLUSH_CHARS) await this.flush();
   }
 
   private async flush(): Promise<void> {
     this.handle ??= await open(this.path, 'w');
-    const text = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
-    if (text.length > 0) await this.handle.write(text);
+    if (this.used > 0) await this.handle.write(this.buffer, 0, this.used);
+    this.used = 0;
   }
 
   /** Flushes and closes; creates an empty file when nothing was written. */

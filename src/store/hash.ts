@@ -1,19 +1,27 @@
 // Hashing helpers: sha256 of bytes, files and canonical JSON.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 /** sha256 hex of a string or bytes. */
 export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** sha256 hex and byte size of a file, streamed. */
+/** sha256 hex and byte size of a file, streamed through one reused 1 MiB buffer (no per-chunk allocations). */
 export async function hashFile(path: string): Promise<{ hash: string; bytes: number }> {
   const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(1 << 20);
   let bytes = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
+  const handle = await open(path, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      bytes += bytesRead;
+    }
+  } finally {
+    await handle.close();
   }
   return { hash: hash.digest('hex'), bytes };
 }
