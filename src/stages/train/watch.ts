@@ -40,6 +40,7 @@ export async function watchJob(ctx: StageContext<unknown>, client: OpenAI, start
   const { first, max } = getPollDelays(ctx);
   let job = start;
   let delay = first;
+  let failures = 0;
   ctx.progress(formatProgress(job, undefined));
   while (!TERMINAL.has(job.status)) {
     await sleep(delay, undefined, { signal: ctx.signal }).catch(() => {
@@ -48,13 +49,34 @@ export async function watchJob(ctx: StageContext<unknown>, client: OpenAI, start
     try {
       job = await client.fineTuning.jobs.retrieve(job.id, { signal: ctx.signal });
       ctx.progress(formatProgress(job, await latestStepEvent(client, job.id, ctx.signal)));
+      failures = 0;
     } catch (error) {
       if (ctx.signal.aborted) throw interruptedError(ctx, job.id);
-      throw error;
+      // A poll is only a read: a dropped connection, a cut or garbled body, a 5xx or a 429 is retried at the next poll.
+      failures += 1;
+      if (!isTransient(error) || failures >= MAX_POLL_FAILURES) throw lostContactError(ctx, job.id, error);
+      ctx.progress(`${job.id}: polling failed (${(error as Error).message}); retrying`);
     }
     delay = Math.min(max, Math.round(delay * 1.5));
   }
   return job;
+}
+
+/** Consecutive failed polls before the stage gives up watching (the job itself keeps running). */
+const MAX_POLL_FAILURES = 5;
+
+/** Network errors, bodies cut or garbled in transit (no HTTP status), 408, 429 and 5xx. */
+function isTransient(error: unknown): boolean {
+  const status = (error as { status?: unknown }).status;
+  return typeof status !== 'number' || status >= 500 || status === 408 || status === 429;
+}
+
+function lostContactError(ctx: StageContext<unknown>, jobId: string, error: unknown): TunefileError {
+  const why = error instanceof Error ? error.message : String(error);
+  return new TunefileError('TUNEFILE_PROVIDER', `${ctx.address}: lost contact with the provider while watching job ${jobId}: ${why}`, {
+    cause: error,
+    hint: 'the job keeps running on the provider; rerun to resume watching it',
+  });
 }
 
 async function latestStepEvent(client: OpenAI, jobId: string, signal: AbortSignal): Promise<FineTuningJobEvent | undefined> {
