@@ -25,7 +25,7 @@ export interface PredictOptions {
 export async function predictOne(client: OpenAI, request: ModelRequest, o: PredictOptions): Promise<Prediction> {
   const common = { model: o.model, max_tokens: o.maxTokens, temperature: 0, ...(o.stop ? { stop: [o.stop] } : {}) };
   if (request.kind === 'completion') {
-    const res = await client.completions.create({ ...common, prompt: request.prompt, logprobs: Math.min(5, o.topLogprobs) }, { signal: o.signal });
+    const res = await retryCutResponses(() => client.completions.create({ ...common, prompt: request.prompt, logprobs: Math.min(5, o.topLogprobs) }, { signal: o.signal }), o.signal);
     const choice = res.choices[0];
     const lp = choice?.logprobs;
     const first = lp?.top_logprobs?.[0] ?? {};
@@ -35,10 +35,10 @@ export async function predictOne(client: OpenAI, request: ModelRequest, o: Predi
       top: Object.entries(first).map(([token, logprob]) => ({ token, logprob })),
     };
   }
-  const res = await client.chat.completions.create(
+  const res = await retryCutResponses(() => client.chat.completions.create(
     { ...common, messages: request.messages as OpenAI.Chat.ChatCompletionMessageParam[], logprobs: true, top_logprobs: Math.min(20, o.topLogprobs) },
     { signal: o.signal },
-  );
+  ), o.signal);
   const choice = res.choices[0];
   const content = choice?.logprobs?.content ?? [];
   return {
@@ -46,6 +46,23 @@ export async function predictOne(client: OpenAI, request: ModelRequest, o: Predi
     logprob: sumOrNull(content.map((c) => c.logprob)),
     top: (content[0]?.top_logprobs ?? []).map((t) => ({ token: t.token, logprob: t.logprob })),
   };
+}
+
+const CUT_RESPONSE_ATTEMPTS = 3;
+
+/**
+ * Retries a prediction whose response was cut or garbled in transit. Such errors carry no HTTP status and the SDK,
+ * which retries statuses and failed connections, does not retry them. A prediction is a read, so asking again is safe.
+ */
+async function retryCutResponses<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (signal.aborted || attempt >= CUT_RESPONSE_ATTEMPTS || typeof (error as { status?: unknown }).status === 'number') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
 
 function sumOrNull(values: (number | null | undefined)[]): number | null {
