@@ -44,9 +44,9 @@ export function checkBlobs(dir: string): number {
   return n;
 }
 
-/** The local provider's jobs on disk (.tunefile/local/jobs/<id>/job.json), as { id, status, key }. */
-export function localJobs(dir: string): { id: string; status: string; key: string | undefined }[] {
-  const root = join(dir, '.tunefile', 'local', 'jobs');
+/** The local provider's jobs on disk (<project>/.tunefile/local/jobs/<id>/job.json, or <dataDir>/jobs for a served folder). */
+export function localJobs(dir: string, isDataDir = false): { id: string; status: string; key: string | undefined }[] {
+  const root = isDataDir ? join(dir, 'jobs') : join(dir, '.tunefile', 'local', 'jobs');
   if (!existsSync(root)) return [];
   return readdirSync(root)
     .filter((id) => existsSync(join(root, id, 'job.json')))
