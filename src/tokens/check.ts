@@ -130,6 +130,9 @@ function chooseWorkers(paths: (string | undefined)[]): number {
   return bytes < 4 << 20 ? 1 : getDefaultWorkers();
 }
 
+/** Characters of JSONL sent to a counting thread at a time. */
+const SEND_CHARS = 1 << 20;
+
 /** Streams one split: the pool scans line batches (in worker threads when it has them), merged here in input order. */
 async function scanSplit(path: string, name: string, pool: TokenCountPool, progress?: (detail: string) => void): Promise<SplitScan> {
   const scan: SplitScan = { counts: new Int32Column(), roles: {}, chat: 0, labels: new Map(), distinct: new DigestTable(), overLimit: [], formatErrors: {} };
@@ -139,12 +142,27 @@ async function scanSplit(path: string, name: string, pool: TokenCountPool, progr
     progress?.(`${name}: ${scan.counts.length.toLocaleString('en-US')} examples`);
   };
   try {
-    for await (const batch of readLineBatches(path, { displayPath: path })) {
-      const pending = pool.scan(batch.lines, batch.first, path);
+    let lines: string[] = [];
+    let first = 1;
+    let chars = 0;
+    const send = async () => {
+      const pending = pool.scan(lines, first, path);
       pending.catch(() => {});
       queue.push(pending);
+      first += lines.length;
+      lines = [];
+      chars = 0;
       while (queue.length > 2 * Math.max(1, pool.size)) await drain();
+    };
+    // Consecutive 64 KiB batches are sent together (~1 MB): fewer, larger messages keep the threads busy.
+    for await (const batch of readLineBatches(path, { displayPath: path })) {
+      for (const line of batch.lines) {
+        lines.push(line);
+        chars += line.length;
+      }
+      if (chars >= SEND_CHARS) await send();
     }
+    if (lines.length > 0) await send();
     while (queue.length > 0) await drain();
   } finally {
     queue.length = 0;
