@@ -113,7 +113,9 @@ const command: Command = {
       if (count('skipped')) parts.push(`${count('skipped')} skipped`);
       io.stdout.write(`${report.ok ? 'ok' : report.interrupted ? 'interrupted' : 'failed'}: ${report.pipeline}: ${parts.join(', ')}\n`);
       for (const s of report.stages.filter((st) => st.status === 'failed')) {
-        io.stderr.write(`${isInterruption(s.error) ? 'interrupted' : 'error'}: ${s.id}: ${s.error}\n`);
+        const error = s.error ?? 'failed';
+        const named = error.split('\n')[0]!.includes(`${s.id}:`);
+        io.stderr.write(`${isInterruption(s.error) ? 'interrupted' : 'error'}: ${named ? '' : `${s.id}: `}${error}\n`);
       }
     }
     if (report.interrupted) return 130;

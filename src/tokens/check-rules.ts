@@ -1,5 +1,6 @@
 // The tokencheck failure rules, applied to a finished report.
 import type { SplitScan, TokenCheckOptions, TokenReport } from './check.ts';
+import { formatUsd } from './prices.ts';
 
 const SHOW = 10;
 
@@ -38,7 +39,7 @@ export function findTokenFailures(report: TokenReport, train: SplitScan, valid: 
   if (o.max_cost_usd !== undefined) {
     if (cost === null) warnings.push(`no price known for ${report.model}, so max_cost_usd cannot be checked; add it to config \`prices\``);
     else if (cost > o.max_cost_usd) {
-      failures.push(`estimated training cost $${cost.toFixed(2)} exceeds max_cost_usd $${o.max_cost_usd.toFixed(2)} (${report.estimate.billed_tokens.toLocaleString('en-US')} billed tokens, ${report.estimate.n_epochs} epochs)`);
+      failures.push(`estimated training cost ${formatUsd(cost)} exceeds max_cost_usd ${formatUsd(o.max_cost_usd)} (${report.estimate.billed_tokens.toLocaleString('en-US')} billed tokens, ${report.estimate.n_epochs} epochs)`);
     }
   }
 }

@@ -26,3 +26,9 @@ export function getPrice(model: string, overrides: Record<string, ModelPrice> = 
   }
   return undefined;
 }
+
+/** A dollar amount for messages: cents, or enough digits that a small non-zero cost does not read as $0.00. */
+export function formatUsd(amount: number): string {
+  if (amount === 0 || Math.abs(amount) >= 0.01) return `$${amount.toFixed(2)}`;
+  return `$${amount.toPrecision(2).replace(/0+$/, '')}`;
+}

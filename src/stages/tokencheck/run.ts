@@ -6,6 +6,7 @@ import { checkTokens } from '../../tokens/check.ts';
 import type { TokenReport } from '../../tokens/check.ts';
 import type { StageContext, StageResult } from '../types.ts';
 import type { TokencheckParams } from './index.ts';
+import { formatUsd } from '../../tokens/prices.ts';
 
 export async function run(ctx: StageContext<TokencheckParams>): Promise<StageResult> {
   const p = ctx.params;
@@ -29,7 +30,7 @@ export async function run(ctx: StageContext<TokencheckParams>): Promise<StageRes
   return {
     rows: { train: train.examples, valid: report.splits.valid?.examples ?? 0 },
     summary: `${train.tokens.total.toLocaleString('en-US')} train tokens, ${report.classes ? `${report.classes.length} classes, ` : ''}` +
-      `~${e.billed_tokens.toLocaleString('en-US')} billed over ${e.n_epochs} epochs${e.cost_usd === null ? '' : ` ≈ $${e.cost_usd.toFixed(2)}`}`,
+      `~${e.billed_tokens.toLocaleString('en-US')} billed over ${e.n_epochs} epochs${e.cost_usd === null ? '' : ` ≈ ${formatUsd(e.cost_usd)}`}`,
     lock: { estimated_cost_usd: e.cost_usd, estimated_billed_tokens: e.billed_tokens, n_epochs: e.n_epochs },
   };
 }

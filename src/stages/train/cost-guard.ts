@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { TunefileError } from '../../errors.ts';
 import type { StageContext } from '../types.ts';
 import type { TrainParams } from './index.ts';
+import { formatUsd } from '../../tokens/prices.ts';
 
 /** What the guard needs from tokencheck's report (`estimate`). */
 interface ReportEstimate {
@@ -31,7 +32,7 @@ export function checkCost(ctx: StageContext<TrainParams>): void {
     return;
   }
   if (estimate.cost <= limit) return;
-  const what = `estimated training cost $${estimate.cost.toFixed(2)} (${estimate.tokens.toLocaleString('en-US')} billed tokens over ${estimate.epochs} epochs) exceeds max_cost_usd $${limit}`;
+  const what = `estimated training cost ${formatUsd(estimate.cost)} (${estimate.tokens.toLocaleString('en-US')} billed tokens over ${estimate.epochs} epochs) exceeds max_cost_usd ${formatUsd(limit)}`;
   if (ctx.options.yes) {
     ctx.warn(`${what}; training anyway because of --yes`);
     return;
