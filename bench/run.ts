@@ -1,6 +1,7 @@
 // `npm run bench`: tunefile against the pandas workflow and its own targets; prints a table, `--write` updates BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeRssMethod } from './measure.ts';
@@ -59,6 +60,7 @@ function readOptions(argv: string[]) {
 export async function runBench(argv: string[], log: (line: string) => void = console.error): Promise<{ results: BenchResults; text: string; markdown: string }> {
   const o = readOptions(argv);
   const results: BenchResults = { notes: [] };
+  const loadBefore = loadavg()[0]!.toFixed(1);
   const needsCli = o.only.has('pipeline') || o.only.has('scaling');
   if (needsCli && o.build) {
     log('building dist/ (tsc -p tsconfig.json)');
@@ -95,10 +97,11 @@ export async function runBench(argv: string[], log: (line: string) => void = con
     results.server = await benchLocalServer();
   }
   const table = buildRows(results);
-  const command = `npm run bench -- ${argv.filter((a) => a !== '--write').join(' ')}`.trim();
+  const command = `npm run bench -- ${argv.filter((a) => a !== '--write' && a !== '--json').join(' ')}`.trim().replace(/ --$/, '');
   const markdown = [
     formatMarkdown(table), '',
-    `Machine: ${describeMachine()}. Peak RSS: ${describeRssMethod()}. ${o.repeat} run(s) per measurement, medians; every ratio compares runs of the same invocation.`, '',
+    `Machine: ${describeMachine()}; 1-minute load average ${loadBefore} at the start and ${loadavg()[0]!.toFixed(1)} at the end (the machine is shared).`,
+    `Peak RSS: ${describeRssMethod()}. ${o.repeat} run(s) per measurement, medians; every ratio compares runs of the same invocation.`, '',
     `Reproduce: \`${command}\` (data: bench/generate.ts, cached in ~/.cache/tunefile-bench).`,
     ...results.notes.map((n) => `\nNote: ${n}`),
   ].join('\n');
