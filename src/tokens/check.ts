@@ -3,7 +3,7 @@ import type { ModelPrice } from '../pipeline/config-types.ts';
 import { isClassification } from '../data/classify.ts';
 import { DigestTable, Int32Column } from '../data/digest-table.ts';
 import { statSync } from 'node:fs';
-import { readLineBatches } from '../data/text-lines.ts';
+import { readLineChunks } from './line-chunks.ts';
 import { TokenCountPool, getDefaultWorkers } from './count-pool.ts';
 import type { BatchScan } from './scan-batch.ts';
 import { encodingNameForModel } from './encoding.ts';
@@ -130,9 +130,6 @@ function chooseWorkers(paths: (string | undefined)[]): number {
   return bytes < 4 << 20 ? 1 : getDefaultWorkers();
 }
 
-/** Characters of JSONL sent to a counting thread at a time. */
-const SEND_CHARS = 1 << 20;
-
 /** Streams one split: the pool scans line batches (in worker threads when it has them), merged here in input order. */
 async function scanSplit(path: string, name: string, pool: TokenCountPool, progress?: (detail: string) => void): Promise<SplitScan> {
   const scan: SplitScan = { counts: new Int32Column(), roles: {}, chat: 0, labels: new Map(), distinct: new DigestTable(), overLimit: [], formatErrors: {} };
@@ -142,27 +139,12 @@ async function scanSplit(path: string, name: string, pool: TokenCountPool, progr
     progress?.(`${name}: ${scan.counts.length.toLocaleString('en-US')} examples`);
   };
   try {
-    let lines: string[] = [];
-    let first = 1;
-    let chars = 0;
-    const send = async () => {
-      const pending = pool.scan(lines, first, path);
+    for await (const chunk of readLineChunks(path)) {
+      const pending = pool.scan(chunk, path);
       pending.catch(() => {});
       queue.push(pending);
-      first += lines.length;
-      lines = [];
-      chars = 0;
-      while (queue.length > 2 * Math.max(1, pool.size)) await drain();
-    };
-    // Consecutive 64 KiB batches are sent together (~1 MB): fewer, larger messages keep the threads busy.
-    for await (const batch of readLineBatches(path, { displayPath: path })) {
-      for (const line of batch.lines) {
-        lines.push(line);
-        chars += line.length;
-      }
-      if (chars >= SEND_CHARS) await send();
+      while (queue.length > 4 * Math.max(1, pool.size)) await drain();
     }
-    if (lines.length > 0) await send();
     while (queue.length > 0) await drain();
   } finally {
     queue.length = 0;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkTokens } from './check.ts';
 import { TokenCountPool } from './count-pool.ts';
+import { decodeLines, readLineChunks } from './line-chunks.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunefile-count-pool-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,7 +36,8 @@ describe('TokenCountPool', () => {
     const pool = new TokenCountPool('cl100k_base', 2, 5);
     expect(pool.size).toBe(2);
     const lines = ['{"prompt":"a b c","completion":" x","_row":3}', '', '{"prompt":"hello","completion":" yes"}'];
-    const [a, b] = await Promise.all([pool.scan(lines, 1, 'x.jsonl'), pool.scan(lines.slice(2), 3, 'x.jsonl')]);
+    const chunk = (text: string[], first: number) => ({ bytes: new TextEncoder().encode(text.join('\n')), first });
+    const [a, b] = await Promise.all([pool.scan(chunk(lines, 1), 'x.jsonl'), pool.scan(chunk(lines.slice(2), 3), 'x.jsonl')]);
     await pool.close();
     expect([...a.total]).toEqual([4, 2]);
     expect([...b.total]).toEqual([2]);
@@ -43,9 +45,26 @@ describe('TokenCountPool', () => {
     expect(a.labels.map((l) => [l.label, l.count])).toEqual([[' x', 1], [' yes', 1]]);
   });
 
-  it('reports invalid JSON from a thread with its file and line', async () => {
+  it('reports invalid JSON and UTF-8 from a thread with file and line', async () => {
     const pool = new TokenCountPool('cl100k_base', 2, 100);
-    await expect(pool.scan(['{}', 'not json'], 7, 'data.jsonl')).rejects.toThrow(/^data.jsonl:8: invalid JSON/);
+    await expect(pool.scan({ bytes: new TextEncoder().encode('{}\r\nnot json'), first: 7 }, 'data.jsonl')).rejects.toThrow(/^data.jsonl:8: invalid JSON/);
+    await expect(pool.scan({ bytes: Uint8Array.from([123, 125, 10, 0xff, 10]), first: 3 }, 'data.jsonl')).rejects.toThrow(/^data.jsonl:4: invalid UTF-8/);
     await pool.close();
+  });
+
+  it('cuts files into chunks of whole lines with their line numbers (BOM, CRLF, no final newline, small chunks)', async () => {
+    const path = join(dir, 'lines.jsonl');
+    const lines = Array.from({ length: 500 }, (_, i) => `{"prompt":"row ${i} ${'é'.repeat(i % 40)}"}`);
+    writeFileSync(path, '\uFEFF' + lines.join('\r\n'));
+    for (const size of [7, 100, 1 << 20]) {
+      const seen: string[] = [];
+      for await (const chunk of readLineChunks(path, size)) {
+        const got = decodeLines(chunk, path);
+        expect(chunk.first).toBe(seen.length + 1);
+        seen.push(...got);
+      }
+      expect(seen).toEqual(lines);
+    }
+    await expect(readLineChunks(join(dir, 'missing.jsonl')).next()).rejects.toThrow(/missing.jsonl: file not found/);
   });
 });

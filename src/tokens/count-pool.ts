@@ -4,6 +4,8 @@ import { availableParallelism } from 'node:os';
 import { DataError } from '../errors.ts';
 import type { EncodingName } from './encoding.ts';
 import { getEncoding } from './encoding.ts';
+import { decodeLines } from './line-chunks.ts';
+import type { LineChunk } from './line-chunks.ts';
 import { scanBatch } from './scan-batch.ts';
 import type { BatchScan } from './scan-batch.ts';
 
@@ -41,15 +43,15 @@ export class TokenCountPool {
     return this.workers.length;
   }
 
-  /** Scans JSONL `lines` (line `first` + i of `path`). */
-  async scan(lines: string[], first: number, path: string): Promise<BatchScan> {
+  /** Scans a chunk of JSONL lines of `path`; its bytes move to the thread (unusable here afterwards). */
+  async scan(chunk: LineChunk, path: string): Promise<BatchScan> {
     if (this.failure) throw this.failure;
-    if (this.workers.length === 0) return scanBatch(lines, first, path, await getEncoding(this.encoding), this.cache, this.limit);
+    if (this.workers.length === 0) return scanBatch(decodeLines(chunk, path), chunk.first, path, await getEncoding(this.encoding), this.cache, this.limit);
     const id = this.next++;
     const worker = this.workers[id % this.workers.length]!;
     return new Promise<BatchScan>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, lines, first, path });
+      worker.postMessage({ id, chunk, path }, [chunk.bytes.buffer as ArrayBuffer]);
     });
   }
 

@@ -1,0 +1,100 @@
+// JSONL as raw byte chunks cut at line ends (transferable to threads without copying), and their decoding to lines.
+import { open } from 'node:fs/promises';
+import { DataError } from '../errors.ts';
+
+/** A chunk of whole lines: its bytes (final newline excluded; own ArrayBuffer) and 1-based number of its first line. */
+export interface LineChunk {
+  bytes: Uint8Array;
+  first: number;
+}
+
+const NEWLINE = 10;
+/** Bytes decoded into one string at a time, so strings stay out of V8's large-object space. */
+const DECODE_BYTES = 1 << 16;
+
+function countNewlines(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = bytes.indexOf(NEWLINE); i >= 0; i = bytes.indexOf(NEWLINE, i + 1)) n += 1;
+  return n;
+}
+
+/** Yields ~`chunkBytes` chunks of whole lines of a file (a UTF-8 BOM at the start is dropped). */
+export async function* readLineChunks(path: string, chunkBytes = 1 << 20): AsyncGenerator<LineChunk> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DataError(`${path}: file not found`, { cause: error });
+    throw error;
+  }
+  try {
+    let carry = new Uint8Array(0);
+    let line = 1;
+    let atStart = true;
+    for (;;) {
+      const buf = new Uint8Array(carry.length + chunkBytes);
+      buf.set(carry);
+      const { bytesRead } = await handle.read(buf, carry.length, chunkBytes, null);
+      const end = carry.length + bytesRead;
+      let from = 0;
+      if (atStart && end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) from = 3;
+      if (end > from) atStart = false;
+      const last = bytesRead === 0 ? end : buf.lastIndexOf(NEWLINE, end - 1);
+      if (last < from) {
+        carry = buf.slice(from, end);
+        continue;
+      }
+      const bytes = buf.subarray(from, last);
+      const first = line;
+      line += countNewlines(bytes) + 1;
+      carry = buf.slice(Math.min(last + 1, end), end);
+      // The consumer may transfer `buf` to a thread, so nothing reads it after the yield.
+      if (bytes.length > 0 || last < end) yield { bytes, first };
+      if (bytesRead === 0) return;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The lines of a chunk (CR before LF removed), decoded as strict UTF-8 in pieces of at most ~64 KiB. */
+export function decodeLines(chunk: LineChunk, path: string): string[] {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const { bytes } = chunk;
+  const lines: string[] = [];
+  let start = 0;
+  while (start <= bytes.length) {
+    let end = bytes.length;
+    if (end - start > DECODE_BYTES) {
+      const cut = bytes.lastIndexOf(NEWLINE, start + DECODE_BYTES);
+      end = cut >= start ? cut : bytes.indexOf(NEWLINE, start + DECODE_BYTES);
+      if (end < 0) end = bytes.length;
+    }
+    let text: string;
+    try {
+      text = decoder.decode(bytes.subarray(start, end));
+    } catch {
+      const line = chunk.first + lines.length + countNewlines(bytes.subarray(start, end).subarray(0, firstInvalid(bytes.subarray(start, end))));
+      throw new DataError(`${path}:${line}: invalid UTF-8`);
+    }
+    for (const l of text.split('\n')) lines.push(l.length > 0 && l.charCodeAt(l.length - 1) === 13 ? l.slice(0, -1) : l);
+    start = end + 1;
+  }
+  return lines;
+}
+
+/** Offset of the first line end before which the bytes stop being valid UTF-8 (a line-level search). */
+function firstInvalid(bytes: Uint8Array): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let start = 0;
+  for (;;) {
+    const end = bytes.indexOf(NEWLINE, start);
+    try {
+      decoder.decode(bytes.subarray(start, end < 0 ? bytes.length : end));
+    } catch {
+      return start;
+    }
+    if (end < 0) return bytes.length;
+    start = end + 1;
+  }
+}
