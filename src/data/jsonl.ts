@@ -86,7 +86,71 @@ export class JsonlWriter {
   }
 }
 
-/** Writes a JSON document with sorted-insertion order kept, 2-space indent and a final newline. */
+/** Arrays longer than this are written element by element instead of as one string. */
+const STREAM_ARRAY_MIN = 256;
+
+/**
+ * Writes a JSON document exactly as `JSON.stringify(value, null, 2) + "\n"` would, with insertion order kept;
+ * long arrays (a dedupe report's 10^5 removed rows) are streamed element by element, so no document-sized string is built.
+ */
 export async function writeJson(path: string, value: unknown): Promise<void> {
-  await writeFile(path, JSON.stringify(value, null, 2) + '\n');
+  if (!hasLongArray(value, 0)) {
+    await writeFile(path, JSON.stringify(value, null, 2) + '\n');
+    return;
+  }
+  const handle = await open(path, 'w');
+  try {
+    let parts: string[] = [];
+    let size = 0;
+    for (const part of streamJson(value, '')) {
+      parts.push(part);
+      size += part.length;
+      if (size >= 1 << 15) {
+        await handle.write(parts.join(''));
+        parts = [];
+        size = 0;
+      }
+    }
+    parts.push('\n');
+    await handle.write(parts.join(''));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** True when a plain array longer than STREAM_ARRAY_MIN sits in the first levels of `value`. */
+function hasLongArray(value: unknown, depth: number): boolean {
+  if (depth > 3 || value === null || typeof value !== 'object' || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  if (Array.isArray(value)) return value.length > STREAM_ARRAY_MIN;
+  return Object.values(value).some((v) => hasLongArray(v, depth + 1));
+}
+
+/** JSON.stringify(value, null, 2) in pieces; `indent` is the current line's indentation. */
+function* streamJson(value: unknown, indent: string): Generator<string> {
+  if (value === null || typeof value !== 'object' || typeof (value as { toJSON?: unknown }).toJSON === 'function' || !hasLongArray(value, 0)) {
+    yield (JSON.stringify(value, null, 2) ?? 'null').replace(/\n/g, `\n${indent}`);
+    return;
+  }
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    yield '[';
+    for (let i = 0; i < value.length; i++) {
+      yield `${i === 0 ? '' : ','}\n${inner}`;
+      yield* streamJson(value[i], inner);
+    }
+    yield `\n${indent}]`;
+    return;
+  }
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol');
+  if (entries.length === 0) {
+    yield '{}';
+    return;
+  }
+  yield '{';
+  for (let i = 0; i < entries.length; i++) {
+    const [k, v] = entries[i]!;
+    yield `${i === 0 ? '' : ','}\n${inner}${JSON.stringify(k)}: `;
+    yield* streamJson(v, inner);
+  }
+  yield `\n${indent}}`;
 }
