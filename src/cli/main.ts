@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --disable-warning=ExperimentalWarning
+#!/usr/bin/env -S node --disable-warning=ExperimentalWarning --max-semi-space-size=8
 // The one exit point: dispatches to a command module and maps errors to exit codes.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
