@@ -1,5 +1,5 @@
 // The data-stage benchmark: the pandas workflow and `tunefile run` (cold, no-op) and `tunefile status` on N rows.
-import { existsSync, linkSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_CACHE, ensureDataset } from './generate.ts';
@@ -68,6 +68,13 @@ async function ensureProject(n: number): Promise<{ dir: string; data: string; mb
   return { dir, data, mb: bytes / 1e6 };
 }
 
+/** The node flags of the CLI's shebang line, so the bench runs it exactly as the `tunefile` bin runs. */
+export function readShebangFlags(file: string = CLI): string[] {
+  const first = readFileSync(file, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!.*?\bnode\b(.*)$/.exec(first);
+  return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
+}
+
 const toTiming = (m: { wall_s: number; rss_mb: number; runs: Measurement[] }): Timing => ({ wall_s: m.wall_s, rss_mb: m.rss_mb, runs: m.runs.length });
 
 /** Empties the project's cache and lock so the next run is cold. */
@@ -80,7 +87,8 @@ function resetProject(dir: string): void {
 export async function benchPipeline(n: number, repeat: number, options: { pandas: boolean; log(line: string): void }): Promise<PipelineResult> {
   const { dir, data, mb } = await ensureProject(n);
   const pandasMissing = options.pandas ? await detectPandas() : 'skipped (--no-pandas)';
-  const cli = (args: string[]) => measureCommand(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+  const flags = readShebangFlags();
+  const cli = (args: string[]) => measureCommand(process.execPath, [...flags, CLI, ...args], { cwd: dir, env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
   const pandasRuns: Measurement[] = [];
   const coldRuns: Measurement[] = [];
   for (let i = 0; i < repeat; i++) {
