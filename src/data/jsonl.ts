@@ -37,11 +37,17 @@ export async function readAllRecords(path: string): Promise<DataRecord[]> {
 /** Bytes buffered before a write: small enough that nothing lands in V8's large-object space. */
 const BUFFER_BYTES = 1 << 16;
 
-/** Buffered JSONL writer: `await write(record)` per record, `await close()` once. Encodes straight into one reused buffer. */
+/**
+ * Buffered JSONL writer: `await write(record)` per record, `await close()` once. Encodes straight into one of two
+ * reused buffers; one buffer is written to the file while the other fills.
+ */
 export class JsonlWriter {
   private handle: FileHandle | undefined;
-  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private spare = Buffer.allocUnsafe(BUFFER_BYTES);
   private used = 0;
+  private writing: Promise<void> | undefined;
+  private failure: unknown;
   /** Records written so far. */
   count = 0;
   readonly path: string;
@@ -61,8 +67,8 @@ export class JsonlWriter {
     if (this.used + worst > BUFFER_BYTES) {
       await this.flush();
       if (worst > BUFFER_BYTES) {
-        this.handle ??= await open(this.path, 'w');
-        await this.handle.write(json + '\n');
+        await this.settle();
+        await this.handle!.write(json + '\n');
         this.count += 1;
         return;
       }
@@ -72,17 +78,34 @@ export class JsonlWriter {
     this.count += 1;
   }
 
+  /** Waits for the write in flight, then starts writing the filled buffer and swaps in the other one. */
   private async flush(): Promise<void> {
     this.handle ??= await open(this.path, 'w');
-    if (this.used > 0) await this.handle.write(this.buffer, 0, this.used);
+    await this.settle();
+    if (this.used === 0) return;
+    const full = this.buffer;
+    const bytes = this.used;
+    this.buffer = this.spare;
+    this.spare = full;
     this.used = 0;
+    this.writing = this.handle.write(full, 0, bytes).then(() => undefined, (error: unknown) => void (this.failure = error));
+  }
+
+  private async settle(): Promise<void> {
+    if (this.writing) await this.writing;
+    this.writing = undefined;
+    if (this.failure !== undefined) throw this.failure;
   }
 
   /** Flushes and closes; creates an empty file when nothing was written. */
   async close(): Promise<void> {
-    await this.flush();
-    await this.handle!.close();
-    this.handle = undefined;
+    try {
+      await this.flush();
+      await this.settle();
+    } finally {
+      await this.handle?.close();
+      this.handle = undefined;
+    }
   }
 }
 

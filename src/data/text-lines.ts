@@ -15,11 +15,28 @@ export interface ReadLinesOptions {
   encoding?: TextEncoding;
   /** Path shown in error messages. @default the path */
   displayPath?: string;
-  /** Bytes read at a time. @default 64 KiB: each chunk's decoded string then stays out of V8's large-object space, which only full GCs free */
+  /** Bytes read at a time. @default 256 KiB (decoded in pieces of at most 64 KiB, see DECODE_BYTES) */
   chunkBytes?: number;
 }
 
 const NEWLINE = 10;
+/** Bytes decoded into one string: small enough to stay out of V8's large-object space, which only full GCs free. */
+export const DECODE_BYTES = 1 << 16;
+
+/** Consecutive pieces of `bytes` of at most ~`max` bytes, cut at line ends (the newline between two pieces is dropped). */
+export function* splitAtNewlines(bytes: Uint8Array, max: number = DECODE_BYTES): Generator<Uint8Array> {
+  let start = 0;
+  while (start <= bytes.length) {
+    let end = bytes.length;
+    if (end - start > max) {
+      const cut = bytes.lastIndexOf(NEWLINE, start + max);
+      end = cut >= start ? cut : bytes.indexOf(NEWLINE, start + max);
+      if (end < 0) end = bytes.length;
+    }
+    yield bytes.subarray(start, end);
+    start = end + 1;
+  }
+}
 
 /** Yields the file's lines in batches (one per chunk read), so 10^6-line files never sit in memory. */
 export async function* readLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
@@ -42,7 +59,7 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
     }
     return lines;
   };
-  const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 16 });
+  const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 18 });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
@@ -52,9 +69,11 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
         continue;
       }
       carry = buf.subarray(last + 1);
-      const lines = decode(buf.subarray(0, last), line);
-      yield { lines, first: line };
-      line += lines.length;
+      for (const piece of splitAtNewlines(buf.subarray(0, last))) {
+        const lines = decode(piece as Buffer, line);
+        yield { lines, first: line };
+        line += lines.length;
+      }
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DataError(`${display}: file not found`, { cause: error });

@@ -1,9 +1,9 @@
-// writeJson writes exactly JSON.stringify(value, null, 2) + newline, also when it streams long arrays.
+// writeJson writes exactly JSON.stringify(value, null, 2) + newline, also when it streams long arrays; JsonlWriter's double buffering.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeJson } from './jsonl.ts';
+import { JsonlWriter, writeJson } from './jsonl.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunefile-write-json-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,5 +25,26 @@ describe('writeJson', () => {
       { empty: Array.from({ length: 400 }, () => ({})), fn: () => 1, holes: Array.from({ length: 300 }) },
     ];
     for (const value of cases) expect(await roundTrip(value)).toBe(JSON.stringify(value, null, 2) + '\n');
+  });
+
+  it('JsonlWriter writes every line in order across buffer swaps, long lines included, and reports a failed open', async () => {
+    const path = join(dir, 'rows.jsonl');
+    const writer = new JsonlWriter(path);
+    const expected: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const record = { prompt: `row ${i} ${'ü€'.repeat(i % 50)}`, completion: i % 1000 === 0 ? 'x'.repeat(70_000) : ' ok' };
+      expected.push(JSON.stringify(record));
+      if (i % 2) await writer.write(record);
+      else await writer.writeLine(JSON.stringify(record));
+    }
+    await writer.close();
+    expect(writer.count).toBe(20_000);
+    expect(readFileSync(path, 'utf8')).toBe(expected.join('\n') + '\n');
+    const empty = new JsonlWriter(join(dir, 'empty.jsonl'));
+    await empty.close();
+    expect(readFileSync(join(dir, 'empty.jsonl'), 'utf8')).toBe('');
+    const broken = new JsonlWriter(join(dir, 'no-such-dir', 'x.jsonl'));
+    await broken.write({ a: 1 });
+    await expect(broken.close()).rejects.toThrow(/ENOENT/);
   });
 });

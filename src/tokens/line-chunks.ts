@@ -1,6 +1,7 @@
 // JSONL as raw byte chunks cut at line ends (transferable to threads without copying), and their decoding to lines.
 import { open } from 'node:fs/promises';
 import { DataError } from '../errors.ts';
+import { splitAtNewlines } from '../data/text-lines.ts';
 
 /** A chunk of whole lines: its bytes (final newline excluded; own ArrayBuffer) and 1-based number of its first line. */
 export interface LineChunk {
@@ -9,8 +10,6 @@ export interface LineChunk {
 }
 
 const NEWLINE = 10;
-/** Bytes decoded into one string at a time, so strings stay out of V8's large-object space. */
-const DECODE_BYTES = 1 << 16;
 
 function countNewlines(bytes: Uint8Array): number {
   let n = 0;
@@ -57,28 +56,20 @@ export async function* readLineChunks(path: string, chunkBytes = 1 << 20): Async
   }
 }
 
-/** The lines of a chunk (CR before LF removed), decoded as strict UTF-8 in pieces of at most ~64 KiB. */
+/** The lines of a chunk (CR before LF removed), decoded as strict UTF-8 in pieces of at most ~64 KiB (small strings). */
 export function decodeLines(chunk: LineChunk, path: string): string[] {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const { bytes } = chunk;
   const lines: string[] = [];
-  let start = 0;
-  while (start <= bytes.length) {
-    let end = bytes.length;
-    if (end - start > DECODE_BYTES) {
-      const cut = bytes.lastIndexOf(NEWLINE, start + DECODE_BYTES);
-      end = cut >= start ? cut : bytes.indexOf(NEWLINE, start + DECODE_BYTES);
-      if (end < 0) end = bytes.length;
-    }
+  for (const piece of splitAtNewlines(bytes)) {
     let text: string;
     try {
-      text = decoder.decode(bytes.subarray(start, end));
+      text = decoder.decode(piece);
     } catch {
-      const line = chunk.first + lines.length + countNewlines(bytes.subarray(start, end).subarray(0, firstInvalid(bytes.subarray(start, end))));
+      const line = chunk.first + lines.length + countNewlines(piece.subarray(0, firstInvalid(piece)));
       throw new DataError(`${path}:${line}: invalid UTF-8`);
     }
     for (const l of text.split('\n')) lines.push(l.length > 0 && l.charCodeAt(l.length - 1) === 13 ? l.slice(0, -1) : l);
-    start = end + 1;
   }
   return lines;
 }
