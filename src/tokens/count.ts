@@ -26,8 +26,7 @@ const splitters = new WeakMap<Tiktoken, RegExp>();
  * BPE ids are looked up in `cache` (tiktoken encodes pieces independently, so this is exact); a piece that
  * the regex would split differently on its own makes the whole text go through `enc.encode`.
  */
-export function encodeText(enc: Tiktoken, text: string, cache?: Map<string, number[]>): number[] {
-  if (!cache) return enc.encode(text, [], []);
+export function encodeText(enc: Tiktoken, text: string, cache: Map<string, number[]> = new Map()): number[] {
   let splitter = splitters.get(enc);
   if (!splitter) splitters.set(enc, (splitter = new RegExp((enc as unknown as { patStr: string }).patStr, 'gu')));
   const ids: number[] = [];
@@ -45,11 +44,28 @@ export function encodeText(enc: Tiktoken, text: string, cache?: Map<string, numb
   return ids;
 }
 
+/**
+ * Pieces longer than this are encoded in slices of this size. BPE time grows with the square of a piece's
+ * length (one unbroken 8,000-letter "word" took 4 s, 50 MB would take days); slicing makes it linear at the
+ * cost of at most about one extra token per slice boundary, which errs on the safe side for limits and cost.
+ */
+export const LONG_PIECE_CHARS = 1_000;
+
 /** BPE ids of one piece, or [] when the pre-tokenizer would not keep it whole on its own. */
 function encodePiece(enc: Tiktoken, piece: string): number[] {
   const whole = new RegExp((enc as unknown as { patStr: string }).patStr, 'u').exec(piece);
   if (whole === null || whole[0] !== piece) return [];
-  return enc.encode(piece, [], []);
+  if (piece.length <= LONG_PIECE_CHARS) return enc.encode(piece, [], []);
+  const ids: number[] = [];
+  let start = 0;
+  while (start < piece.length) {
+    let end = Math.min(piece.length, start + LONG_PIECE_CHARS);
+    const code = piece.charCodeAt(end - 1);
+    if (end < piece.length && code >= 0xd800 && code <= 0xdbff) end -= 1; // never split a surrogate pair
+    for (const id of enc.encode(piece.slice(start, end), [], [])) ids.push(id);
+    start = end;
+  }
+  return ids;
 }
 
 /** Counts tokens for each record of a chunk. */
