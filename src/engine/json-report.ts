@@ -24,7 +24,9 @@ export interface RunReport {
 export function makeJsonReport(pipeline: string): { listener: RunListener; report: RunReport } {
   const report: RunReport = { ok: false, interrupted: false, pipeline, stages: [] };
   const warnings = new Map<string, string[]>();
+  let order: string[] = [];
   const listener: RunListener = (event) => {
+    if (event.type === 'run:start') order = event.stages.map((s) => s.id);
     if (event.type === 'stage:warning') warnings.set(event.id, [...(warnings.get(event.id) ?? []), event.message]);
     if (event.type === 'stage:end') {
       report.stages.push({
@@ -40,6 +42,8 @@ export function makeJsonReport(pipeline: string): { listener: RunListener; repor
       });
     }
     if (event.type === 'run:end') {
+      // Stages end in any order when they run in parallel; the report lists them in plan order.
+      report.stages.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
       report.ok = event.ok;
       report.interrupted = event.interrupted;
     }
