@@ -32,6 +32,11 @@ export class Xoshiro128 {
     return result;
   }
 
+  /** A uniform float in [0, 1). */
+  nextFloat(): number {
+    return this.nextUint32() / 2 ** 32;
+  }
+
   /** A uniform integer in [0, n), by rejection sampling (no modulo bias). n <= 2^32. */
   nextInt(n: number): number {
     const limit = 2 ** 32 - (2 ** 32 % n);

@@ -7,23 +7,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runJson } from '../helpers/cli.ts';
 import { SMS_PIPELINE, checkBlobs, jobsPerKey, makeSmsProject, startRunUntil } from './sms.ts';
+import { Xoshiro128 } from '../../src/data/prng.ts';
 
 const TRIALS = Number(process.env.TUNEFILE_CRASH_TRIALS ?? 2);
 const SEED = Number(process.env.TUNEFILE_CRASH_SEED ?? 20240607);
 const STAGES = ['load', 'dedupe', 'suffix', 'split', 'tokencheck', 'upload', 'train', 'evaluate'];
 const ENV = { TUNEFILE_LOCAL_STEP_DELAY_MS: '1' };
-
-/** mulberry32: a small seeded PRNG, so every run of the suite kills at the same moments. */
-function makeRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Arguments that make `stage` run again in trial `t`: data stages are forced; later ones get a new split seed. */
 function trialArgs(stage: string, t: number): string[] {
@@ -32,7 +21,8 @@ function trialArgs(stage: string, t: number): string[] {
 
 describe(`crash consistency: SIGKILL during each stage of the SMS pipeline, ${TRIALS} trial(s) per stage (${TRIALS * STAGES.length} in all; full figure 20 per stage via TUNEFILE_CRASH_TRIALS=20)`, () => {
   it.concurrent.each(STAGES.map((stage, i) => ({ stage, i })))(`$stage: ${TRIALS} kill(s) and reruns`, async ({ stage, i }) => {
-    const random = makeRandom(SEED + i);
+    const rng = new Xoshiro128(SEED + i);
+    const random = () => rng.nextFloat();
     const dir = makeSmsProject({ rows: 800 });
     const warm = await runJson([SMS_PIPELINE], { cwd: dir, env: ENV });
     expect(warm.code, warm.stderr).toBe(0);
