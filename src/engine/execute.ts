@@ -169,9 +169,9 @@ async function runStage(
       if (hit.reason) reasons = [...reasons.filter((r) => r !== 'never run'), hit.reason];
     }
     await emit({ type: 'stage:start', id: stage.id, reasons });
-    const record = await runFresh(def, stage, resolved, options, emit);
+    const { record, summary } = await runFresh(def, stage, resolved, options, emit);
     return {
-      end: { ...base, status: 'ran', key: resolved.key, durationMs: now() - started, reasons, outputs: outputSummaries(record, options), error: null, ...summaryOf(record), record },
+      end: { ...base, status: 'ran', key: resolved.key, durationMs: now() - started, reasons, outputs: outputSummaries(record, options), error: null, ...(summary ? { summary } : {}), record },
       record,
     };
   } catch (error) {
@@ -180,11 +180,6 @@ async function runStage(
       end: { ...base, status, key: resolved?.key ?? null, durationMs: now() - started, reasons, outputs: {}, error: messageOf(error) },
     };
   }
-}
-
-function summaryOf(record: RunRecord): { summary?: string } {
-  const s = (record as { _summary?: unknown })._summary;
-  return typeof s === 'string' ? { summary: s } : {};
 }
 
 function messageOf(error: unknown): string {
@@ -267,7 +262,13 @@ function baseContext(def: StageDef, stage: PipelineStage, resolved: ResolvedStag
 }
 
 /** Runs the stage in a scratch folder, then moves its outputs into the cache and records the run. */
-async function runFresh(def: StageDef, stage: PipelineStage, resolved: ResolvedStageKey, options: ExecuteOptions, emit: Emit): Promise<RunRecord> {
+async function runFresh(
+  def: StageDef,
+  stage: PipelineStage,
+  resolved: ResolvedStageKey,
+  options: ExecuteOptions,
+  emit: Emit,
+): Promise<{ record: RunRecord; summary?: string }> {
   const { store, pipeline } = options;
   mkdirSync(store.tmpDir, { recursive: true });
   const scratch = mkdtempSync(join(store.tmpDir, `${stage.id.replace(/[^A-Za-z0-9_-]/g, '_')}-`));
@@ -318,9 +319,8 @@ async function runFresh(def: StageDef, stage: PipelineStage, resolved: ResolvedS
       key: resolved.key,
       outputs,
     };
-    if (result?.summary) Object.defineProperty(record, '_summary', { value: result.summary, enumerable: false });
     store.state.putRun(record, Date.now());
-    return record;
+    return { record, ...(result?.summary ? { summary: result.summary } : {}) };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

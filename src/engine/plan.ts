@@ -62,7 +62,8 @@ export async function planPipeline(pipeline: LoadedPipeline, options: PlanOption
       const record = store.state.getRun(resolved.key);
       const missing = record ? stage.outputs.filter((n) => !record.outputs[n] || store.blobs.check(record.outputs[n]!.hash, record.outputs[n]!.bytes) !== 'ok') : [];
       const cached = record !== undefined && missing.length === 0;
-      if (cached) {
+      // Stages below a forced one will see new outputs: their keys are unknown until it runs.
+      if (cached && !forced) {
         known.set(id, Object.fromEntries(Object.entries(record.outputs).map(([n, o]) => [n, { ...o, path: store.blobs.pathOf(o.hash) }])));
       }
       for (const name of missing) reasons.push(`output '${name}' is missing from the cache`);
@@ -71,7 +72,6 @@ export async function planPipeline(pipeline: LoadedPipeline, options: PlanOption
       const state: StageState = upToDate ? 'up-to-date' : prev || cached ? 'stale' : 'never-run';
       if (cached && !upToDate && !forced) reasons.push('in the run-cache: run restores it without rerunning');
       planned.set(id, { id, type: stage.type, state, action: cached && !forced ? 'restore' : 'run', key: resolved.key, reasons: upToDate ? [] : reasons });
-      if (forced) known.delete(id);
     }
     return [...planned.values()];
   } finally {

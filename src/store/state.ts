@@ -1,11 +1,9 @@
 // .tunefile/state.db on node:sqlite: run records, the stat cache, the remote-job journal, and small key/value tables.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DatabaseSync as DatabaseSyncType } from 'node:sqlite';
-import { createRequire } from 'node:module';
+import { DatabaseSync } from 'node:sqlite';
 import type { JobJournal, JournalEntry, StageKv } from '../stages/types.ts';
 
-const require = createRequire(import.meta.url);
 
 /** A stage's run record: exactly the lock entry it produced. */
 export interface RunRecord {
@@ -59,12 +57,11 @@ CREATE TABLE IF NOT EXISTS kv (
 /** The project's state database. One instance per process; safe for concurrent readers (WAL). */
 export class StateDb {
   readonly path: string;
-  private readonly db: DatabaseSyncType;
+  private readonly db: DatabaseSync;
 
   constructor(path: string) {
     this.path = path;
     mkdirSync(dirname(path), { recursive: true });
-    const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
     this.db = new DatabaseSync(path, { timeout: 10_000 });
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
     this.db.exec(SCHEMA);
