@@ -1,11 +1,12 @@
-// Duplicate removal over a JSONL dataset in two streaming passes, keeping digests and row numbers per group.
+// Duplicate removal over a JSONL dataset: one streaming pass for `keep: first` (two for `keep: last` or
+// `conflicts: drop`), keeping digests and row numbers per group, never texts.
 import { DataError } from '../errors.ts';
 import { DigestTable, Int32Column } from './digest-table.ts';
 import { JsonlWriter } from './jsonl.ts';
 import { normalizeText } from './normalize.ts';
 import type { Normalize } from './normalize.ts';
 import { formatRow, getCompletionText, getPromptText } from './records.ts';
-import type { DataRecord } from './records.ts';
+import type { DataRecord, RowConsumer, TextDigests } from './records.ts';
 import { readLineBatches } from './text-lines.ts';
 
 export interface DedupeOptions {
@@ -73,8 +74,143 @@ interface Pass1 {
   files: string[];
 }
 
-/** Removes duplicates from `input` into `output`; returns the report. Throws on conflicts with `conflicts: fail`. */
-export async function dedupeFile(input: string, output: string, options: DedupeOptions): Promise<DedupeReport> {
+/** True when dedupe can decide each row as it arrives: keep the first row of each prompt, label conflicts judged against it. */
+export function dedupeStreams(options: DedupeOptions): boolean {
+  return options.keep === 'first' && options.conflicts !== 'drop';
+}
+
+/**
+ * Removes duplicates from `input` into `output`; returns the report. Throws on conflicts with `conflicts: fail`.
+ * Rows kept are also pushed to `next` (only for options where dedupeStreams() holds).
+ */
+export async function dedupeFile(input: string, output: string, options: DedupeOptions, next?: RowConsumer): Promise<DedupeReport> {
+  if (!dedupeStreams(options)) {
+    if (next) throw new Error('dedupe: these options cannot stream');
+    return dedupeTwoPass(input, output, options);
+  }
+  const stream = new DedupeStream(input, output, options, next);
+  try {
+    for await (const batch of readLineBatches(input, { displayPath: 'dataset' })) {
+      for (const line of batch.lines) if (line !== '') await stream.push(JSON.parse(line) as DataRecord, line);
+    }
+  } catch (error) {
+    await stream.abort();
+    throw error;
+  }
+  return stream.end();
+}
+
+/**
+ * One-pass dedupe for `keep: first` with `conflicts: keep-first | fail`: a row is kept when it is the first with its
+ * (normalized) prompt; a later row is a duplicate of it when its completion matches the first one's, a conflict
+ * otherwise. Keeps digests and Int32 columns, never texts. `input` is the file the rows come from: it is read
+ * again at the end only when there are conflicts, to list every row of each conflicting group.
+ */
+export class DedupeStream {
+  private readonly prompts = new DigestTable();
+  private readonly completions = new DigestTable();
+  private readonly firstComp = new Int32Column();
+  private readonly firstRow = new Int32Column();
+  private readonly firstFile = new Int32Column();
+  private readonly rowPromptGroup = new Int32Column();
+  private conflict: Uint8Array = new Uint8Array(1024);
+  private conflicted = 0;
+  private readonly files: string[] = [];
+  private readonly fileIds = new Map<string, number>();
+  private readonly writer: JsonlWriter;
+  private readonly report: DedupeReport;
+  private readonly input: string;
+  private readonly options: DedupeOptions;
+  private readonly next: RowConsumer | undefined;
+
+  constructor(input: string, output: string, options: DedupeOptions, next?: RowConsumer) {
+    this.input = input;
+    this.options = options;
+    this.next = next;
+    this.writer = new JsonlWriter(output);
+    this.report = {
+      options, input: 0, output: 0, removed: 0, duplicates_removed: 0, conflicts_removed: 0, removed_rows: [], conflicts: [],
+    };
+  }
+
+  async push(record: DataRecord, line: string, digests?: TextDigests): Promise<void> {
+    const o = this.options;
+    let file = -1;
+    if (record._file !== undefined) {
+      file = this.fileIds.get(record._file) ?? this.files.push(record._file) - 1;
+      this.fileIds.set(record._file, file);
+    }
+    let comp: number;
+    let pg: number;
+    if (digests && o.normalize === 'none') {
+      pg = this.prompts.addDigest(digests.words, digests.at);
+      comp = this.completions.addDigest(digests.words, digests.at + 4);
+    } else {
+      comp = this.completions.add(normalizeText(getCompletionText(record), o.normalize));
+      pg = this.prompts.add(normalizeText(getPromptText(record), o.normalize));
+    }
+    this.rowPromptGroup.push(pg);
+    this.report.input += 1;
+    if (pg === this.firstComp.length) {
+      this.firstComp.push(comp);
+      this.firstRow.push(record._row ?? 0);
+      this.firstFile.push(file);
+      await this.writer.writeLine(line);
+      if (this.next) await this.next.push(record, line);
+      return;
+    }
+    const ref = rowRef(record);
+    if (comp === this.firstComp.get(pg)) {
+      const keptFile = this.firstFile.get(pg);
+      const kept: RowRef = keptFile < 0 ? { row: this.firstRow.get(pg) } : { row: this.firstRow.get(pg), file: this.files[keptFile]! };
+      this.report.removed_rows.push({ ...ref, reason: 'duplicate', kept });
+      this.report.duplicates_removed += 1;
+    } else {
+      if (pg >= this.conflict.length) this.conflict = growBytes(this.conflict, pg);
+      if (!this.conflict[pg]) this.conflicted += 1;
+      this.conflict[pg] = 1;
+      this.report.removed_rows.push({ ...ref, reason: 'conflict' });
+      this.report.conflicts_removed += 1;
+    }
+  }
+
+  /** Closes the output after a failure upstream. */
+  async abort(): Promise<void> {
+    await this.writer.close();
+  }
+
+  /** Closes the output; lists the conflicting groups (a second read of the input, only when there are any). */
+  async end(): Promise<DedupeReport> {
+    await this.writer.close();
+    const report = this.report;
+    report.output = this.writer.count;
+    report.removed = report.input - report.output;
+    if (this.conflicted > 0) report.conflicts = await this.conflictGroups();
+    if (this.options.conflicts === 'fail' && report.conflicts.length > 0) throw conflictError(report.conflicts);
+    return report;
+  }
+
+  private async conflictGroups(): Promise<ConflictGroup[]> {
+    const groups = new Map<number, ConflictGroup>();
+    let i = 0;
+    for await (const batch of readLineBatches(this.input, { displayPath: 'dataset' })) {
+      for (const line of batch.lines) {
+        if (line === '') continue;
+        const pg = this.rowPromptGroup.get(i++);
+        if (pg >= this.conflict.length || !this.conflict[pg]) continue;
+        const record = JSON.parse(line) as DataRecord;
+        addConflictRow(groups, pg, getPromptText(record), rowRef(record), getCompletionText(record));
+      }
+    }
+    return [...groups.values()];
+  }
+}
+
+/**
+ * The general two-pass dedupe, used for `keep: last` and `conflicts: drop`; for the other options it is the
+ * reference the one-pass DedupeStream is tested against.
+ */
+export async function dedupeTwoPass(input: string, output: string, options: DedupeOptions): Promise<DedupeReport> {
   const p = await groupRows(input, options);
   const report: DedupeReport = {
     options, input: p.n, output: 0, removed: 0, duplicates_removed: 0, conflicts_removed: 0, removed_rows: [], conflicts: [],

@@ -65,6 +65,11 @@ export class DigestTable {
     return id;
   }
 
+  /** The id of a text given by its digest words (see textDigestWords), adding it when new. */
+  addDigest(words: Uint32Array, at: number): number {
+    return this.lookup(words[at]!, words[at + 1]!, words[at + 2]!, words[at + 3]!, true);
+  }
+
   /** The id of `text`, or -1. */
   find(text: string): number {
     const d = hash('sha256', text, 'buffer') as Buffer;
@@ -116,6 +121,15 @@ export class DigestTable {
     this.slots = slots;
     this.mask = mask;
   }
+}
+
+/** Writes the digest words DigestTable.add uses for `text` into words[at .. at+4). */
+export function textDigestWords(text: string, words: Uint32Array, at: number): void {
+  const d = hash('sha256', text, 'buffer') as Buffer;
+  words[at] = d.readUInt32LE(0);
+  words[at + 1] = d.readUInt32LE(4);
+  words[at + 2] = d.readUInt32LE(8);
+  words[at + 3] = d.readUInt32LE(12);
 }
 
 /** Mixes four words into a slot hash (murmur3-style finalizer). */

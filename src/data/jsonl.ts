@@ -48,6 +48,7 @@ export class JsonlWriter {
   private used = 0;
   private writing: Promise<void> | undefined;
   private failure: unknown;
+  private closed = false;
   /** Records written so far. */
   count = 0;
   readonly path: string;
@@ -97,8 +98,10 @@ export class JsonlWriter {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  /** Flushes and closes; creates an empty file when nothing was written. */
+  /** Flushes and closes; creates an empty file when nothing was written. A second call does nothing. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     try {
       await this.flush();
       await this.settle();

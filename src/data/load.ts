@@ -7,6 +7,7 @@ import { readSourceRows } from './source.ts';
 import type { SourceFormat } from './source.ts';
 import type { TextEncoding } from './text-lines.ts';
 import type { QuoteStats } from './csv.ts';
+import type { DataRecord, RowConsumer } from './records.ts';
 
 export interface LoadSource {
   /** Absolute path. */
@@ -61,8 +62,8 @@ export interface LoadOutputs {
   rejects?: string;
 }
 
-/** Streams the sources into `outputs.dataset`; throws `path:line: reason` on the first bad row unless on_error is skip. */
-export async function loadFiles(options: LoadOptions, outputs: LoadOutputs, progress?: (n: number) => void): Promise<LoadReport> {
+/** Streams the sources into `outputs.dataset` (and each record, as written, into `next`); throws `path:line: reason` on the first bad row unless on_error is skip. */
+export async function loadFiles(options: LoadOptions, outputs: LoadOutputs, progress?: (n: number) => void, next?: RowConsumer): Promise<LoadReport> {
   const dataset = new JsonlWriter(outputs.dataset);
   const rejects = outputs.rejects ? new JsonlWriter(outputs.rejects) : undefined;
   const report: LoadReport = {
@@ -114,7 +115,9 @@ export async function loadFiles(options: LoadOptions, outputs: LoadOutputs, prog
           else if (record.prompt === '') report.empty_prompts += 1;
           record._row = row.line;
           if (several) record._file = source.display;
-          await dataset.write(record);
+          const line = JSON.stringify(record);
+          await dataset.writeLine(line);
+          if (next) await next.push(record, line);
           report.records += 1;
           file.records += 1;
         }

@@ -19,6 +19,21 @@ export interface DataRecord {
   [key: string]: unknown;
 }
 
+/** Where a data stage sends each record it writes, with its exact JSONL line (the next stage of a streaming pass). */
+export interface RowConsumer {
+  push(record: DataRecord, line: string, digests?: TextDigests): Promise<void> | void;
+}
+
+/**
+ * Digests a source may compute for its consumers (on another thread): words[at .. at+4) are the first 16 bytes
+ * (four little-endian uint32) of sha256(getPromptText(record)), words[at+4 .. at+8) the same of getCompletionText(record).
+ * The object is reused from row to row: read it during push() only.
+ */
+export interface TextDigests {
+  words: Uint32Array;
+  at: number;
+}
+
 /** True for chat records (`messages`), false for prompt/completion records. */
 export function isChat(record: DataRecord): boolean {
   return Array.isArray(record.messages);

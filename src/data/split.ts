@@ -1,4 +1,5 @@
-// Train/valid split: seeded, stratified by label (largest remainder), optionally by groups; two streaming passes.
+// Train/valid split: seeded, stratified by label (largest remainder), optionally by groups; two streaming passes
+// (the first can be fed by the upstream stage of a streaming pass, see SplitStream).
 import { DataError } from '../errors.ts';
 import { allocateLargestRemainder } from './allocate.ts';
 import { isClassification } from './classify.ts';
@@ -6,6 +7,7 @@ import { DigestTable, Int32Column } from './digest-table.ts';
 import { JsonlWriter, readRecordBatches } from './jsonl.ts';
 import { Xoshiro128, shuffleInPlace } from './prng.ts';
 import { describeRow, getCompletionText } from './records.ts';
+import type { DataRecord } from './records.ts';
 import { readLineBatches } from './text-lines.ts';
 
 /** Class names kept for messages and reports; beyond this the data is not classification anyway. */
@@ -59,7 +61,40 @@ interface Pass1 {
 
 /** Splits `input` into `trainOut` and `validOut`, keeping input order inside each file. */
 export async function splitFile(input: string, trainOut: string, validOut: string, options: SplitOptions): Promise<SplitReport> {
-  const pass1 = await collectUnits(input, options.group_by);
+  const units = new UnitCollector(options.group_by);
+  for await (const batch of readRecordBatches(input)) for (const record of batch) units.add(record);
+  return assignAndWrite(units.finish(), input, trainOut, validOut, options);
+}
+
+/**
+ * Split as the last stage of a streaming pass: records arrive from the upstream stage (pass 1, class ids only);
+ * end() assigns rows and copies the lines of `input`, the upstream output file, once it is complete.
+ */
+export class SplitStream {
+  private readonly units: UnitCollector;
+  private readonly input: string;
+  private readonly trainOut: string;
+  private readonly validOut: string;
+  private readonly options: SplitOptions;
+
+  constructor(input: string, trainOut: string, validOut: string, options: SplitOptions) {
+    this.units = new UnitCollector(options.group_by);
+    this.input = input;
+    this.trainOut = trainOut;
+    this.validOut = validOut;
+    this.options = options;
+  }
+
+  push(record: DataRecord): void {
+    this.units.add(record);
+  }
+
+  end(): Promise<SplitReport> {
+    return assignAndWrite(this.units.finish(), this.input, this.trainOut, this.validOut, this.options);
+  }
+}
+
+async function assignAndWrite(pass1: Pass1, input: string, trainOut: string, validOut: string, options: SplitOptions): Promise<SplitReport> {
   const classification = isClassification(pass1.classCount, pass1.n);
   const stratified = options.stratify === 'auto' ? classification : options.stratify;
   const total = validCount(options.valid, pass1.n);
@@ -120,43 +155,52 @@ function countRows(units: number[], size: (u: number) => number): number {
 }
 
 /** Pass 1: class id per row (or per group: its first row's class), then units grouped by class. */
-async function collectUnits(input: string, groupBy: string | undefined): Promise<Pass1> {
-  const classTable = new DigestTable();
-  const groupTable = new DigestTable();
-  const names: string[] = [];
-  const firstRow: string[] = [];
-  const unitClass = new Int32Column();
-  const rowUnit = new Int32Column();
-  let n = 0;
-  for await (const batch of readRecordBatches(input)) {
-    for (const record of batch) {
-      const label = getCompletionText(record).trim();
-      const c = classTable.add(label);
-      if (c === names.length) {
-        names.push(names.length < MAX_NAMED_CLASSES ? label : '');
-        firstRow.push(names.length <= MAX_NAMED_CLASSES ? describeRow(record) : '');
-      }
-      if (groupBy === undefined) {
-        unitClass.push(c);
-      } else {
-        const value = record[groupBy];
-        if (value === undefined || value === null) {
-          throw new DataError(`${describeRow(record)}: no field '${groupBy}' for group_by`, { hint: 'keep it with load `keep_fields`' });
-        }
-        const u = groupTable.add(typeof value === 'string' ? value : JSON.stringify(value));
-        if (u === unitClass.length) unitClass.push(c);
-        rowUnit.push(u);
-      }
-      n += 1;
-    }
+class UnitCollector {
+  private readonly classTable = new DigestTable();
+  private readonly groupTable = new DigestTable();
+  private readonly names: string[] = [];
+  private readonly firstRow: string[] = [];
+  private readonly unitClass = new Int32Column();
+  private readonly rowUnit = new Int32Column();
+  private n = 0;
+  private readonly groupBy: string | undefined;
+
+  constructor(groupBy: string | undefined) {
+    this.groupBy = groupBy;
   }
-  const units = unitClass.data.subarray(0, unitClass.length);
-  const { items: byClass, start } = bucket(units, names.length);
-  if (groupBy === undefined) return { n, classCount: names.length, names, firstRow, byClass, start, unitSize: new Int32Array(n).fill(1) };
-  const rows = bucket(rowUnit.data.subarray(0, n), units.length);
-  const unitSize = new Int32Array(units.length);
-  for (let u = 0; u < units.length; u++) unitSize[u] = rows.start[u + 1]! - rows.start[u]!;
-  return { n, classCount: names.length, names, firstRow, byClass, start, unitSize, groupRows: { rows: rows.items, start: rows.start } };
+
+  add(record: DataRecord): void {
+    const { names, firstRow, unitClass, groupBy } = this;
+    const label = getCompletionText(record).trim();
+    const c = this.classTable.add(label);
+    if (c === names.length) {
+      names.push(names.length < MAX_NAMED_CLASSES ? label : '');
+      firstRow.push(names.length <= MAX_NAMED_CLASSES ? describeRow(record) : '');
+    }
+    if (groupBy === undefined) {
+      unitClass.push(c);
+    } else {
+      const value = record[groupBy];
+      if (value === undefined || value === null) {
+        throw new DataError(`${describeRow(record)}: no field '${groupBy}' for group_by`, { hint: 'keep it with load `keep_fields`' });
+      }
+      const u = this.groupTable.add(typeof value === 'string' ? value : JSON.stringify(value));
+      if (u === unitClass.length) unitClass.push(c);
+      this.rowUnit.push(u);
+    }
+    this.n += 1;
+  }
+
+  finish(): Pass1 {
+    const { n, names, firstRow } = this;
+    const units = this.unitClass.data.subarray(0, this.unitClass.length);
+    const { items: byClass, start } = bucket(units, names.length);
+    if (this.groupBy === undefined) return { n, classCount: names.length, names, firstRow, byClass, start, unitSize: new Int32Array(n).fill(1) };
+    const rows = bucket(this.rowUnit.data.subarray(0, n), units.length);
+    const unitSize = new Int32Array(units.length);
+    for (let u = 0; u < units.length; u++) unitSize[u] = rows.start[u + 1]! - rows.start[u]!;
+    return { n, classCount: names.length, names, firstRow, byClass, start, unitSize, groupRows: { rows: rows.items, start: rows.start } };
+  }
 }
 
 /** Counting sort: indices 0..keys.length-1 grouped by key, in index order; `start` has buckets + 1 offsets. */

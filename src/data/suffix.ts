@@ -1,11 +1,12 @@
-// Adds the prompt separator, completion ending and leading space (idempotently), and label codes; two passes.
+// Adds the prompt separator, completion ending and leading space (idempotently), and label codes: one streaming
+// pass when the separator and ending are given and there are no label codes, else a scan pass and a rewrite pass.
 import { DataError } from '../errors.ts';
 import { encodingNameForModel, getEncoding } from '../tokens/encoding.ts';
 import { JsonlWriter, writeJson } from './jsonl.ts';
 import { assignLabelCodes, checkLabelMap, makeLabelsArtifact } from './labels.ts';
 import type { LabelsArtifact } from './labels.ts';
 import { getCompletionText, isChat, withCompletion } from './records.ts';
-import type { DataRecord } from './records.ts';
+import type { DataRecord, RowConsumer } from './records.ts';
 import { readRecordBatches } from './jsonl.ts';
 import {
   COMPLETION_ENDINGS, COMPLETION_PREFIX_WARN, CandidateScan, CommonPrefix, PROMPT_PREFIX_WARN, PROMPT_SEPARATORS, SEPARATOR_WARN,
@@ -44,59 +45,153 @@ interface Scan {
   chat: number;
 }
 
-/** Rewrites `input` into `output`; writes `labelsOut` when labels are set. Throws naming rows on separator/ending clashes. */
-export async function suffixFile(input: string, output: string, options: SuffixOptions, labelsOut?: string): Promise<SuffixReport> {
-  const scan = await scanFile(input, options);
+/** True when suffix can rewrite each row as it arrives: separator and ending given, no label codes. */
+export function suffixStreams(options: Pick<SuffixOptions, 'prompt' | 'completion' | 'labels'>): boolean {
+  return options.prompt !== 'auto' && options.completion !== 'auto' && options.labels === undefined;
+}
+
+/**
+ * Rewrites `input` into `output`; writes `labelsOut` when labels are set. Throws naming rows on separator/ending clashes.
+ * Rewritten rows are also pushed to `next` (only for options where suffixStreams() holds).
+ */
+export async function suffixFile(input: string, output: string, options: SuffixOptions, labelsOut?: string, next?: RowConsumer): Promise<SuffixReport> {
+  if (suffixStreams(options)) {
+    const stream = new SuffixStream(output, options, next);
+    try {
+      for await (const batch of readRecordBatches(input)) for (const record of batch) await stream.push(record);
+    } catch (error) {
+      await stream.abort();
+      throw error;
+    }
+    return stream.end();
+  }
+  if (next) throw new Error('suffix: these options cannot stream');
+  return rewriteFile(input, output, options, await scanFile(input, options), labelsOut);
+}
+
+/**
+ * Suffix with `auto` or label codes as the last stage of a streaming pass: pass 1 (the scan) is fed by the upstream
+ * stage as rows arrive; end() rewrites `input`, the upstream output file, once it is complete.
+ */
+export class SuffixScan {
+  private readonly scan = newScan();
+  private readonly input: string;
+  private readonly output: string;
+  private readonly options: SuffixOptions;
+  private readonly labelsOut: string | undefined;
+
+  constructor(input: string, output: string, options: SuffixOptions, labelsOut?: string) {
+    this.input = input;
+    this.output = output;
+    this.options = options;
+    this.labelsOut = labelsOut;
+  }
+
+  push(record: DataRecord): void {
+    scanRecord(this.scan, record, this.options);
+  }
+
+  end(): Promise<SuffixReport> {
+    return rewriteFile(this.input, this.output, this.options, this.scan, this.labelsOut);
+  }
+}
+
+/** Pass 2: chooses the separator, ending and codes from the scan and rewrites every record. */
+async function rewriteFile(input: string, output: string, options: SuffixOptions, scan: Scan, labelsOut: string | undefined): Promise<SuffixReport> {
   const separator = options.prompt === 'auto' ? scan.prompts.choose(' ->') : options.prompt;
   if (separator === undefined) throw new DataError('prompt: auto found no separator from the legacy list that is absent from every prompt', { hint: 'set `prompt:` to a separator of your own' });
   const ending = options.completion === 'auto' ? scan.completions.choose() : options.completion;
   if (ending === undefined) throw new DataError('completion: auto found no ending absent from every completion', { hint: 'set `completion:` yourself' });
-  const report: SuffixReport = {
-    records: scan.n, separator: scan.chat === scan.n ? null : separator, ending: scan.chat === scan.n ? null : ending,
-    leading_space: options.leading_space, warnings: describeWarnings(scan, separator),
-  };
-  const codes = options.labels === undefined ? undefined : await chooseCodes(scan, options, report);
+  const codes = options.labels === undefined ? undefined : await chooseCodes(scan, options);
   const offenders: Offenders = { separator: [], ending: [], unmapped: new Map() };
   const writer = new JsonlWriter(output);
   try {
     for await (const batch of readRecordBatches(input)) {
-      for (const record of batch) await writer.write(rewrite(record, separator, ending, options.leading_space, codes, offenders));
+      for (const record of batch) await writer.write(rewrite(record, separator, ending, options.leading_space, codes?.map, offenders));
     }
   } finally {
     await writer.close();
   }
   const problem = findOffenders(offenders, separator, ending);
   if (problem) throw problem;
+  const report = makeReport(scan, options, separator, ending);
+  if (codes) report.labels = codes.artifact;
   if (labelsOut && report.labels) await writeJson(labelsOut, report.labels);
   return report;
 }
 
-/** Pass 1: separator candidates, common prefixes, distinct labels. */
-async function scanFile(input: string, options: SuffixOptions): Promise<Scan> {
-  const scan: Scan = {
+/** One-pass suffix (see suffixStreams): the legacy warnings' common prefixes are gathered while rows are rewritten. */
+export class SuffixStream {
+  private readonly scan = newScan();
+  private readonly offenders: Offenders = { separator: [], ending: [], unmapped: new Map() };
+  private readonly writer: JsonlWriter;
+  private readonly options: SuffixOptions;
+  private readonly next: RowConsumer | undefined;
+
+  constructor(output: string, options: SuffixOptions, next?: RowConsumer) {
+    this.writer = new JsonlWriter(output);
+    this.options = options;
+    this.next = next;
+  }
+
+  async push(record: DataRecord): Promise<void> {
+    const o = this.options;
+    scanRecord(this.scan, record, o);
+    const rewritten = rewrite(record, o.prompt, o.completion, o.leading_space, undefined, this.offenders);
+    const line = JSON.stringify(rewritten);
+    await this.writer.writeLine(line);
+    if (this.next) await this.next.push(rewritten, line);
+  }
+
+  async abort(): Promise<void> {
+    await this.writer.close();
+  }
+
+  async end(): Promise<SuffixReport> {
+    await this.writer.close();
+    const problem = findOffenders(this.offenders, this.options.prompt, this.options.completion);
+    if (problem) throw problem;
+    return makeReport(this.scan, this.options, this.options.prompt, this.options.completion);
+  }
+}
+
+function makeReport(scan: Scan, options: SuffixOptions, separator: string, ending: string): SuffixReport {
+  return {
+    records: scan.n, separator: scan.chat === scan.n ? null : separator, ending: scan.chat === scan.n ? null : ending,
+    leading_space: options.leading_space, warnings: describeWarnings(scan, separator),
+  };
+}
+
+function newScan(): Scan {
+  return {
     prompts: new CandidateScan(PROMPT_SEPARATORS), completions: new CandidateScan(COMPLETION_ENDINGS),
     promptPrefix: new CommonPrefix(), completionPrefix: new CommonPrefix(), labels: new Map(), n: 0, chat: 0,
   };
-  for await (const batch of readRecordBatches(input)) {
-    for (const record of batch) {
-      scan.n += 1;
-      const completion = getCompletionText(record);
-      if (isChat(record)) scan.chat += 1;
-      else {
-        const prompt = record.prompt ?? '';
-        if (options.prompt === 'auto') scan.prompts.add(prompt);
-        scan.promptPrefix.add(prompt);
-        if (options.completion === 'auto') scan.completions.add(completion);
-        scan.completionPrefix.add(completion);
-      }
-      if (options.labels !== undefined) {
-        const label = labelOf(completion, options.completion === 'auto' ? undefined : options.completion);
-        scan.labels.set(label, (scan.labels.get(label) ?? 0) + 1);
-        if (scan.labels.size > 10_000) throw new DataError('labels: is for classification data, and this dataset has over 10,000 distinct completions');
-      }
-    }
-  }
+}
+
+/** Pass 1: separator candidates, common prefixes, distinct labels. */
+async function scanFile(input: string, options: SuffixOptions): Promise<Scan> {
+  const scan = newScan();
+  for await (const batch of readRecordBatches(input)) for (const record of batch) scanRecord(scan, record, options);
   return scan;
+}
+
+function scanRecord(scan: Scan, record: DataRecord, options: SuffixOptions): void {
+  scan.n += 1;
+  const completion = getCompletionText(record);
+  if (isChat(record)) scan.chat += 1;
+  else {
+    const prompt = record.prompt ?? '';
+    if (options.prompt === 'auto') scan.prompts.add(prompt);
+    scan.promptPrefix.add(prompt);
+    if (options.completion === 'auto') scan.completions.add(completion);
+    scan.completionPrefix.add(completion);
+  }
+  if (options.labels !== undefined) {
+    const label = labelOf(completion, options.completion === 'auto' ? undefined : options.completion);
+    scan.labels.set(label, (scan.labels.get(label) ?? 0) + 1);
+    if (scan.labels.size > 10_000) throw new DataError('labels: is for classification data, and this dataset has over 10,000 distinct completions');
+  }
 }
 
 /** The label a completion carries: without its ending and surrounding whitespace. */
@@ -122,8 +217,8 @@ function describeWarnings(scan: Scan, separator: string): string[] {
   return out;
 }
 
-/** Label -> code, from `labels: auto` or an explicit map; also fills report.labels. */
-async function chooseCodes(scan: Scan, options: SuffixOptions, report: SuffixReport): Promise<Map<string, string>> {
+/** Label -> code, from `labels: auto` or an explicit map, and the labels artifact. */
+async function chooseCodes(scan: Scan, options: SuffixOptions): Promise<{ map: Map<string, string>; artifact: LabelsArtifact }> {
   const encoding = encodingNameForModel(options.model);
   const enc = await getEncoding(encoding);
   const space = options.leading_space && scan.chat < scan.n;
@@ -132,11 +227,11 @@ async function chooseCodes(scan: Scan, options: SuffixOptions, report: SuffixRep
     throw new DataError(`labels: auto is for classification data, but ${labels.length} of ${scan.n} completions are distinct`);
   }
   const codes = options.labels === 'auto' ? assignLabelCodes(labels, enc, space) : checkLabelMap(options.labels!);
-  report.labels = makeLabelsArtifact(
+  const artifact = makeLabelsArtifact(
     Object.fromEntries(Object.entries(codes).filter(([l]) => scan.labels.has(l) || options.labels !== 'auto')),
     { model: options.model, encoding, space, enc },
   );
-  return new Map(Object.entries(codes));
+  return { map: new Map(Object.entries(codes)), artifact };
 }
 
 const codeSets = new WeakMap<Map<string, string>, Set<string>>();

@@ -2,6 +2,7 @@
 // Stages never import each other; shared code lives in src/data, src/tokens, src/report, src/providers.
 import type { Provider, ProviderIdentity } from '../providers/types.ts';
 import type { ResolvedConfig } from '../pipeline/config-types.ts';
+import type { RowConsumer } from '../data/records.ts';
 
 /** A cached artifact: an immutable file named by the sha256 of its bytes. */
 export interface ArtifactRef {
@@ -82,6 +83,8 @@ export interface StageContext<P = Record<string, unknown>> {
   provider(): Promise<Provider>;
   /** Per-stage-type persistent storage (file-id cache, token-count cache). */
   kv(namespace: string): StageKv;
+  /** Append-only binary chunk logs in state.db, namespaced per stage type (tokencheck's token-count cache); absent outside the engine. */
+  chunks?(namespace: string): import('../store/chunk-log.ts').ChunkLog;
   journal: JobJournal;
   /** Run options the user gave. */
   options: { yes: boolean; force: boolean; verify: boolean };
@@ -104,9 +107,33 @@ export interface RestoreContext<P = Record<string, unknown>> extends Omit<StageC
   lock: Record<string, unknown>;
 }
 
+/**
+ * Records flowing from one stage into the next within one streaming pass (see StageDef.streams). Each record
+ * comes with its exact JSONL line, as written to the upstream stage's `dataset` output.
+ */
+export interface RowSink extends RowConsumer {
+  /**
+   * The upstream output is complete and its file closed (at ctx.inputs.dataset.path): finish and close this
+   * stage's outputs. It does not end `next`: the engine ends the stages of a pass one by one, in order.
+   */
+  end(): Promise<StageResult | void>;
+  /** The pass failed elsewhere: close files, nothing more is pushed. */
+  abort?(): Promise<void>;
+}
+
 /** The heavy part of a stage type, imported only when the stage actually runs. */
 export interface StageImpl<P = any> {
-  run(ctx: StageContext<P>): Promise<StageResult | void>;
+  /**
+   * Runs the stage. Stages whose def declares `streams` also push every record of their `dataset` output
+   * into `next` when given (the downstream stage of a streaming pass).
+   */
+  run(ctx: StageContext<P>, next?: RowSink): Promise<StageResult | void>;
+  /**
+   * For `streams: 'transform' | 'sink'`: consumes the `dataset` input record by record instead of reading it;
+   * a transform pushes its own `dataset` output rows into `next`. The context's `key` is '' (the key depends
+   * on the upstream output's hash, known only after the pass) and its `dataset` input has no hash yet.
+   */
+  stream?(ctx: StageContext<P>, next?: RowSink): RowSink;
   /**
    * Called on a cache hit. Return 'stale' to rerun the stage (e.g. a remote file is gone).
    * Also the place to re-publish human copies (report folders).
@@ -137,6 +164,13 @@ export interface StageDef<P = any> {
   remote?: boolean;
   /** Workspace files (absolute paths) whose content hashes enter the key (load, command). */
   workspaceFiles?(params: P, pipelineDir: string): string[];
+  /**
+   * Whether this stage, with these params, can share one streaming pass over the records with its neighbours:
+   * `source` produces a `dataset` (run(ctx, next) pushes it), `transform` consumes a `dataset` input and produces
+   * one, `sink` only consumes. Only for local, side-effect-free data stages whose outputs depend on nothing but
+   * params and inputs; undefined (the default) never shares a pass.
+   */
+  streams?(params: P): 'source' | 'transform' | 'sink' | undefined;
   /** True when the implementation defines restore(): the engine then imports it on cache hits too. */
   restores?: boolean;
   /** Imports the implementation: `() => import('./run.ts')`. */

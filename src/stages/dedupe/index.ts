@@ -29,5 +29,7 @@ export const dedupe: StageDef<DedupeParams> = {
   },
   inputs: () => ['dataset'],
   outputs: () => ['dataset', 'report'],
+  // The condition of dedupeStreams() in src/data/dedupe.ts (kept here so validation never loads the data code).
+  streams: (p) => (p.keep === 'first' && p.conflicts !== 'drop' ? 'transform' : undefined),
   impl: () => import('./run.ts'),
 };

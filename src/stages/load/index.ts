@@ -76,5 +76,6 @@ export const load: StageDef<LoadParams> = {
   inputs: () => [],
   outputs: (p) => (p.on_error === 'skip' ? ['dataset', 'report', 'rejects'] : ['dataset', 'report']),
   workspaceFiles: (p, dir) => getSourcePaths(p).map((f) => resolve(dir, f)),
+  streams: () => 'source',
   impl: () => import('./run.ts'),
 };

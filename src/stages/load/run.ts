@@ -1,19 +1,19 @@
 // Runs `load`: resolves the sources and formats, then streams them through src/data/load.
 import { isAbsolute, relative, resolve } from 'node:path';
 import { DataError } from '../../errors.ts';
-import { loadFiles } from '../../data/load.ts';
+import { loadFilesThreaded } from '../../data/load-thread.ts';
 import type { LoadReport, LoadSource } from '../../data/load.ts';
 import { writeJson } from '../../data/jsonl.ts';
 import { detectFormat } from '../../data/source.ts';
-import type { StageContext, StageResult } from '../types.ts';
+import type { RowSink, StageContext, StageResult } from '../types.ts';
 import { getSourcePaths } from './index.ts';
 import type { LoadParams } from './index.ts';
 
-export async function run(ctx: StageContext<LoadParams>): Promise<StageResult> {
+export async function run(ctx: StageContext<LoadParams>, next?: RowSink): Promise<StageResult> {
   const p = ctx.params;
   const sources = getSourcePaths(p).map((given) => resolveSource(given, p.format, ctx));
   const skip = p.on_error === 'skip';
-  const report = await loadFiles(
+  const report = await loadFilesThreaded(
     {
       sources, header: p.header, columns: p.columns, quote: p.quote, delimiter: p.delimiter, encoding: p.encoding,
       limit: p.limit, on_error: p.on_error, prompt: String(p.prompt), completion: String(p.completion),
@@ -21,6 +21,8 @@ export async function run(ctx: StageContext<LoadParams>): Promise<StageResult> {
     },
     { dataset: ctx.output('dataset'), rejects: skip ? ctx.output('rejects') : undefined },
     (n) => ctx.progress(`${n.toLocaleString('en-US')} rows`),
+    next,
+    ctx.signal,
   );
   await writeJson(ctx.output('report'), report);
   for (const w of describeFindings(report)) ctx.warn(w);

@@ -37,5 +37,6 @@ export const split: StageDef<SplitParams> = {
   },
   inputs: () => ['dataset'],
   outputs: () => ['train', 'valid', 'report'],
+  streams: () => 'sink',
   impl: () => import('./run.ts'),
 };

@@ -1,16 +1,40 @@
-// Runs `suffix` through src/data/suffix.
-import { suffixFile } from '../../data/suffix.ts';
-import type { StageContext, StageResult } from '../types.ts';
+// Runs `suffix` through src/data/suffix; in a streaming pass it rewrites rows as they arrive when the separator and
+// ending are given, and otherwise scans them as they arrive and rewrites afterwards.
+import { SuffixScan, SuffixStream, suffixFile, suffixStreams } from '../../data/suffix.ts';
+import type { SuffixOptions, SuffixReport } from '../../data/suffix.ts';
+import type { RowSink, StageContext, StageResult } from '../types.ts';
 import type { SuffixParams } from './index.ts';
 
-export async function run(ctx: StageContext<SuffixParams>): Promise<StageResult> {
+export async function run(ctx: StageContext<SuffixParams>, next?: RowSink): Promise<StageResult> {
+  const labelsOut = ctx.params.labels === undefined ? undefined : ctx.output('labels');
+  return finish(ctx, await suffixFile(ctx.inputs.dataset!.path, ctx.output('dataset'), optionsOf(ctx), labelsOut, next));
+}
+
+/**
+ * One streaming pass (see `suffix.streams`): rows arrive from the upstream stage; with the separator and ending
+ * given, rewritten rows go on to `next`; else (a sink) the rows are only scanned, and end() rewrites the input file.
+ */
+export function stream(ctx: StageContext<SuffixParams>, next?: RowSink): RowSink {
+  const options = optionsOf(ctx);
+  if (!suffixStreams(options)) {
+    const labelsOut = ctx.params.labels === undefined ? undefined : ctx.output('labels');
+    const scan = new SuffixScan(ctx.inputs.dataset!.path, ctx.output('dataset'), options, labelsOut);
+    return { push: (record) => scan.push(record), end: async () => finish(ctx, await scan.end()) };
+  }
+  const suffix = new SuffixStream(ctx.output('dataset'), options, next);
+  return {
+    push: (record) => suffix.push(record),
+    end: async () => finish(ctx, await suffix.end()),
+    abort: () => suffix.abort(),
+  };
+}
+
+function optionsOf(ctx: StageContext<SuffixParams>): SuffixOptions {
   const p = ctx.params;
-  const model = p.model ?? ctx.model;
-  const report = await suffixFile(
-    ctx.inputs.dataset!.path, ctx.output('dataset'),
-    { prompt: p.prompt, completion: p.completion, leading_space: p.leading_space, labels: p.labels, model },
-    p.labels === undefined ? undefined : ctx.output('labels'),
-  );
+  return { prompt: p.prompt, completion: p.completion, leading_space: p.leading_space, labels: p.labels, model: p.model ?? ctx.model };
+}
+
+function finish(ctx: StageContext<SuffixParams>, report: SuffixReport): StageResult {
   for (const w of report.warnings) ctx.warn(w);
   const parts = [];
   if (report.separator !== null) parts.push(`separator ${JSON.stringify(report.separator)}`);

@@ -1,0 +1,76 @@
+// Runs loadFiles in a worker thread, so that in a streaming pass the main thread only runs the later stages:
+// reading, parsing and writing the source happen on another core. Small sources load in this thread.
+import { statSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { TunefileError } from '../errors.ts';
+import type { ErrorCode } from '../errors.ts';
+import { loadFiles } from './load.ts';
+import type { LoadOptions, LoadOutputs, LoadReport } from './load.ts';
+import type { LoadWorkerData, LoadWorkerMessage } from './load-worker.ts';
+import type { DataRecord, RowConsumer, TextDigests } from './records.ts';
+
+const WORKER_URL = new URL(`./load-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/** Below this many source bytes, a thread's start-up costs more than it saves. */
+export const THREAD_MIN_BYTES = 8 << 20;
+
+/**
+ * loadFiles, in a worker thread when the sources are large and `next` is given (a streaming pass): the lines it
+ * writes come back here, are parsed once, and go to `next` in order. Same outputs and report either way.
+ */
+export async function loadFilesThreaded(
+  options: LoadOptions,
+  outputs: LoadOutputs,
+  progress: ((n: number) => void) | undefined,
+  next: RowConsumer | undefined,
+  signal: AbortSignal,
+): Promise<LoadReport> {
+  const bytes = options.sources.reduce((sum, s) => sum + sizeOf(s.path), 0);
+  if (!next || bytes < THREAD_MIN_BYTES) return loadFiles(options, outputs, progress, next);
+  const counters = new SharedArrayBuffer(8);
+  const consumed = new Int32Array(counters);
+  const worker = new Worker(WORKER_URL, { workerData: { options, outputs, forward: true, counters } satisfies LoadWorkerData });
+  return new Promise<LoadReport>((resolve, reject) => {
+    let settled = false;
+    const settle = (error: unknown, report?: LoadReport) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      if (report) resolve(report);
+      else reject(error);
+    };
+    const onAbort = () => settle(new TunefileError('TUNEFILE_INTERRUPTED', 'load: interrupted'));
+    signal.addEventListener('abort', onAbort);
+    let queue = Promise.resolve();
+    worker.on('message', (m: LoadWorkerMessage) => {
+      queue = queue.then(async () => {
+        if (settled) return;
+        if (m.type === 'rows') {
+          const digests: TextDigests = { words: m.digests, at: 0 };
+          for (const line of m.text.split('\n')) {
+            await next.push(JSON.parse(line) as DataRecord, line, digests);
+            digests.at += 8;
+          }
+          Atomics.add(consumed, 1, 1);
+          Atomics.notify(consumed, 1);
+        } else if (m.type === 'progress') progress?.(m.n);
+        else if (m.type === 'done') settle(undefined, m.report);
+        else settle(new TunefileError((m.code ?? 'TUNEFILE_INTERNAL') as ErrorCode, m.message, { details: m.details, hint: m.hint }));
+      }).catch((error: unknown) => settle(error));
+    });
+    worker.on('error', (error) => settle(error));
+    // Messages sent before the thread ended are handled first: 'done' settles before this does.
+    worker.on('exit', (code) => {
+      queue = queue.then(() => settle(new TunefileError('TUNEFILE_INTERNAL', `load: the loading thread stopped (exit code ${code})`)));
+    });
+  });
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}

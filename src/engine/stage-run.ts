@@ -1,0 +1,201 @@
+// Running one stage: its context, cache lookup (with restore), scratch folder, and recording its outputs.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { TunefileError } from '../errors.ts';
+import type { ArtifactRef, StageContext, StageDef, StageResult } from '../stages/types.ts';
+import type { PipelineStage } from '../pipeline/types.ts';
+import { statKeyOf, sameStat, type RunRecord } from '../store/index.ts';
+import { portablePath, type ResolvedStageKey } from './stage-key.ts';
+import type { RunEvent, StageEndEvent } from './events.ts';
+import type { ExecuteOptions } from './execute.ts';
+
+export type Emit = (event: RunEvent) => Promise<void>;
+
+export function messageOf(error: unknown): string {
+  if (error instanceof TunefileError) return [error.message, ...error.details, ...(error.hint ? [`hint: ${error.hint}`] : [])].join('\n');
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export function outputSummaries(record: RunRecord, options: ExecuteOptions): StageEndEvent['outputs'] {
+  return Object.fromEntries(
+    Object.entries(record.outputs).map(([name, o]) => [name, { hash: o.hash, path: options.store.blobs.pathOf(o.hash), bytes: o.bytes, ...(o.rows === undefined ? {} : { rows: o.rows }) }]),
+  );
+}
+
+/** A usable run record for the key, or why there is none. Corrupt blobs are removed with a warning. */
+export async function lookupCache(
+  def: StageDef,
+  stage: PipelineStage,
+  resolved: ResolvedStageKey,
+  options: ExecuteOptions,
+  emit: Emit,
+): Promise<{ record?: RunRecord; reason?: string }> {
+  const { blobs, state } = options.store;
+  const record = state.getRun(resolved.key);
+  if (!record) return {};
+  for (const name of stage.outputs) {
+    const out = record.outputs[name];
+    if (!out) return { reason: `output '${name}' is not in the cached run` };
+    let check: string = blobs.check(out.hash, out.bytes);
+    if (check === 'ok' && options.verify && !(await blobs.verify(out.hash))) check = 'corrupt';
+    if (check !== 'ok') {
+      if (check !== 'missing') {
+        await emit({ type: 'stage:warning', id: stage.id, message: `corrupted cache blob ${out.hash.slice(0, 12)} (output '${name}', ${check}); removed and treated as a miss` });
+        blobs.remove(out.hash);
+      }
+      return { reason: `output '${name}' is missing from the cache` };
+    }
+  }
+  if (def.restores) {
+    const impl = await def.impl();
+    if (impl.restore) {
+      const ctx = { ...baseContext(def, stage, resolved, options, emit), outputs: refsOf(record, options), lock: record };
+      if ((await impl.restore(ctx)) === 'stale') return { reason: 'the cached result is no longer valid remotely' };
+    }
+  }
+  return { record };
+}
+
+export function refsOf(record: RunRecord, options: ExecuteOptions): Record<string, ArtifactRef> {
+  return Object.fromEntries(
+    Object.entries(record.outputs).map(([n, o]) => [n, { hash: o.hash, bytes: o.bytes, path: options.store.blobs.pathOf(o.hash), ...(o.rows === undefined ? {} : { rows: o.rows }) }]),
+  );
+}
+
+export function baseContext(def: StageDef, stage: PipelineStage, resolved: Pick<ResolvedStageKey, 'key' | 'inputs' | 'files'>, options: ExecuteOptions, emit: Emit) {
+  const { pipeline, store } = options;
+  return {
+    id: stage.id,
+    address: `${pipeline.relFile}:${stage.id}`,
+    key: resolved.key,
+    params: stage.params,
+    inputs: resolved.inputs,
+    pipelineDir: pipeline.dir,
+    projectRoot: pipeline.projectRoot,
+    pipelineFile: pipeline.relFile,
+    model: pipeline.model,
+    allowOutside: pipeline.allowOutside,
+    files: resolved.files,
+    progress: (detail: string) => void emit({ type: 'stage:progress', id: stage.id, detail }),
+    warn: (message: string) => void emit({ type: 'stage:warning', id: stage.id, message }),
+    signal: options.signal,
+    env: options.env,
+    config: pipeline.config,
+    providerIdentity: options.provider.identity,
+    provider: () => options.provider.connect(),
+    kv: (namespace: string) => store.state.kv(`${def.type}:${namespace}`),
+    chunks: (namespace: string) => store.state.chunks(`${def.type}:${namespace}`),
+    journal: store.state.journal(() => Date.now()),
+    options: { yes: options.yes ?? false, force: options.force === true || (Array.isArray(options.force) && options.force.includes(stage.id)), verify: options.verify ?? false },
+  };
+}
+
+/** A stage run's scratch folder: `out` holds its outputs until they are moved into the cache. */
+export interface Scratch {
+  dir: string;
+  outDir: string;
+  tmpDir: string;
+}
+
+export function makeScratch(stage: PipelineStage, options: ExecuteOptions): Scratch {
+  const { store } = options;
+  mkdirSync(store.tmpDir, { recursive: true });
+  const dir = mkdtempSync(join(store.tmpDir, `${stage.id.replace(/[^A-Za-z0-9_-]/g, '_')}-`));
+  const outDir = join(dir, 'out');
+  const tmpDir = join(dir, 'tmp');
+  mkdirSync(outDir);
+  mkdirSync(tmpDir);
+  return { dir, outDir, tmpDir };
+}
+
+export function removeScratch(scratch: Scratch): void {
+  rmSync(scratch.dir, { recursive: true, force: true });
+}
+
+/** The context a stage's run() gets. */
+export function runContext(def: StageDef, stage: PipelineStage, resolved: Pick<ResolvedStageKey, 'key' | 'inputs' | 'files'>, options: ExecuteOptions, emit: Emit, scratch: Scratch): StageContext {
+  return { ...baseContext(def, stage, resolved, options, emit), output: (name: string) => join(scratch.outDir, name), tmpDir: scratch.tmpDir };
+}
+
+/** Runs the stage in a scratch folder, then moves its outputs into the cache and records the run. */
+export async function runFresh(
+  def: StageDef,
+  stage: PipelineStage,
+  resolved: ResolvedStageKey,
+  options: ExecuteOptions,
+  emit: Emit,
+): Promise<{ record: RunRecord; summary?: string }> {
+  const scratch = makeScratch(stage, options);
+  try {
+    const impl = await def.impl();
+    const ctx = runContext(def, stage, resolved, options, emit, scratch);
+    let result: StageResult | void;
+    try {
+      result = await impl.run(ctx);
+    } catch (error) {
+      throw asInterrupted(error, ctx.address, options);
+    }
+    return await recordRun(stage, resolved, options, scratch, result);
+  } finally {
+    removeScratch(scratch);
+  }
+}
+
+/** An error thrown while the run was being interrupted becomes the interrupted error. */
+export function asInterrupted(error: unknown, address: string, options: ExecuteOptions): unknown {
+  if (options.signal.aborted && !(error instanceof TunefileError)) {
+    return new TunefileError('TUNEFILE_INTERRUPTED', `${address}: interrupted`, { cause: error });
+  }
+  return error;
+}
+
+/**
+ * After a stage's run(): checks that its source files did not change meanwhile, moves its outputs from the
+ * scratch folder into the cache and records the run under its key.
+ */
+export async function recordRun(
+  stage: PipelineStage,
+  resolved: ResolvedStageKey,
+  options: ExecuteOptions,
+  scratch: Scratch,
+  result: StageResult | void,
+): Promise<{ record: RunRecord; summary?: string }> {
+  const { store, pipeline } = options;
+  const address = `${pipeline.relFile}:${stage.id}`;
+  if (options.signal.aborted) throw new TunefileError('TUNEFILE_INTERRUPTED', `${address}: interrupted`);
+  for (const stat of resolved.stats) {
+    let now;
+    try {
+      now = statKeyOf(stat.path);
+    } catch {
+      now = undefined;
+    }
+    if (!now || !sameStat(stat, now)) {
+      throw new TunefileError('TUNEFILE_STAGE_FAILED', `${address}: source file ${portablePath(pipeline.projectRoot, stat.path)} changed during the run; nothing was cached`, {
+        hint: 'run again once the file is no longer being edited',
+      });
+    }
+  }
+  const outputs: RunRecord['outputs'] = {};
+  for (const name of stage.outputs) {
+    if (!existsSync(join(scratch.outDir, name))) {
+      throw new TunefileError('TUNEFILE_STAGE_FAILED', `${address}: the stage did not write its output '${name}'`);
+    }
+  }
+  // Outputs are hashed, synced and moved concurrently: one's fsync overlaps the next one's hashing.
+  const infos = await Promise.all(stage.outputs.map((name) => store.blobs.ingest(join(scratch.outDir, name))));
+  stage.outputs.forEach((name, i) => {
+    const rows = result?.rows?.[name];
+    outputs[name] = { ...infos[i]!, ...(rows === undefined ? {} : { rows }) };
+  });
+  const extra = result?.lock ?? {};
+  const record: RunRecord = {
+    ...extra,
+    ...resolved.parts,
+    key: resolved.key,
+    outputs,
+  };
+  store.state.putRun(record, Date.now());
+  return { record, ...(result?.summary ? { summary: result.summary } : {}) };
+}
