@@ -1,4 +1,5 @@
 // Atomic file writes: temp file in the same folder, fsync, rename, fsync the folder.
+import { open } from 'node:fs/promises';
 import { closeSync, fsyncSync, openSync, renameSync, writeSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +16,16 @@ export function fsyncPath(path: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** fsync a file by path on libuv's thread pool, so the event loop keeps running while the disk catches up. */
+export async function fsyncPathAsync(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

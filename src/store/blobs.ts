@@ -1,7 +1,7 @@
 // Content-addressed blobs under .tunefile/cache/blobs/ab/abcd..., moved in atomically.
 import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fsyncPath } from './atomic.ts';
+import { fsyncPath, fsyncPathAsync } from './atomic.ts';
 import { hashFile } from './hash.ts';
 
 /** Output of a stage, once in the cache. */
@@ -52,7 +52,7 @@ export class BlobStore {
       return { hash, bytes };
     }
     mkdirSync(dirname(target), { recursive: true });
-    fsyncPath(file);
+    await fsyncPathAsync(file);
     chmodSync(file, 0o444);
     renameSync(file, target);
     fsyncPath(dirname(target));
