@@ -1,6 +1,6 @@
 // POST /v1/completions and /v1/chat/completions on fine-tuned models, with logprobs and token usage.
 import { messageText, chatPromptText } from '../dataset.ts';
-import { generate, type Generation, type LoadedModel } from '../generate.ts';
+import { encodePrompt, generate, tokenText, type Generation, type LoadedModel } from '../generate.ts';
 import { badRequest, readJsonBody, sendJson } from '../http.ts';
 import { newId, nowSeconds } from '../ids.ts';
 import type { Route, RouteRequest } from './types.ts';
@@ -31,7 +31,7 @@ function usage(promptTokens: number, completionTokens: number) {
 
 /** The legacy completions logprobs object. */
 function completionLogprobs(model: LoadedModel, g: Generation, offset: number) {
-  const text = (t: number): string => model.encoder.decode([t]);
+  const text = (t: number): string => tokenText(model, t);
   const tokens = g.tokens.map(text);
   const offsets: number[] = [];
   for (const t of tokens) {
@@ -59,22 +59,23 @@ async function createCompletion({ req, res, state }: RouteRequest): Promise<void
   const model = await state.models.load(name);
   let promptTokens = 0;
   let completionTokens = 0;
-  const choices = (prompts as string[]).flatMap((prompt, i) => {
-    promptTokens += model.encoder.encode(prompt, [], []).length;
-    const g = generate(model, prompt, { maxTokens, topLogprobs: logprobs ?? 0, stop });
+  // One choice per prompt per n, in order, with index = prompt index * n + j (as OpenAI numbers them); each prompt
+  // is tokenized once and goes through the model once, whatever n.
+  const choices = [];
+  for (let i = 0; i < prompts.length; i++) {
+    const prompt = (prompts as string[])[i]!;
+    const tokens = encodePrompt(model, prompt);
+    promptTokens += tokens.length;
+    const g = generate(model, tokens, { maxTokens, topLogprobs: logprobs ?? 0, stop });
     completionTokens += g.tokens.length * n;
-    return Array.from({ length: n }, (_, j) => ({
-      text: g.text,
-      index: i * n + j,
-      logprobs: logprobs === undefined ? null : completionLogprobs(model, g, prompt.length),
-      finish_reason: g.finishReason,
-    }));
-  });
+    const lp = logprobs === undefined ? null : completionLogprobs(model, g, prompt.length);
+    for (let j = 0; j < n; j++) choices.push({ text: g.text, index: i * n + j, logprobs: lp, finish_reason: g.finishReason });
+  }
   sendJson(res, 200, { id: newId('cmpl-'), object: 'text_completion', created: nowSeconds(), model: name, system_fingerprint: 'fp_tunefile_local', choices, usage: usage(promptTokens, completionTokens) });
 }
 
 function tokenInfo(model: LoadedModel, token: number, logprob: number) {
-  const text = model.encoder.decode([token]);
+  const text = tokenText(model, token);
   return { token: text, logprob, bytes: [...Buffer.from(text, 'utf8')] };
 }
 

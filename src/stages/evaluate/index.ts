@@ -7,6 +7,8 @@ export interface EvaluateParams {
   max_tokens: number;
   /** Requests in flight at once. */
   concurrency: number;
+  /** Completion models: prompts per request. Default: DEFAULT_BATCH_SIZE (20). Not a schema default, so it stays out of existing keys. */
+  batch_size?: number;
   /** Folder (relative to the pipeline file) that also receives report.html, metrics.json and report.md. */
   report?: string;
   /** The positive class of a binary task, for AUROC/AUPRC. Default: the last label in sorted order. */
@@ -31,6 +33,10 @@ export const evaluate: StageDef<EvaluateParams> = {
         description: "Tokens to generate per example. Classification never asks for more than the longest label's token count.",
       },
       concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 8, description: 'Requests in flight at once (the SDK retries rate limits and server errors).' },
+      batch_size: {
+        type: 'integer', minimum: 1, maximum: 2048,
+        description: 'Completion models (babbage-002, davinci-002): validation prompts sent in one request, as an array of prompts. Default 20, the most OpenAI documents per request; raise it only for servers that accept more (the local server does). Chat models always send one example per request. Predictions are the same whatever the batch size.',
+      },
       report: {
         type: 'string', minLength: 1,
         description: 'Folder, relative to the pipeline file, that also receives report.html, metrics.json and report.md (a summary for pull requests). Must be inside the project unless the pipeline sets allow_outside.',

@@ -1,5 +1,6 @@
-// One prediction through the SDK (completions or chat completions, temperature 0, logprobs), and a bounded pool.
+// Predictions through the SDK (completions in batches of prompts, or chat completions; temperature 0, logprobs), and a bounded pool.
 import type OpenAI from 'openai';
+import { TunefileError } from '../../errors.ts';
 import type { ModelRequest } from '../../providers/format.ts';
 
 /** What the model answered: its text, the answer's log-probability, and the first position's top alternatives. */
@@ -21,22 +22,95 @@ export interface PredictOptions {
   signal: AbortSignal;
 }
 
-/** Asks the model once. */
-export async function predictOne(client: OpenAI, request: ModelRequest, o: PredictOptions): Promise<Prediction> {
-  const common = { model: o.model, max_tokens: o.maxTokens, temperature: 0, ...(o.stop ? { stop: [o.stop] } : {}) };
-  if (request.kind === 'completion') {
-    const res = await retryCutResponses(() => client.completions.create({ ...common, prompt: request.prompt, logprobs: Math.min(5, o.topLogprobs) }, { signal: o.signal }), o.signal);
-    const choice = res.choices[0];
-    const lp = choice?.logprobs;
+/** Prompts per legacy completions request unless `batch_size` says otherwise: the most OpenAI documents for one request. */
+export const DEFAULT_BATCH_SIZE = 20;
+
+/** How predictAll spreads the work. */
+export interface PredictAllOptions extends PredictOptions {
+  /** Requests in flight at once. */
+  concurrency: number;
+  /** Completion prompts per request (chat requests always carry one conversation). */
+  batchSize: number;
+}
+
+/**
+ * Predicts every request, in order: completion prompts go `batchSize` to a request (the legacy completions API takes
+ * an array of prompts), chat conversations one to a request, with at most `concurrency` requests in flight.
+ * `onDone` gets the number of predictions finished so far.
+ */
+export async function predictAll(client: OpenAI, requests: ModelRequest[], o: PredictAllOptions, onDone?: (done: number) => void): Promise<Prediction[]> {
+  const groups = groupRequests(requests, Math.max(1, Math.floor(o.batchSize)));
+  const results = new Array<Prediction>(requests.length);
+  let done = 0;
+  await mapWithConcurrency(groups, o.concurrency, async (group) => {
+    const first = requests[group.start]!;
+    const answers = first.kind === 'completion'
+      ? await predictCompletions(client, requests.slice(group.start, group.start + group.length).map((r) => (r as { prompt: string }).prompt), o)
+      : [await predictOne(client, first, o)];
+    answers.forEach((answer, j) => (results[group.start + j] = answer));
+    done += group.length;
+    onDone?.(done);
+  });
+  return results;
+}
+
+/** Consecutive completion requests in runs of at most `batchSize`; every chat request alone. */
+function groupRequests(requests: ModelRequest[], batchSize: number): { start: number; length: number }[] {
+  const groups: { start: number; length: number }[] = [];
+  for (let i = 0; i < requests.length;) {
+    let length = 1;
+    if (requests[i]!.kind === 'completion') while (length < batchSize && i + length < requests.length && requests[i + length]!.kind === 'completion') length++;
+    groups.push({ start: i, length });
+    i += length;
+  }
+  return groups;
+}
+
+/**
+ * Asks a completion model for several prompts in one request; choice `index` i answers prompt i (OpenAI returns
+ * prompt index * n + choice, and n is 1 here). A response without exactly one choice per prompt fails the batch.
+ */
+export async function predictCompletions(client: OpenAI, prompts: string[], o: PredictOptions): Promise<Prediction[]> {
+  const res = await retryCutResponses(() => client.completions.create(
+    { ...commonParams(o), prompt: prompts.length === 1 ? prompts[0]! : prompts, logprobs: Math.min(5, o.topLogprobs) },
+    { signal: o.signal },
+  ), o.signal);
+  const choices = new Array<OpenAI.Completions.CompletionChoice | undefined>(prompts.length);
+  for (const choice of res.choices ?? []) {
+    // With one prompt there is nothing to confuse: a server that leaves `index` out still answers it.
+    const at = prompts.length === 1 && choice.index == null ? 0 : choice.index;
+    if (!Number.isInteger(at) || at < 0 || at >= prompts.length) throw badBatch(prompts.length, `a choice with index ${JSON.stringify(at)}`);
+    if (choices[at]) throw badBatch(prompts.length, `two choices for index ${at}`);
+    choices[at] = choice;
+  }
+  const missing = choices.findIndex((c) => c === undefined);
+  if (missing >= 0) throw badBatch(prompts.length, `no choice for index ${missing} (${res.choices?.length ?? 0} choices in all)`);
+  return choices.map((choice) => {
+    const lp = choice!.logprobs;
     const first = lp?.top_logprobs?.[0] ?? {};
     return {
-      text: choice?.text ?? '',
+      text: choice!.text ?? '',
       logprob: sumOrNull(lp?.token_logprobs ?? []),
       top: Object.entries(first).map(([token, logprob]) => ({ token, logprob })),
     };
-  }
+  });
+}
+
+function badBatch(size: number, what: string): TunefileError {
+  return new TunefileError('TUNEFILE_PROVIDER', `the provider's completions response to ${size === 1 ? 'a prompt' : `a batch of ${size} prompts`} has ${what}: expected one choice per prompt, indexed from 0`, {
+    ...(size > 1 ? { hint: "if this server does not accept an array of prompts, set the evaluate stage's batch_size: 1" } : {}),
+  });
+}
+
+function commonParams(o: PredictOptions) {
+  return { model: o.model, max_tokens: o.maxTokens, temperature: 0, ...(o.stop ? { stop: [o.stop] } : {}) };
+}
+
+/** Asks the model once. */
+export async function predictOne(client: OpenAI, request: ModelRequest, o: PredictOptions): Promise<Prediction> {
+  if (request.kind === 'completion') return (await predictCompletions(client, [request.prompt], o))[0]!;
   const res = await retryCutResponses(() => client.chat.completions.create(
-    { ...common, messages: request.messages as OpenAI.Chat.ChatCompletionMessageParam[], logprobs: true, top_logprobs: Math.min(20, o.topLogprobs) },
+    { ...commonParams(o), messages: request.messages as OpenAI.Chat.ChatCompletionMessageParam[], logprobs: true, top_logprobs: Math.min(20, o.topLogprobs) },
     { signal: o.signal },
   ), o.signal);
   const choice = res.choices[0];

@@ -10,7 +10,7 @@ import { getEncodingForModel } from '../../tokens/encoding.ts';
 import type { RestoreContext, StageContext, StageResult } from '../types.ts';
 import type { EvaluateParams } from './index.ts';
 import { buildLabelSpace, type LabelSpace } from './label-space.ts';
-import { mapWithConcurrency, predictOne, type Prediction } from './predict.ts';
+import { DEFAULT_BATCH_SIZE, predictAll, type Prediction } from './predict.ts';
 import { buildReportInput, getHeadlineMetrics, type PredictionLine } from './report-input.ts';
 import { getDefaultTitle, hasReportCopies, resolveReportDir, writeReportCopies } from './report-files.ts';
 
@@ -65,10 +65,13 @@ export async function run(ctx: StageContext<EvaluateParams>): Promise<StageResul
   const positive = p.positive ?? space.labels.at(-1)!;
   const { client } = await ctx.provider();
   ctx.progress(`0/${requests.length}`);
-  const predictions = await mapWithConcurrency(
+  const predictions = await predictAll(
+    client,
     requests,
-    p.concurrency,
-    (request) => predictOne(client, request, { model: job.fine_tuned_model, maxTokens, ...(ending ? { stop: ending } : {}), topLogprobs: Math.max(5, space.labels.length), signal: ctx.signal }),
+    {
+      model: job.fine_tuned_model, maxTokens, ...(ending ? { stop: ending } : {}), topLogprobs: Math.max(5, space.labels.length), signal: ctx.signal,
+      concurrency: p.concurrency, batchSize: p.batch_size ?? DEFAULT_BATCH_SIZE,
+    },
     (done) => ctx.progress(`${done}/${requests.length}`),
   );
   const lines: PredictionLine[] = predictions.map((pred, i) => {
