@@ -88,7 +88,9 @@ export async function dedupeFile(input: string, output: string, options: DedupeO
     if (next) throw new Error('dedupe: these options cannot stream');
     return dedupeTwoPass(input, output, options);
   }
-  const stream = new DedupeStream(input, output, options, next);
+  // Lines read from a file need not be JSON.stringify(record) (another program may have written them): forward that.
+  const forward: RowConsumer | undefined = next && { push: (record, _line, digests) => next.push(record, JSON.stringify(record), digests) };
+  const stream = new DedupeStream(input, output, options, forward);
   try {
     for await (const batch of readLineBatches(input, { displayPath: 'dataset' })) {
       for (const line of batch.lines) if (line !== '') await stream.push(JSON.parse(line) as DataRecord, line);

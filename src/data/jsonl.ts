@@ -34,6 +34,8 @@ export async function readAllRecords(path: string): Promise<DataRecord[]> {
   return all;
 }
 
+const NEWLINE_BYTE = new Uint8Array([10]);
+
 /** Bytes buffered before a write: small enough that nothing lands in V8's large-object space. */
 const BUFFER_BYTES = 1 << 16;
 
@@ -75,6 +77,23 @@ export class JsonlWriter {
       }
     }
     this.used += this.buffer.write(json, this.used, 'utf8');
+    this.buffer[this.used++] = 10;
+    this.count += 1;
+  }
+
+  /** Appends a line given as UTF-8 bytes (without its newline), copied as is. */
+  async writeBytes(line: Uint8Array): Promise<void> {
+    if (this.used + line.length + 1 > BUFFER_BYTES) {
+      await this.flush();
+      if (line.length + 1 > BUFFER_BYTES) {
+        await this.settle();
+        await this.handle!.write(Buffer.concat([line, NEWLINE_BYTE]));
+        this.count += 1;
+        return;
+      }
+    }
+    this.buffer.set(line, this.used);
+    this.used += line.length;
     this.buffer[this.used++] = 10;
     this.count += 1;
   }

@@ -19,7 +19,10 @@ export interface DataRecord {
   [key: string]: unknown;
 }
 
-/** Where a data stage sends each record it writes, with its exact JSONL line (the next stage of a streaming pass). */
+/**
+ * Where a data stage sends each record it writes (the next stage of a streaming pass), with its line: always
+ * exactly JSON.stringify(record), which is what the producer wrote to its dataset.
+ */
 export interface RowConsumer {
   push(record: DataRecord, line: string, digests?: TextDigests): Promise<void> | void;
 }

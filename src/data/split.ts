@@ -7,8 +7,8 @@ import { DigestTable, Int32Column } from './digest-table.ts';
 import { JsonlWriter, readRecordBatches } from './jsonl.ts';
 import { Xoshiro128, shuffleInPlace } from './prng.ts';
 import { describeRow, getCompletionText } from './records.ts';
+import { readLineChunks } from '../tokens/line-chunks.ts';
 import type { DataRecord } from './records.ts';
-import { readLineBatches } from './text-lines.ts';
 
 /** Class names kept for messages and reports; beyond this the data is not classification anyway. */
 const MAX_NAMED_CLASSES = 100_000;
@@ -219,16 +219,23 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Pass 2: each input line goes to train or valid, in input order. */
+/**
+ * Pass 2: each input line goes to train or valid, in input order. Lines are copied as bytes, never decoded: pass 1
+ * already parsed every line (or the upstream stage of a streaming pass wrote them). CR before LF, a BOM and blank
+ * lines are dropped, as the line reader does.
+ */
 async function writeSplit(input: string, trainOut: string, validOut: string, isValid: Uint8Array): Promise<{ train: number; valid: number }> {
   const train = new JsonlWriter(trainOut);
   const valid = new JsonlWriter(validOut);
   let i = 0;
   try {
-    for await (const batch of readLineBatches(input)) {
-      for (const line of batch.lines) {
-        if (line === '') continue;
-        await (isValid[i++] ? valid : train).writeLine(line);
+    for await (const { bytes } of readLineChunks(input, 1 << 18)) {
+      for (let start = 0; start <= bytes.length;) {
+        let end = bytes.indexOf(10, start);
+        if (end < 0) end = bytes.length;
+        const stop = end > start && bytes[end - 1] === 13 ? end - 1 : end;
+        if (stop > start) await (isValid[i++] ? valid : train).writeBytes(bytes.subarray(start, stop));
+        start = end + 1;
       }
     }
   } finally {

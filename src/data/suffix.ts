@@ -134,13 +134,14 @@ export class SuffixStream {
     this.next = next;
   }
 
-  async push(record: DataRecord): Promise<void> {
+  /** `line`, when given, is JSON.stringify(record), reused when the record is unchanged (chat without label codes). */
+  async push(record: DataRecord, line?: string): Promise<void> {
     const o = this.options;
     scanRecord(this.scan, record, o);
     const rewritten = rewrite(record, o.prompt, o.completion, o.leading_space, undefined, this.offenders);
-    const line = JSON.stringify(rewritten);
-    await this.writer.writeLine(line);
-    if (this.next) await this.next.push(rewritten, line);
+    const out = line !== undefined && rewritten === record ? line : JSON.stringify(rewritten);
+    await this.writer.writeLine(out);
+    if (this.next) await this.next.push(rewritten, out);
   }
 
   async abort(): Promise<void> {

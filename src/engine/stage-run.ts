@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TunefileError } from '../errors.ts';
 import type { ArtifactRef, StageContext, StageDef, StageResult } from '../stages/types.ts';
 import type { PipelineStage } from '../pipeline/types.ts';
-import { statKeyOf, sameStat, type RunRecord } from '../store/index.ts';
+import { hashFile, statKeyOf, sameStat, type RunRecord } from '../store/index.ts';
 import { portablePath, type ResolvedStageKey } from './stage-key.ts';
 import type { RunEvent, StageEndEvent } from './events.ts';
 import type { ExecuteOptions } from './execute.ts';
@@ -142,6 +142,22 @@ export async function runFresh(
   }
 }
 
+/**
+ * Starts hashing the outputs a stage has finished writing (large files in threads of their own), for recordRun.
+ * Outputs not written yet are left to recordRun, which reports them.
+ */
+export function hashOutputs(stage: PipelineStage, scratch: Scratch): Map<string, Promise<{ hash: string; bytes: number }>> {
+  const hashes = new Map<string, Promise<{ hash: string; bytes: number }>>();
+  for (const name of stage.outputs) {
+    const file = join(scratch.outDir, name);
+    if (!existsSync(file)) continue;
+    const pending = hashFile(file);
+    pending.catch(() => undefined); // awaited by recordRun, or dropped when the pass fails
+    hashes.set(name, pending);
+  }
+  return hashes;
+}
+
 /** An error thrown while the run was being interrupted becomes the interrupted error. */
 export function asInterrupted(error: unknown, address: string, options: ExecuteOptions): unknown {
   if (options.signal.aborted && !(error instanceof TunefileError)) {
@@ -160,6 +176,7 @@ export async function recordRun(
   options: ExecuteOptions,
   scratch: Scratch,
   result: StageResult | void,
+  hashed?: Map<string, Promise<{ hash: string; bytes: number }>>,
 ): Promise<{ record: RunRecord; summary?: string }> {
   const { store, pipeline } = options;
   const address = `${pipeline.relFile}:${stage.id}`;
@@ -184,7 +201,7 @@ export async function recordRun(
     }
   }
   // Outputs are hashed, synced and moved concurrently: one's fsync overlaps the next one's hashing.
-  const infos = await Promise.all(stage.outputs.map((name) => store.blobs.ingest(join(scratch.outDir, name))));
+  const infos = await Promise.all(stage.outputs.map((name) => store.blobs.ingest(join(scratch.outDir, name), hashed?.get(name))));
   stage.outputs.forEach((name, i) => {
     const rows = result?.rows?.[name];
     outputs[name] = { ...infos[i]!, ...(rows === undefined ? {} : { rows }) };

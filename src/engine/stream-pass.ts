@@ -11,7 +11,7 @@ import { resolveStageKey, type ResolvedStageKey } from './stage-key.ts';
 import type { StageEndEvent } from './events.ts';
 import type { ExecuteOptions } from './execute.ts';
 import {
-  asInterrupted, lookupCache, makeScratch, outputSummaries, recordRun, removeScratch, runContext, type Emit, type Scratch,
+  asInterrupted, hashOutputs, lookupCache, makeScratch, outputSummaries, recordRun, removeScratch, runContext, type Emit, type Scratch,
 } from './stage-run.ts';
 
 /** How one stage of a pass ended. */
@@ -78,6 +78,7 @@ export async function runStreamPass(
   const scratch: Scratch[] = [];
   const sinks: (RowSink | undefined)[] = [];
   const results: (StageResult | void)[] = [];
+  const hashed: ReturnType<typeof hashOutputs>[] = [];
   let ended = 0;
   try {
     const impls = await Promise.all(defs.map((d) => d.impl()));
@@ -93,8 +94,13 @@ export async function runStreamPass(
       return runContext(defs[k]!, stage, resolved, options, emit, scratch[k]!);
     });
     for (let k = chain.length - 1; k >= 1; k--) sinks[k] = impls[k]!.stream!(contexts[k]!, sinks[k + 1]);
+    // Each stage's outputs are hashed (in threads) as soon as it is done, while the later stages finish.
     results[0] = await impls[0]!.run(contexts[0]!, sinks[1]);
-    for (ended = 1; ended < chain.length; ended++) results[ended] = await sinks[ended]!.end();
+    hashed[0] = hashOutputs(chain[0]!, scratch[0]!);
+    for (ended = 1; ended < chain.length; ended++) {
+      results[ended] = await sinks[ended]!.end();
+      hashed[ended] = hashOutputs(chain[ended]!, scratch[ended]!);
+    }
   } catch (error) {
     for (let k = ended; k < chain.length; k++) await sinks[k]?.abort?.().catch(() => undefined);
     scratch.forEach(removeScratch);
@@ -102,7 +108,7 @@ export async function runStreamPass(
     return undefined;
   }
   try {
-    return await recordPass(chain, defs, head, results, scratch, options, upstream, emit, now);
+    return await recordPass(chain, defs, head, results, scratch, hashed, options, upstream, emit, now);
   } finally {
     scratch.forEach(removeScratch);
   }
@@ -115,6 +121,7 @@ async function recordPass(
   head: PassHead,
   results: (StageResult | void)[],
   scratch: Scratch[],
+  hashed: ReturnType<typeof hashOutputs>[],
   options: ExecuteOptions,
   upstream: (stageId: string) => Record<string, ArtifactRef> | undefined,
   emit: Emit,
@@ -140,7 +147,7 @@ async function recordPass(
       record = hit.record;
       end = { ...base, status: 'cached', key: resolved.key, durationMs: 0, reasons, outputs: outputSummaries(record, options), error: null, record };
     } else {
-      const ran = await recordRun(stage, resolved, options, scratch[k]!, results[k]);
+      const ran = await recordRun(stage, resolved, options, scratch[k]!, results[k], hashed[k]);
       record = ran.record;
       end = {
         ...base, status: 'ran', key: resolved.key, durationMs: now() - head.started, reasons, outputs: outputSummaries(record, options), error: null,

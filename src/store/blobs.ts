@@ -42,10 +42,11 @@ export class BlobStore {
 
   /**
    * Moves a finished file into the store under its content hash (same file system: atomic rename).
-   * The file is fsynced first, so a crash never leaves a visible blob with partial bytes.
+   * The file is fsynced first, so a crash never leaves a visible blob with partial bytes. `hashed`: the file's
+   * hash and size when already being computed (the file must not change since).
    */
-  async ingest(file: string): Promise<BlobInfo> {
-    const { hash, bytes } = await hashFile(file);
+  async ingest(file: string, hashed?: Promise<BlobInfo>): Promise<BlobInfo> {
+    const { hash, bytes } = await (hashed ?? hashFile(file));
     const target = this.pathOf(hash);
     if (this.check(hash, bytes) === 'ok') {
       rmSync(file, { force: true });

@@ -23,7 +23,7 @@ export function stream(ctx: StageContext<SuffixParams>, next?: RowSink): RowSink
   }
   const suffix = new SuffixStream(ctx.output('dataset'), options, next);
   return {
-    push: (record) => suffix.push(record),
+    push: (record, line) => suffix.push(record, line),
     end: async () => finish(ctx, await suffix.end()),
     abort: () => suffix.abort(),
   };
