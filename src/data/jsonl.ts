@@ -131,6 +131,21 @@ export class JsonlWriter {
   }
 }
 
+/** Marks a LazyJsonArray. */
+export const LAZY_JSON_ARRAY = Symbol('tunefile.lazyJsonArray');
+
+/** A long list kept outside JS arrays (typed columns) that writeJson writes as a JSON array, element by element. */
+export interface LazyJsonArray {
+  readonly [LAZY_JSON_ARRAY]: true;
+  readonly length: number;
+  at(i: number): unknown;
+  toJSON(): unknown[];
+}
+
+function isLazyArray(value: unknown): value is LazyJsonArray {
+  return typeof value === 'object' && value !== null && (value as Partial<LazyJsonArray>)[LAZY_JSON_ARRAY] === true;
+}
+
 /** Arrays longer than this are written element by element instead of as one string. */
 const STREAM_ARRAY_MIN = 256;
 
@@ -165,6 +180,7 @@ export async function writeJson(path: string, value: unknown): Promise<void> {
 
 /** True when a plain array longer than STREAM_ARRAY_MIN sits in the first levels of `value`. */
 function hasLongArray(value: unknown, depth: number): boolean {
+  if (isLazyArray(value)) return true;
   if (depth > 3 || value === null || typeof value !== 'object' || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
   if (Array.isArray(value)) return value.length > STREAM_ARRAY_MIN;
   return Object.values(value).some((v) => hasLongArray(v, depth + 1));
@@ -172,6 +188,20 @@ function hasLongArray(value: unknown, depth: number): boolean {
 
 /** JSON.stringify(value, null, 2) in pieces; `indent` is the current line's indentation. */
 function* streamJson(value: unknown, indent: string): Generator<string> {
+  if (isLazyArray(value)) {
+    if (value.length === 0) {
+      yield '[]';
+      return;
+    }
+    const inner = `${indent}  `;
+    yield '[';
+    for (let i = 0; i < value.length; i++) {
+      yield `${i === 0 ? '' : ','}\n${inner}`;
+      yield* streamJson(value.at(i), inner);
+    }
+    yield `\n${indent}]`;
+    return;
+  }
   if (value === null || typeof value !== 'object' || typeof (value as { toJSON?: unknown }).toJSON === 'function' || !hasLongArray(value, 0)) {
     yield (JSON.stringify(value, null, 2) ?? 'null').replace(/\n/g, `\n${indent}`);
     return;

@@ -48,3 +48,26 @@ describe('writeJson', () => {
     await expect(broken.close()).rejects.toThrow(/ENOENT/);
   });
 });
+
+describe('writeJson with a LazyJsonArray', () => {
+  it('writes dedupe removed rows kept in columns exactly as JSON.stringify of the array would', async () => {
+    const { RemovedRows } = await import('./dedupe.ts');
+    const { writeJson } = await import('./jsonl.ts');
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const rows = new RemovedRows();
+    const plain = [];
+    for (let i = 0; i < 700; i++) {
+      const r = i % 3 === 0 ? { row: i + 2, reason: 'conflict' as const } : { row: i + 2, ...(i % 2 ? { file: `f${i % 4}.jsonl` } : {}), reason: 'duplicate' as const, kept: { row: i, ...(i % 5 ? {} : { file: 'a.csv' }) } };
+      rows.push(r);
+      plain.push(r);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'lazy-'));
+    for (const [name, list, doc] of [['small', new RemovedRows(), []], ['long', rows, plain]] as const) {
+      await writeJson(join(dir, name), { input: 1, removed_rows: list, conflicts: [] });
+      expect(readFileSync(join(dir, name), 'utf8')).toBe(JSON.stringify({ input: 1, removed_rows: doc, conflicts: [] }, null, 2) + '\n');
+    }
+    expect(JSON.stringify(rows)).toBe(JSON.stringify(plain));
+  });
+});

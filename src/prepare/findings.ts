@@ -53,7 +53,7 @@ export function buildFindings(f: Facts): Finding[] {
 }
 
 function addDuplicates(out: Finding[], f: Facts): void {
-  const dups = f.dedupe.removed_rows.filter((r) => r.reason === 'duplicate');
+  const dups = f.dedupe.removed_rows.toJSON().filter((r) => r.reason === 'duplicate');
   if (dups.length > 0) {
     out.push({
       id: 'duplicates', severity: 'warning', message: `There are ${dups.length} duplicated prompts. These are rows: ${listRows(dups)}`,

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { hashFile } from './hash.ts';
 
 describe('hashFile', () => {
-  it('gives the sha256 and size of small files here and of large ones in a thread, several at once', async () => {
+  it('gives the sha256 and size of small files here and of large ones in the hashing thread, several at once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hash-'));
     const small = Buffer.from('{"prompt":"a","completion":" b"}\n'.repeat(1000));
     const large = Buffer.alloc(33 << 20);

@@ -8,32 +8,68 @@ export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Files at least this large are hashed in a thread of their own, so several hash at once on several cores. */
+/** Files at least this large are hashed in a thread, so the main thread goes on meanwhile. */
 const THREAD_MIN_BYTES = 32 << 20;
 
-/** The hashing thread: the same loop as hashFileHere, synchronous (a thread has nothing else to do). */
+/** The hashing thread: hashes the files it is sent, one after another, with the same loop as hashFileHere. */
 const HASH_THREAD = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { openSync, readSync, closeSync } = require('node:fs');
-const hash = createHash('sha256');
 const buffer = Buffer.allocUnsafe(1 << 20);
-let bytes = 0;
-const fd = openSync(workerData, 'r');
-try {
-  for (;;) {
-    const n = readSync(fd, buffer, 0, buffer.length, null);
-    if (n === 0) break;
-    hash.update(buffer.subarray(0, n));
-    bytes += n;
+parentPort.on('message', ({ id, path }) => {
+  try {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const fd = openSync(path, 'r');
+    try {
+      for (;;) {
+        const n = readSync(fd, buffer, 0, buffer.length, null);
+        if (n === 0) break;
+        hash.update(buffer.subarray(0, n));
+        bytes += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    parentPort.postMessage({ id, hash: hash.digest('hex'), bytes });
+  } catch (error) {
+    parentPort.postMessage({ id, error: error.message });
   }
-} finally {
-  closeSync(fd);
-}
-parentPort.postMessage({ hash: hash.digest('hex'), bytes });
+});
 `;
 
-/** sha256 hex and byte size of a file; large files are hashed in a worker thread. */
+/** One hashing thread for the process, started on first use; it does not keep the process alive. */
+let hasher: { worker: Worker; next: number; pending: Map<number, { resolve(v: { hash: string; bytes: number }): void; reject(e: Error): void }> } | undefined;
+
+function hashInThread(path: string): Promise<{ hash: string; bytes: number }> {
+  if (!hasher) {
+    const worker = new Worker(HASH_THREAD, { eval: true });
+    const state = { worker, next: 0, pending: new Map() };
+    worker.unref();
+    worker.on('message', (m: { id: number; hash?: string; bytes?: number; error?: string }) => {
+      const p = state.pending.get(m.id);
+      state.pending.delete(m.id);
+      if (state.pending.size === 0) worker.unref();
+      if (m.error !== undefined) p?.reject(new Error(m.error));
+      else p?.resolve({ hash: m.hash!, bytes: m.bytes! });
+    });
+    worker.on('error', (error) => {
+      for (const p of state.pending.values()) p.reject(error);
+      hasher = undefined;
+    });
+    hasher = state;
+  }
+  const h = hasher;
+  const id = h.next++;
+  h.worker.ref();
+  return new Promise((resolve, reject) => {
+    h.pending.set(id, { resolve, reject });
+    h.worker.postMessage({ id, path });
+  });
+}
+
+/** sha256 hex and byte size of a file; large files are hashed in the hashing thread. */
 export async function hashFile(path: string): Promise<{ hash: string; bytes: number }> {
   let size = 0;
   try {
@@ -41,13 +77,7 @@ export async function hashFile(path: string): Promise<{ hash: string; bytes: num
   } catch {
     // hashFileHere reports the error
   }
-  if (size < THREAD_MIN_BYTES) return hashFileHere(path);
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(HASH_THREAD, { eval: true, workerData: path });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`hashing ${path}: the thread stopped (exit code ${code})`)));
-  });
+  return size < THREAD_MIN_BYTES ? hashFileHere(path) : hashInThread(path);
 }
 
 /** sha256 hex and byte size of a file, streamed through one reused 1 MiB buffer (no per-chunk allocations). */
