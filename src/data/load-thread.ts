@@ -40,7 +40,8 @@ export async function loadFilesThreaded(
       if (report) resolve(report);
       else reject(error);
     };
-    const onAbort = () => settle(new TunefileError('TUNEFILE_INTERRUPTED', 'load: interrupted'));
+    // A plain error: the engine names the stage (`pipeline.yaml:load: interrupted`), as for any stage.
+    const onAbort = () => settle(new Error('interrupted'));
     signal.addEventListener('abort', onAbort);
     let queue = Promise.resolve();
     worker.on('message', (m: LoadWorkerMessage) => {

@@ -1,9 +1,9 @@
 // Streaming passes (issue 6): load -> dedupe -> suffix -> split share one pass over the records, and every output is
 // byte-identical to running the stages one by one (TUNEFILE_STREAM_PASS=0). Real SMS Spam data, real CLI.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeProject, runCli, runJson } from '../helpers/cli.ts';
+import { makeProject, runCli, runJson, startCli, waitFor } from '../helpers/cli.ts';
 
 const SMS = readFileSync(join(import.meta.dirname, '..', 'data', 'sms-spam', 'SMSSpamCollection.tsv'), 'utf8');
 const ONE_BY_ONE = { TUNEFILE_STREAM_PASS: '0' };
@@ -135,5 +135,19 @@ describe('streaming pass', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('completion: Label }', 'completion: Label, limit: 1000000 }'));
     const rerun = await runJson([], { cwd: dir });
     expect(rerun.status).toEqual({ load: 'ran', dedupe: 'cached', suffix: 'cached', split: 'cached' });
+  });
+
+  it('stops on Ctrl-C while the load thread runs: exit 130, the stage named, nothing cached or left behind', async () => {
+    const dir = makeProject({ 'pipeline.yaml': pipeline({ load: '{ path: data/sms.jsonl, prompt: text, completion: label }' }), 'data/sms.jsonl': smsJsonl(40) });
+    const run = startCli(['run'], { cwd: dir });
+    await waitFor(() => /load: [\d,]+ rows/.test(run.output().stdout + run.output().stderr), 30_000, 'load progress');
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('pipeline.yaml:load: interrupted');
+    const tmp = join(dir, '.tunefile', 'tmp');
+    expect(existsSync(tmp) ? readdirSync(tmp) : []).toEqual([]);
+    const again = await runJson([], { cwd: dir });
+    expect(again.status).toEqual({ load: 'ran', dedupe: 'ran', suffix: 'ran', split: 'ran' });
   });
 });
