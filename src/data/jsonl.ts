@@ -36,9 +36,6 @@ export async function readAllRecords(path: string): Promise<DataRecord[]> {
 
 const NEWLINE_BYTE = new Uint8Array([10]);
 
-/** Bytes written between two background datasyncs of a JsonlWriter's file. */
-const SYNC_BYTES = 32 << 20;
-
 /** Bytes buffered before a write: small enough that nothing lands in V8's large-object space. */
 const BUFFER_BYTES = 1 << 16;
 
@@ -54,8 +51,6 @@ export class JsonlWriter {
   private writing: Promise<void> | undefined;
   private failure: unknown;
   private closed = false;
-  private unsynced = 0;
-  private syncing: Promise<void> | undefined;
   /** Records written so far. */
   count = 0;
   readonly path: string;
@@ -114,14 +109,6 @@ export class JsonlWriter {
     this.spare = full;
     this.used = 0;
     this.writing = this.handle.write(full, 0, bytes).then(() => undefined, (error: unknown) => void (this.failure = error));
-    this.unsynced += bytes;
-    if (this.unsynced >= SYNC_BYTES && !this.syncing) {
-      // Hand written data to the disk as we go (on the thread pool), so the cache's fsync at the end finds
-      // little left to write: the kernel would otherwise hold everything dirty until then.
-      this.unsynced = 0;
-      const handle = this.handle;
-      this.syncing = this.writing.then(() => handle.datasync()).then(() => void (this.syncing = undefined), () => void (this.syncing = undefined));
-    }
   }
 
   private async settle(): Promise<void> {
@@ -138,7 +125,6 @@ export class JsonlWriter {
       await this.flush();
       await this.settle();
     } finally {
-      await this.syncing;
       await this.handle?.close();
       this.handle = undefined;
     }
