@@ -61,7 +61,7 @@ export async function runBench(argv: string[], log: (line: string) => void = con
   const o = readOptions(argv);
   const results: BenchResults = { notes: [] };
   const loadBefore = loadavg()[0]!.toFixed(1);
-  const needsCli = o.only.has('pipeline') || o.only.has('scaling');
+  const needsCli = o.only.has('pipeline') || o.only.has('scaling') || o.only.has('tokencheck');
   if (needsCli && o.build) {
     log('building dist/ (tsc -p tsconfig.json)');
     try {

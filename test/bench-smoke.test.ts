@@ -43,9 +43,10 @@ describe('npm run bench (smoke, 20,000 rows)', () => {
     else expect(p.pandas!.wall_s).toBeGreaterThan(0);
     expect(results.scaling!.small.rows).toBe(5000);
     expect(results.tokencheck!.tokens).toBeGreaterThan(20000);
+    expect(results.tokencheck!.cachedTexts).toBeGreaterThan(10000);
     expect(results.throughput!.classes).toBe(77);
     expect(results.throughput!.predictions).toBe(200);
-    for (const what of ['tunefile run (cold)', 'no-op `tunefile run`', '`tunefile status`', 'tokencheck, 2 workers', 'local trainer', 'evaluate against']) {
+    for (const what of ['tunefile run (cold)', 'no-op `tunefile run`', '`tunefile status`', 'tokencheck, 2 threads, cold', 'warm cache', 'local trainer', 'evaluate against']) {
       expect(text).toContain(what);
       expect(markdown).toContain(what);
     }

@@ -6,6 +6,7 @@ import { StateDb } from './state.ts';
 
 export { BlobStore } from './blobs.ts';
 export { StateDb, type RunRecord } from './state.ts';
+export type { ChunkLog } from './chunk-log.ts';
 export { hashWithStatCache, statKeyOf, sameStat } from './stat-cache.ts';
 export { acquireRunLock, readHolder, describeHolder, type LockHolder } from './run-lock.ts';
 export { writeFileAtomic } from './atomic.ts';

@@ -1,8 +1,10 @@
-// .tunefile/state.db on node:sqlite: run records, the stat cache, the remote-job journal, and small key/value tables.
+// .tunefile/state.db on node:sqlite: run records, the stat cache, the remote-job journal, small key/value tables and chunk logs.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { JobJournal, JournalEntry, StageKv } from '../stages/types.ts';
+import { CHUNKS_SCHEMA, openChunkLog } from './chunk-log.ts';
+import type { ChunkLog } from './chunk-log.ts';
 
 
 /** A stage's run record: exactly the lock entry it produced. */
@@ -65,6 +67,7 @@ export class StateDb {
     this.db = new DatabaseSync(path, { timeout: 10_000 });
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
     this.db.exec(SCHEMA);
+    this.db.exec(CHUNKS_SCHEMA);
   }
 
   close(): void {
@@ -126,6 +129,11 @@ export class StateDb {
         this.db.prepare('DELETE FROM jobs WHERE stage_key = ?').run(stageKey);
       },
     };
+  }
+
+  /** A namespaced append-only log of binary chunks (large caches: JSON values in `kv` are too slow for 10^6 entries). */
+  chunks(namespace: string): ChunkLog {
+    return openChunkLog(this.db, namespace);
   }
 
   /** A namespaced key/value store with JSON values. */

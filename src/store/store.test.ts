@@ -86,6 +86,36 @@ describe('StateDb', () => {
   });
 });
 
+describe('chunk logs', () => {
+  it('append in order, replace, trim the oldest beyond maxBytes, and persist per namespace', () => {
+    const dir = tmp();
+    const path = join(dir, 'state.db');
+    let db = new StateDb(path);
+    const log = db.chunks('t:counts');
+    const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+    expect(log.read()).toEqual([]);
+    log.append([bytes(10, 1), bytes(20, 2)]);
+    log.append([bytes(30, 3)]);
+    db.chunks('t:other').append([bytes(5, 9)]);
+    expect(log.read().map((c) => [c.length, c[0]])).toEqual([[10, 1], [20, 2], [30, 3]]);
+    expect(log.bytes()).toBe(60);
+    // 40 + 30 + 20 > 75: the two oldest go; the newest stays even when it alone exceeds the bound.
+    log.append([bytes(40, 4)], { maxBytes: 75 });
+    expect(log.read().map((c) => c[0])).toEqual([3, 4]);
+    log.append([bytes(100, 5)], { maxBytes: 50 });
+    expect(log.read().map((c) => c[0])).toEqual([5]);
+    log.append([bytes(1, 6)], { replace: true });
+    db.close();
+    db = new StateDb(path);
+    expect(db.chunks('t:counts').read().map((c) => [...c])).toEqual([[6]]);
+    expect(db.chunks('t:other').read().map((c) => c.length)).toEqual([5]);
+    db.chunks('t:counts').clear();
+    expect(db.chunks('t:counts').read()).toEqual([]);
+    expect(db.chunks('t:other').bytes()).toBe(5);
+    db.close();
+  });
+});
+
 describe('run lock', () => {
   it('is exclusive, names its holder, and is released', async () => {
     const store = openStore(tmp());

@@ -5,7 +5,10 @@ import { DigestTable, Int32Column } from '../data/digest-table.ts';
 import { statSync } from 'node:fs';
 import { readLineChunks } from './line-chunks.ts';
 import { TokenCountPool, getDefaultWorkers } from './count-pool.ts';
+import { getBpeEncoder } from './bpe.ts';
 import type { BatchScan } from './scan-batch.ts';
+import { countCacheName, CountSaver, loadCounts, MAX_CACHED_TEXTS } from './count-cache.ts';
+import type { ChunkLog, LoadedCounts } from './count-cache.ts';
 import { encodingNameForModel } from './encoding.ts';
 import type { EncodingName } from './encoding.ts';
 import { getDefaultEpochs } from './epochs.ts';
@@ -25,9 +28,29 @@ export interface TokenCheckOptions {
   prices?: Record<string, ModelPrice>;
   /** Override of the model's per-example token limit. */
   context_limit?: number;
-  /** Counting threads; 1 counts in this thread. @default one per core (at most 8), or 1 for inputs under 4 MB */
+  /** Counting threads, this one included; 1 counts in this thread only. @default one per core (at most 8), or 1 for inputs under 4 MB */
   workers?: number;
   progress?(detail: string): void;
+  /**
+   * The token-count cache: opens a chunk log by name (state.db's `chunks`). Texts are then looked up by digest,
+   * and new counts are appended as they are counted; the report is the same with or without it.
+   */
+  countCache?(name: string): ChunkLog;
+  /** Called once with what the cache did. */
+  cacheStats?(stats: CountCacheStats): void;
+}
+
+/** What the token-count cache did in one check. */
+export interface CountCacheStats {
+  /** Entries loaded from state.db. */
+  loaded: number;
+  /** Texts found in it / counted anew (repeats of a new text within the run are neither). */
+  hits: number;
+  misses: number;
+  /** New entries written back (0 when the write failed; the check itself never fails for the cache). */
+  saved: number;
+  /** The stored cache was unusable (foreign, older format or damaged) and was replaced. */
+  replaced: boolean;
 }
 
 /** One class of a classification dataset. */
@@ -89,14 +112,30 @@ const MAX_CLASSES = 50_000;
 export async function checkTokens(trainPath: string, validPath: string | undefined, o: TokenCheckOptions): Promise<TokenReport> {
   const encoding = encodingNameForModel(o.model);
   const limit = o.context_limit ?? getContextLimit(o.model);
-  const pool = new TokenCountPool(encoding, o.workers ?? chooseWorkers([trainPath, validPath]), limit);
+  const inputBytes = sizeOf([trainPath, validPath]);
+  const pool = new TokenCountPool(encoding, o.workers ?? (inputBytes < 4 << 20 ? 1 : getDefaultWorkers()), limit);
   let train: SplitScan;
   let valid: SplitScan | undefined;
+  let loaded: LoadedCounts | undefined;
+  let saver: CountSaver | undefined;
   try {
+    const log = o.countCache?.(countCacheName(encoding));
+    if (log) {
+      const enc = await getBpeEncoder(encoding); // being built for the pool anyway; its fingerprint is in the cache's key
+      // Room for every text of this run, as far as the inputs' size tells (a text takes at least ~24 bytes of JSONL).
+      loaded = loadCounts(log, enc, Math.min(MAX_CACHED_TEXTS, Math.ceil(inputBytes / 24)));
+      pool.useCache(loaded.table);
+      const s = (saver = new CountSaver(log, enc, loaded.table, loaded.replace));
+      pool.onFilled = (blocks) => s.add(blocks);
+    }
     train = await scanSplit(trainPath, 'train', pool, o.progress);
     valid = validPath ? await scanSplit(validPath, 'valid', pool, o.progress) : undefined;
   } finally {
     await pool.close();
+  }
+  if (saver && loaded) {
+    const saved = saver.finish();
+    o.cacheStats?.({ loaded: loaded.table.loaded, hits: pool.hits, misses: pool.misses, saved: saved ?? 0, replaced: loaded.replace && saved !== undefined });
   }
   const n = train.counts.length;
   const classification = isClassification(train.distinct.size, n) && train.labels.size <= MAX_CLASSES;
@@ -123,11 +162,11 @@ export async function checkTokens(trainPath: string, validPath: string | undefin
   return report;
 }
 
-/** Worker threads for these inputs: none for small files, where starting threads costs more than it saves. */
-function chooseWorkers(paths: (string | undefined)[]): number {
+/** Total size of the inputs (a missing file counts 0: reading it reports the error). */
+function sizeOf(paths: (string | undefined)[]): number {
   let bytes = 0;
-  for (const p of paths) if (p) bytes += statSync(p).size;
-  return bytes < 4 << 20 ? 1 : getDefaultWorkers();
+  for (const p of paths) bytes += p ? (statSync(p, { throwIfNoEntry: false })?.size ?? 0) : 0;
+  return bytes;
 }
 
 /** Streams one split: the pool scans line batches (in worker threads when it has them), merged here in input order. */
@@ -143,7 +182,7 @@ async function scanSplit(path: string, name: string, pool: TokenCountPool, progr
       const pending = pool.scan(chunk, path);
       pending.catch(() => {});
       queue.push(pending);
-      while (queue.length > 4 * Math.max(1, pool.size)) await drain();
+      while (queue.length > 4 * (pool.size + 1)) await drain(); // enough queued to keep every thread busy
     }
     while (queue.length > 0) await drain();
   } finally {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkTokens } from './check.ts';
 import { TokenCountPool } from './count-pool.ts';
+import { CountTable } from './count-table.ts';
 import { decodeLines, readLineChunks } from './line-chunks.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunefile-count-pool-'));
@@ -24,7 +25,7 @@ function writeSms(): string {
 }
 
 describe('TokenCountPool', () => {
-  it('counts the same tokens with 2 worker threads as in this thread, batch by batch and in the report', async () => {
+  it('counts the same tokens with 2 threads as with 1, batch by batch and in the report', async () => {
     const path = writeSms();
     const options = { model: 'babbage-002', distinct_first_token: true, min_train_examples: 10, n_epochs: 'auto' as const };
     const single = await checkTokens(path, path, { ...options, workers: 1 });
@@ -43,6 +44,46 @@ describe('TokenCountPool', () => {
     expect([...b.total]).toEqual([2]);
     expect(a.roles).toEqual({ prompt: 4, completion: 2 });
     expect(a.labels.map((l) => [l.label, l.count])).toEqual([[' x', 1], [' yes', 1]]);
+  });
+
+  it('counts in this thread too once the worker is a few batches ahead, each batch exactly as one thread would', async () => {
+    const path = writeSms();
+    const chunks = [];
+    for await (const chunk of readLineChunks(path, 16 << 10)) chunks.push({ bytes: chunk.bytes.slice(), first: chunk.first });
+    expect(chunks.length).toBeGreaterThan(12);
+    const single = new TokenCountPool('cl100k_base', 1, 50);
+    const expected = [];
+    for (const c of chunks) expected.push(await single.scan({ bytes: c.bytes.slice(), first: c.first }, path));
+    const pool = new TokenCountPool('cl100k_base', 2, 50);
+    const got = await Promise.all(chunks.map((c) => pool.scan({ bytes: c.bytes.slice(), first: c.first }, path)));
+    await pool.close();
+    expect(pool.countedHere).toBeGreaterThan(0);
+    expect(pool.countedHere).toBeLessThan(chunks.length);
+    expect(got).toEqual(expected);
+
+    // Both threads counting through one shared table: each text is counted about once, and a second pass counts none.
+    const texts = new Set(readFileSync(path, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
+      const r = JSON.parse(l);
+      return r.messages ? r.messages.flatMap((m: Record<string, string>) => Object.values(m)) : [r.prompt, r.completion];
+    }));
+    const table = new CountTable(20_000);
+    for (const pass of [1, 2]) {
+      const shared = new TokenCountPool('cl100k_base', 2, 50);
+      shared.useCache(table);
+      const again = await Promise.all(chunks.map((c) => shared.scan({ bytes: c.bytes.slice(), first: c.first }, path)));
+      await shared.close();
+      expect(again).toEqual(expected);
+      expect(shared.countedHere).toBeGreaterThan(0);
+      if (pass === 1) {
+        expect(shared.misses).toBeGreaterThanOrEqual(texts.size);
+        expect(shared.misses).toBeLessThan(texts.size * 1.05);
+        expect(table.added().length / 6).toBe(shared.misses);
+        table.load(new Uint32Array(0)); // what was added so far counts as loaded from now on
+      } else {
+        expect(shared.misses).toBe(0);
+        expect(shared.hits).toBeGreaterThan(texts.size);
+      }
+    }
   });
 
   it('reports invalid JSON and UTF-8 from a thread with file and line', async () => {

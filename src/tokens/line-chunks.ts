@@ -26,51 +26,68 @@ export async function* readLineChunks(path: string, chunkBytes = 1 << 20): Async
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DataError(`${path}: file not found`, { cause: error });
     throw error;
   }
+  // The next block is read while the consumer works on the current chunk (one read in flight at a time).
+  const readBlock = (carry: Uint8Array) => {
+    const buf = new Uint8Array(carry.length + chunkBytes);
+    buf.set(carry);
+    return handle.read(buf, carry.length, chunkBytes, null).then(({ bytesRead }) => ({ buf, end: carry.length + bytesRead, eof: bytesRead === 0 }));
+  };
+  let next: ReturnType<typeof readBlock> | undefined;
   try {
-    let carry = new Uint8Array(0);
     let line = 1;
     let atStart = true;
+    next = readBlock(new Uint8Array(0));
     for (;;) {
-      const buf = new Uint8Array(carry.length + chunkBytes);
-      buf.set(carry);
-      const { bytesRead } = await handle.read(buf, carry.length, chunkBytes, null);
-      const end = carry.length + bytesRead;
+      const { buf, end, eof } = await next!;
+      next = undefined;
       let from = 0;
       if (atStart && end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) from = 3;
       if (end > from) atStart = false;
-      const last = bytesRead === 0 ? end : buf.lastIndexOf(NEWLINE, end - 1);
+      const last = eof ? end : buf.lastIndexOf(NEWLINE, end - 1);
       if (last < from) {
-        carry = buf.slice(from, end);
+        next = readBlock(buf.slice(from, end));
         continue;
       }
       const bytes = buf.subarray(from, last);
       const first = line;
       line += countNewlines(bytes) + 1;
-      carry = buf.slice(Math.min(last + 1, end), end);
+      if (!eof) next = readBlock(buf.slice(Math.min(last + 1, end), end));
       // The consumer may transfer `buf` to a thread, so nothing reads it after the yield.
       if (bytes.length > 0 || last < end) yield { bytes, first };
-      if (bytesRead === 0) return;
+      if (eof) return;
     }
   } finally {
+    await next?.catch(() => undefined);
     await handle.close();
   }
 }
 
-/** The lines of a chunk (CR before LF removed), decoded as strict UTF-8 in pieces of at most ~64 KiB (small strings). */
-export function decodeLines(chunk: LineChunk, path: string): string[] {
+/**
+ * Calls `fn` with each line of a chunk (CR before LF removed) and its line number, decoding strict UTF-8 in pieces of
+ * at most ~64 KiB: only one piece's lines are alive at a time (small strings, cheap young-generation GCs).
+ */
+export function forEachLine(chunk: LineChunk, path: string, fn: (line: string, lineNumber: number) => void): void {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  const { bytes } = chunk;
-  const lines: string[] = [];
-  for (const piece of splitAtNewlines(bytes)) {
+  let line = chunk.first;
+  for (const piece of splitAtNewlines(chunk.bytes)) {
     let text: string;
     try {
       text = decoder.decode(piece);
     } catch {
-      const line = chunk.first + lines.length + countNewlines(piece.subarray(0, firstInvalid(piece)));
-      throw new DataError(`${path}:${line}: invalid UTF-8`);
+      throw new DataError(`${path}:${line + countNewlines(piece.subarray(0, firstInvalid(piece)))}: invalid UTF-8`);
     }
-    for (const l of text.split('\n')) lines.push(l.length > 0 && l.charCodeAt(l.length - 1) === 13 ? l.slice(0, -1) : l);
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      fn(l.length > 0 && l.charCodeAt(l.length - 1) === 13 ? l.slice(0, -1) : l, line++);
+    }
   }
+}
+
+/** The lines of a chunk (CR before LF removed), decoded as strict UTF-8. */
+export function decodeLines(chunk: LineChunk, path: string): string[] {
+  const lines: string[] = [];
+  forEachLine(chunk, path, (l) => lines.push(l));
   return lines;
 }
 

@@ -1,10 +1,12 @@
-// One batch of JSONL lines scanned for tokencheck (parse, count, per-label and per-error tallies), and its merge.
-import type { Tiktoken } from 'js-tiktoken/lite';
+// One batch of JSONL lines scanned for tokencheck: parse, count, per-label and per-error tallies.
 import { DataError } from '../errors.ts';
 import { describeRow, getCompletionText, isChat } from '../data/records.ts';
 import type { DataRecord } from '../data/records.ts';
 import { findChatFormatErrors } from './chat-format.ts';
-import { countExampleTokens } from './count.ts';
+import { countExample } from './count.ts';
+import { forEachLine } from './line-chunks.ts';
+import type { LineChunk } from './line-chunks.ts';
+import type { TextCounter } from './text-counter.ts';
 
 /** What one batch contributes; plain data, so it crosses threads cheaply. */
 export interface BatchScan {
@@ -18,27 +20,30 @@ export interface BatchScan {
   formatErrors: Record<string, { count: number; rows: string[] }>;
 }
 
-/** Parses and scans `lines` (line `first` + i of `path`; blank lines skipped). Throws DataError on invalid JSON. */
-export function scanBatch(lines: string[], first: number, path: string, enc: Tiktoken, cache: Map<string, number[]>, limit: number): BatchScan {
-  const records: DataRecord[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const text = lines[i]!;
-    if (text === '') continue;
-    try {
-      records.push(JSON.parse(text) as DataRecord);
-    } catch (error) {
-      throw new DataError(`${path}:${first + i}: invalid JSON (${(error as Error).message})`);
-    }
-  }
-  const counted = countExampleTokens(records, enc, cache);
-  const scan: BatchScan = { total: new Int32Array(records.length), roles: {}, chat: 0, labels: [], overLimit: [], formatErrors: {} };
+/** Parses and scans a chunk of JSONL lines of `path` (blank lines skipped). Throws DataError on invalid JSON or UTF-8. */
+export function scanBatch(chunk: LineChunk, path: string, counter: TextCounter, limit: number): BatchScan {
+  let total = new Int32Array(1 << 12);
+  let n = 0;
+  const scan: BatchScan = { total, roles: {}, chat: 0, labels: [], overLimit: [], formatErrors: {} };
   const labels = new Map<string, BatchScan['labels'][number]>();
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!;
-    const c = counted[i]!;
-    scan.total[i] = c.total;
-    for (const role in c.roles) scan.roles[role] = (scan.roles[role] ?? 0) + c.roles[role]!;
-    if (c.total > limit) scan.overLimit.push({ row: describeRow(record), tokens: c.total });
+  const first = { token: -1 };
+  // Line by line, so that only the record being counted is alive (not the whole chunk's lines and records).
+  forEachLine(chunk, path, (text, line) => {
+    if (text === '') return;
+    let record: DataRecord;
+    try {
+      record = JSON.parse(text) as DataRecord;
+    } catch (error) {
+      throw new DataError(`${path}:${line}: invalid JSON (${(error as Error).message})`);
+    }
+    const tokens = countExample(record, counter, scan.roles, first);
+    if (n === total.length) {
+      const grown = new Int32Array(total.length * 2);
+      grown.set(total);
+      total = grown;
+    }
+    total[n++] = tokens;
+    if (tokens > limit) scan.overLimit.push({ row: describeRow(record), tokens });
     if (isChat(record)) {
       scan.chat += 1;
       for (const e of findChatFormatErrors(record)) {
@@ -51,10 +56,11 @@ export function scanBatch(lines: string[], first: number, path: string, enc: Tik
     const label = labels.get(completion);
     if (label) label.count += 1;
     else {
-      const entry = { label: completion, count: 1, firstToken: c.firstToken, firstText: c.firstToken < 0 ? '' : enc.decode([c.firstToken]), row: describeRow(record) };
+      const entry = { label: completion, count: 1, firstToken: first.token, firstText: counter.tokenText(first.token), row: describeRow(record) };
       labels.set(completion, entry);
       scan.labels.push(entry);
     }
-  }
+  });
+  scan.total = total.slice(0, n);
   return scan;
 }

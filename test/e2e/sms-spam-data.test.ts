@@ -1,6 +1,7 @@
 // End to end: the data stages inside `tunefile run` on the real SMS spam and Banking77 files.
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { REPO, makeProject, runCli, runJson } from '../helpers/cli.ts';
 
@@ -64,6 +65,33 @@ describe('data stages in tunefile run', () => {
     expect(reseeded.status).toEqual({ load: 'cached', dedupe: 'cached', suffix: 'cached', split: 'ran', tokencheck: 'ran' });
     const split7 = reseeded.report.stages.find((s: { id: string }) => s.id === 'split').outputs;
     expect(split7.valid.hash).not.toBe(out('split').valid.hash);
+  });
+
+  it('keeps token counts in state.db, so a changed split counts no text again and reports the same as a fresh project', async () => {
+    const dir = smsProject();
+    const first = await runJson([], { cwd: dir });
+    expect(first.code, first.stderr).toBe(0);
+    const chunks = () => {
+      const db = new DatabaseSync(join(dir, '.tunefile', 'state.db'), { readOnly: true });
+      try {
+        return db.prepare("SELECT id, length(data) AS bytes FROM chunks WHERE namespace = 'tokencheck:token-counts:cl100k_base' ORDER BY id").all();
+      } finally {
+        db.close();
+      }
+    };
+    const stored = chunks();
+    expect(stored.length).toBeGreaterThan(0);
+    // 5,171 rows: ~5,000 distinct prompts and 2 completions, 24 bytes each.
+    expect(stored.reduce((a, c) => a + Number(c.bytes), 0)).toBeGreaterThan(4000 * 24);
+
+    const reseeded = await runJson(['--set', 'split.with.seed=7'], { cwd: dir });
+    expect(reseeded.status.tokencheck).toBe('ran');
+    expect(chunks()).toEqual(stored);
+
+    const fresh = smsProject();
+    const cold = await runJson(['--set', 'split.with.seed=7'], { cwd: fresh });
+    const report = (r: typeof cold) => r.report.stages.find((s: { id: string }) => s.id === 'tokencheck').outputs.report.hash;
+    expect(report(reseeded)).toBe(report(cold));
   });
 
   it('fails tokencheck on Banking77 naming colliding labels, and passes with suffix labels: auto', async () => {

@@ -15,6 +15,8 @@ export async function run(ctx: StageContext<TokencheckParams>): Promise<StageRes
     model: p.model ?? ctx.model, distinct_first_token: p.distinct_first_token, min_train_examples: p.min_train_examples,
     n_epochs: p.n_epochs, max_cost_usd: maxCost, prices: ctx.config.prices, context_limit: p.context_limit,
     progress: (d) => ctx.progress(d),
+    // Token counts per text digest in state.db: a changed split (or any rerun over the same texts) retokenizes nothing.
+    ...(ctx.chunks ? { countCache: (name: string) => ctx.chunks!(name) } : {}),
   });
   for (const w of report.warnings) ctx.warn(w);
   // --yes accepts an over-budget estimate (the train stage's cost guard asks again before any job is created).
