@@ -38,6 +38,8 @@ export interface PipelineResult {
   pandas?: Timing;
   pandasMissing?: string;
   cold: Timing;
+  /** The same cold run with streaming passes off (TUNEFILE_STREAM_PASS=0): each stage reads its input file. */
+  oneByOne: Timing;
   noop: Timing;
   status: Timing;
 }
@@ -88,9 +90,11 @@ export async function benchPipeline(n: number, repeat: number, options: { pandas
   const { dir, data, mb } = await ensureProject(n);
   const pandasMissing = options.pandas ? await detectPandas() : 'skipped (--no-pandas)';
   const flags = readShebangFlags();
-  const cli = (args: string[]) => measureCommand(process.execPath, [...flags, CLI, ...args], { cwd: dir, env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    measureCommand(process.execPath, [...flags, CLI, ...args], { cwd: dir, env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env } });
   const pandasRuns: Measurement[] = [];
   const coldRuns: Measurement[] = [];
+  const oneByOneRuns: Measurement[] = [];
   for (let i = 0; i < repeat; i++) {
     if (!pandasMissing) {
       const out = join(dir, 'pandas-out');
@@ -101,7 +105,13 @@ export async function benchPipeline(n: number, repeat: number, options: { pandas
     resetProject(dir);
     coldRuns.push(await cli(['run']));
     options.log(`  tunefile run  ${n} rows (cold): ${coldRuns.at(-1)!.wall_s.toFixed(2)} s, ${coldRuns.at(-1)!.rss_mb.toFixed(0)} MB`);
+    resetProject(dir);
+    oneByOneRuns.push(await cli(['run'], { TUNEFILE_STREAM_PASS: '0' }));
+    options.log(`  tunefile run  ${n} rows (cold, stages one by one): ${oneByOneRuns.at(-1)!.wall_s.toFixed(2)} s, ${oneByOneRuns.at(-1)!.rss_mb.toFixed(0)} MB`);
   }
+  // The no-op runs below need the cache of a normal run.
+  resetProject(dir);
+  await cli(['run']);
   const noop = await measureRepeated(Math.max(repeat, 3), () => cli(['run']));
   for (const r of noop.runs) if (!/0 ran/.test(r.stdout + r.stderr)) throw new Error(`no-op run did not cache everything:\n${r.stdout}${r.stderr}`);
   options.log(`  tunefile run  ${n} rows (no-op): ${noop.wall_s.toFixed(3)} s`);
@@ -111,6 +121,6 @@ export async function benchPipeline(n: number, repeat: number, options: { pandas
   return {
     rows: n, mb,
     ...(pandasMissing ? { pandasMissing } : { pandas: toTiming(await med(pandasRuns)) }),
-    cold: toTiming(await med(coldRuns)), noop: toTiming(noop), status: toTiming(status),
+    cold: toTiming(await med(coldRuns)), oneByOne: toTiming(await med(oneByOneRuns)), noop: toTiming(noop), status: toTiming(status),
   };
 }
