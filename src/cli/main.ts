@@ -50,6 +50,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(pkg.version + '\n');
     return 0;
   }
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  if (major < 22 || (major === 22 && minor < 18)) {
+    io.stderr.write(`tunefile: needs Node.js 22.18 or newer (for node:sqlite); this is ${process.version}\n`);
+    return 2;
+  }
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
     const { didYouMean } = await import('../errors.ts');
