@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDelimited } from '../../data/csv.ts';
+import { readLineBatches } from '../../data/text-lines.ts';
 import { TunefileError } from '../../errors.ts';
 import { startLocalServer, type LocalServer } from '../../local/index.ts';
 import type { ModelRequest } from '../../providers/format.ts';
@@ -35,25 +37,15 @@ function smsRows(): Row[] {
 }
 
 /** Banking77 rows (text,category; quoted fields may span lines) as prompt/completion rows: 77 labels, several sharing first tokens. */
-function bankingRows(file: 'train' | 'test'): Row[] {
-  const text = readFileSync(join(ROOT, `test/data/banking77/${file}.csv`), 'utf8');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c !== '"') field += c;
-      else if (text[i + 1] === '"') field += text[++i];
-      else quoted = false;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') (row.push(field), (field = ''));
-    else if (c === '\n') (row.push(field), rows.push(row), (row = []), (field = ''));
-    else if (c !== '\r') field += c;
+async function bankingRows(file: 'train' | 'test'): Promise<Row[]> {
+  const path = join(ROOT, `test/data/banking77/${file}.csv`);
+  const rows: Row[] = [];
+  for await (const batch of parseDelimited(readLineBatches(path), { delimiter: ',', quote: true, displayPath: path })) {
+    for (const { fields: [prompt, category], line } of batch) {
+      if (line > 1) rows.push({ prompt: `${prompt!.trim()}\n\n###\n\n`, completion: ` ${category}\n` });
+    }
   }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  return rows.slice(1).map(([prompt, category]) => ({ prompt: `${prompt!.trim()}\n\n###\n\n`, completion: ` ${category}\n` }));
+  return rows;
 }
 
 const jsonl = (records: unknown[]) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
@@ -159,8 +151,8 @@ beforeAll(async () => {
   smsValid = all.filter((_, i) => i % 10 === 0).slice(0, 301);
   const smsModel = await train('babbage-002', all.filter((_, i) => i % 10 !== 0).slice(0, 2000));
   sms = writeInputs('sms', 'babbage-002', smsModel, smsValid);
-  bankingValid = bankingRows('test').filter((_, i) => i % 6 === 0);
-  const bankingModel = await train('babbage-002', bankingRows('train'), 3);
+  bankingValid = (await bankingRows('test')).filter((_, i) => i % 6 === 0);
+  const bankingModel = await train('babbage-002', await bankingRows('train'), 3);
   banking = writeInputs('banking', 'babbage-002', bankingModel, bankingValid);
 });
 
