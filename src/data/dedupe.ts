@@ -7,7 +7,9 @@ import type { LazyJsonArray } from './jsonl.ts';
 import { normalizeText } from './normalize.ts';
 import type { Normalize } from './normalize.ts';
 import { formatRow, getCompletionText, getPromptText } from './records.ts';
-import type { DataRecord, RowConsumer, TextDigests } from './records.ts';
+import type { DataRecord, RowConsumer } from './records.ts';
+import { escapedBytes } from './encoded-rows.ts';
+import type { EncodedRows } from './encoded-rows.ts';
 import { readLineBatches } from './text-lines.ts';
 
 export interface DedupeOptions {
@@ -135,7 +137,7 @@ export async function dedupeFile(input: string, output: string, options: DedupeO
     return dedupeTwoPass(input, output, options);
   }
   // Lines read from a file need not be JSON.stringify(record) (another program may have written them): forward that.
-  const forward: RowConsumer | undefined = next && { push: (record, _line, digests) => next.push(record, JSON.stringify(record), digests) };
+  const forward: RowConsumer | undefined = next && { push: (record) => next.push(record, JSON.stringify(record)) };
   const stream = new DedupeStream(input, output, options, forward);
   try {
     for await (const batch of readLineBatches(input, { displayPath: 'dataset' })) {
@@ -182,38 +184,62 @@ export class DedupeStream {
     };
   }
 
-  async push(record: DataRecord, line: string, digests?: TextDigests): Promise<void> {
+  async push(record: DataRecord, line: string): Promise<void> {
     const o = this.options;
-    let file = -1;
-    if (record._file !== undefined) {
-      file = this.fileIds.get(record._file) ?? this.files.push(record._file) - 1;
-      this.fileIds.set(record._file, file);
-    }
-    let comp: number;
+    const comp = this.completions.add(normalizeText(getCompletionText(record), o.normalize));
+    const pg = this.prompts.add(normalizeText(getPromptText(record), o.normalize));
+    if (!this.decide(pg, comp, record._row ?? 0, record._file)) return;
+    await this.writer.writeLine(line);
+    if (this.next) await this.next.push(record, line);
+  }
+
+  /**
+   * push() for row i of a chunk of bytes, copied as bytes. Without `normalize`, texts are keyed by their JSON string
+   * content (equal texts, equal escapes), read straight from the line when it has fields, so the row is not parsed.
+   * A stream is fed by push() or by pushEncoded(), never both, so its tables key every text the same way.
+   */
+  async pushEncoded(rows: EncodedRows, i: number): Promise<void> {
+    if (this.options.normalize !== 'none') return this.push(rows.record(i), rows.line(i));
+    const f = rows.fields;
     let pg: number;
-    if (digests && o.normalize === 'none') {
-      pg = this.prompts.addDigest(digests.words, digests.at);
-      comp = this.completions.addDigest(digests.words, digests.at + 4);
+    let comp: number;
+    if (f[i * 4]! >= 0) {
+      pg = this.prompts.addBytes(rows.bytes, f[i * 4]!, f[i * 4 + 1]!);
+      comp = this.completions.addBytes(rows.bytes, f[i * 4 + 2]!, f[i * 4 + 3]!);
     } else {
-      comp = this.completions.add(normalizeText(getCompletionText(record), o.normalize));
-      pg = this.prompts.add(normalizeText(getPromptText(record), o.normalize));
+      const record = rows.record(i);
+      const prompt = escapedBytes(getPromptText(record));
+      const completion = escapedBytes(getCompletionText(record));
+      pg = this.prompts.addBytes(prompt, 0, prompt.length);
+      comp = this.completions.addBytes(completion, 0, completion.length);
+    }
+    if (!this.decide(pg, comp, rows.row(i) ?? 0, rows.file(i))) return;
+    await this.writer.writeBytes(rows.bytes, rows.starts[i]!, rows.starts[i + 1]! - 1);
+    if (this.next?.pushEncoded) await this.next.pushEncoded(rows, i);
+    else if (this.next) await this.next.push(rows.record(i), rows.line(i));
+  }
+
+  /** Counts a row of prompt group `pg` and completion `comp`: true to keep it (the first of its prompt), else notes why it goes. */
+  private decide(pg: number, comp: number, row: number, fileName: string | undefined): boolean {
+    let file = -1;
+    if (fileName !== undefined) {
+      file = this.fileIds.get(fileName) ?? this.files.push(fileName) - 1;
+      this.fileIds.set(fileName, file);
     }
     this.rowPromptGroup.push(pg);
     this.report.input += 1;
     if (pg === this.firstComp.length) {
       this.firstComp.push(comp);
-      this.firstRow.push(record._row ?? 0);
+      this.firstRow.push(row);
       if (file >= 0 && !this.firstFile) {
         // Groups so far had no file: -1. Every later group is set below, so growth (zero-filled) leaves no gap.
         this.firstFile = new Int32Column(Math.max(1024, this.firstComp.length * 2));
         this.firstFile.data.fill(-1);
       }
       this.firstFile?.set(this.firstComp.length - 1, file);
-      await this.writer.writeLine(line);
-      if (this.next) await this.next.push(record, line);
-      return;
+      return true;
     }
-    const ref = rowRef(record);
+    const ref: RowRef = fileName === undefined ? { row } : { row, file: fileName };
     if (comp === this.firstComp.get(pg)) {
       const keptFile = this.firstFile?.get(pg) ?? -1;
       const kept: RowRef = keptFile < 0 ? { row: this.firstRow.get(pg) } : { row: this.firstRow.get(pg), file: this.files[keptFile]! };
@@ -226,6 +252,7 @@ export class DedupeStream {
       this.report.removed_rows.push({ ...ref, reason: 'conflict' });
       this.report.conflicts_removed += 1;
     }
+    return false;
   }
 
   /** Closes the output after a failure upstream. */

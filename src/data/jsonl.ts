@@ -51,6 +51,9 @@ export class JsonlWriter {
   private writing: Promise<void> | undefined;
   private failure: unknown;
   private closed = false;
+  /** Where the last line is in `buffer` (lastEnd < 0: it was written straight to the file). */
+  private lastStart = 0;
+  private lastEnd = -1;
   /** Records written so far. */
   count = 0;
   readonly path: string;
@@ -72,30 +75,44 @@ export class JsonlWriter {
       if (worst > BUFFER_BYTES) {
         await this.settle();
         await this.handle!.write(json + '\n');
+        this.lastEnd = -1;
         this.count += 1;
         return;
       }
     }
+    this.lastStart = this.used;
     this.used += this.buffer.write(json, this.used, 'utf8');
+    this.lastEnd = this.used;
     this.buffer[this.used++] = 10;
     this.count += 1;
   }
 
-  /** Appends a line given as UTF-8 bytes (without its newline), copied as is. */
-  async writeBytes(line: Uint8Array): Promise<void> {
-    if (this.used + line.length + 1 > BUFFER_BYTES) {
+  /** Appends a line given as UTF-8 bytes (without its newline), copied as is: bytes[start .. end). */
+  async writeBytes(bytes: Uint8Array, start = 0, end = bytes.length): Promise<void> {
+    const length = end - start;
+    if (this.used + length + 1 > BUFFER_BYTES) {
       await this.flush();
-      if (line.length + 1 > BUFFER_BYTES) {
+      if (length + 1 > BUFFER_BYTES) {
         await this.settle();
-        await this.handle!.write(Buffer.concat([line, NEWLINE_BYTE]));
+        await this.handle!.write(Buffer.concat([bytes.subarray(start, end), NEWLINE_BYTE]));
+        this.lastEnd = -1;
         this.count += 1;
         return;
       }
     }
-    this.buffer.set(line, this.used);
-    this.used += line.length;
+    this.buffer.set(bytes.subarray(start, end), this.used);
+    this.lastStart = this.used;
+    this.used += length;
+    this.lastEnd = this.used;
     this.buffer[this.used++] = 10;
     this.count += 1;
+  }
+
+  /** Copies the UTF-8 bytes of the line written last (without newline) into target at `at`: their count, or -1 if gone. */
+  copyLastLine(target: Uint8Array, at: number): number {
+    if (this.lastEnd < 0) return -1;
+    this.buffer.copy(target, at, this.lastStart, this.lastEnd);
+    return this.lastEnd - this.lastStart;
   }
 
   /** Waits for the write in flight, then starts writing the filled buffer and swaps in the other one. */
@@ -108,6 +125,7 @@ export class JsonlWriter {
     this.buffer = this.spare;
     this.spare = full;
     this.used = 0;
+    this.lastEnd = -1;
     this.writing = this.handle.write(full, 0, bytes).then(() => undefined, (error: unknown) => void (this.failure = error));
   }
 

@@ -7,7 +7,8 @@ import type { ErrorCode } from '../errors.ts';
 import { loadFiles } from './load.ts';
 import type { LoadOptions, LoadOutputs, LoadReport } from './load.ts';
 import type { LoadWorkerData, LoadWorkerMessage } from './load-worker.ts';
-import type { DataRecord, RowConsumer, TextDigests } from './records.ts';
+import { EncodedRows } from './encoded-rows.ts';
+import type { RowConsumer } from './records.ts';
 
 const WORKER_URL = new URL(`./load-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
@@ -16,7 +17,7 @@ export const THREAD_MIN_BYTES = 8 << 20;
 
 /**
  * loadFiles, in a worker thread when the sources are large and `next` is given (a streaming pass): the lines it
- * writes come back here, are parsed once, and go to `next` in order. Same outputs and report either way.
+ * writes come back here as bytes (EncodedRows) and go to `next` in order, parsed only for consumers that need records. Same outputs and report either way.
  */
 export async function loadFilesThreaded(
   options: LoadOptions,
@@ -48,11 +49,7 @@ export async function loadFilesThreaded(
       queue = queue.then(async () => {
         if (settled) return;
         if (m.type === 'rows') {
-          const digests: TextDigests = { words: m.digests, at: 0 };
-          for (const line of m.text.split('\n')) {
-            await next.push(JSON.parse(line) as DataRecord, line, digests);
-            digests.at += 8;
-          }
+          await pushRows(restore(m.rows), next);
           Atomics.add(consumed, 1, 1);
           Atomics.notify(consumed, 1);
         } else if (m.type === 'progress') progress?.(m.n);
@@ -66,6 +63,21 @@ export async function loadFilesThreaded(
       queue = queue.then(() => settle(new TunefileError('TUNEFILE_INTERNAL', `load: the loading thread stopped (exit code ${code})`)));
     });
   });
+}
+
+/** A chunk as received (a structured clone: plain object, Uint8Array), as EncodedRows again. */
+function restore(sent: EncodedRows): EncodedRows {
+  const bytes = Buffer.from(sent.bytes.buffer, sent.bytes.byteOffset, sent.bytes.byteLength);
+  return new EncodedRows({ ...sent, bytes });
+}
+
+/** Each row of the chunk to `next`: as bytes when it takes them, else parsed. */
+async function pushRows(rows: EncodedRows, next: RowConsumer): Promise<void> {
+  if (next.pushEncoded) {
+    for (let i = 0; i < rows.count; i++) await next.pushEncoded(rows, i);
+    return;
+  }
+  for (let i = 0; i < rows.count; i++) await next.push(rows.record(i), rows.line(i));
 }
 
 function sizeOf(path: string): number {

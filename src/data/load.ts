@@ -117,7 +117,7 @@ export async function loadFiles(options: LoadOptions, outputs: LoadOutputs, prog
           if (several) record._file = source.display;
           const line = JSON.stringify(record);
           await dataset.writeLine(line);
-          if (next) await next.push(record, line);
+          if (next) await next.push(record, line, dataset);
           report.records += 1;
           file.records += 1;
         }

@@ -1,4 +1,5 @@
 // The record model shared by every data stage: prompt/completion pairs or chat conversations.
+import type { EncodedRows, WrittenLine } from './encoded-rows.ts';
 
 /** One chat message, as in OpenAI's chat fine-tuning format. */
 export interface ChatMessage {
@@ -24,17 +25,13 @@ export interface DataRecord {
  * exactly JSON.stringify(record), which is what the producer wrote to its dataset.
  */
 export interface RowConsumer {
-  push(record: DataRecord, line: string, digests?: TextDigests): Promise<void> | void;
-}
-
-/**
- * Digests a source may compute for its consumers (on another thread): words[at .. at+4) are the first 16 bytes
- * (four little-endian uint32) of sha256(getPromptText(record)), words[at+4 .. at+8) the same of getCompletionText(record).
- * The object is reused from row to row: read it during push() only.
- */
-export interface TextDigests {
-  words: Uint32Array;
-  at: number;
+  /** `written`, when given, is the writer that has just written `line` (a source can copy its bytes from there). */
+  push(record: DataRecord, line: string, written?: WrittenLine): Promise<void> | void;
+  /**
+   * Row i of a chunk given as bytes (a source on another thread): the same row push() would get, for consumers that
+   * can work on the bytes. Without it, the source parses each row and calls push().
+   */
+  pushEncoded?(rows: EncodedRows, i: number): Promise<void> | void;
 }
 
 /** True for chat records (`messages`), false for prompt/completion records. */

@@ -6,7 +6,9 @@ import { isClassification } from './classify.ts';
 import { DigestTable, Int32Column } from './digest-table.ts';
 import { JsonlWriter, readRecordBatches } from './jsonl.ts';
 import { Xoshiro128, shuffleInPlace } from './prng.ts';
-import { describeRow, getCompletionText } from './records.ts';
+import { describeRow, formatRow, getCompletionText } from './records.ts';
+import { decodeField } from './encoded-rows.ts';
+import type { EncodedRows } from './encoded-rows.ts';
 import { readLineChunks } from '../tokens/line-chunks.ts';
 import type { DataRecord } from './records.ts';
 
@@ -89,6 +91,12 @@ export class SplitStream {
     this.units.add(record);
   }
 
+  /** push() for row i of a chunk of bytes: the class comes from the completion's bytes (parsed without group_by or fields). */
+  pushEncoded(rows: EncodedRows, i: number): void {
+    const cs = rows.fields[i * 4 + 2]!;
+    if (cs < 0 || !this.units.addEncoded(rows, i, cs, rows.fields[i * 4 + 3]!)) this.units.add(rows.record(i));
+  }
+
   end(): Promise<SplitReport> {
     return assignAndWrite(this.units.finish(), this.input, this.trainOut, this.validOut, this.options);
   }
@@ -162,6 +170,8 @@ class UnitCollector {
   private readonly firstRow: string[] = [];
   private readonly unitClass = new Int32Column();
   private readonly rowUnit = new Int32Column();
+  /** addEncoded: class ids by the completion's escaped bytes (as latin1), for the first 10,000 distinct ones. */
+  private readonly classByBytes = new Map<string, number>();
   private n = 0;
   private readonly groupBy: string | undefined;
 
@@ -170,13 +180,8 @@ class UnitCollector {
   }
 
   add(record: DataRecord): void {
-    const { names, firstRow, unitClass, groupBy } = this;
-    const label = getCompletionText(record).trim();
-    const c = this.classTable.add(label);
-    if (c === names.length) {
-      names.push(names.length < MAX_NAMED_CLASSES ? label : '');
-      firstRow.push(names.length <= MAX_NAMED_CLASSES ? describeRow(record) : '');
-    }
+    const { unitClass, groupBy } = this;
+    const c = this.classOf(getCompletionText(record).trim(), record._row, record._file);
     if (groupBy === undefined) {
       unitClass.push(c);
     } else {
@@ -189,6 +194,34 @@ class UnitCollector {
       this.rowUnit.push(u);
     }
     this.n += 1;
+  }
+
+  /**
+   * add() for row i of a chunk whose completion's JSON content is bytes[cs .. ce): false (nothing added) with
+   * group_by, which needs the record.
+   */
+  addEncoded(rows: EncodedRows, i: number, cs: number, ce: number): boolean {
+    if (this.groupBy !== undefined) return false;
+    const key = rows.bytes.toString('latin1', cs, ce);
+    let c = this.classByBytes.get(key);
+    if (c === undefined) {
+      c = this.classOf(decodeField(rows.bytes, cs, ce).trim(), rows.row(i), rows.file(i));
+      if (this.classByBytes.size < 10_000) this.classByBytes.set(key, c);
+    }
+    this.unitClass.push(c);
+    this.n += 1;
+    return true;
+  }
+
+  /** The class id of a label (the trimmed completion), adding it, named after this row, when new. */
+  private classOf(label: string, row: number | undefined, file: string | undefined): number {
+    const { names, firstRow } = this;
+    const c = this.classTable.add(label);
+    if (c === names.length) {
+      names.push(names.length < MAX_NAMED_CLASSES ? label : '');
+      firstRow.push(names.length <= MAX_NAMED_CLASSES ? formatRow(row, file) : '');
+    }
+    return c;
   }
 
   finish(): Pass1 {

@@ -12,6 +12,7 @@ import {
   COMPLETION_ENDINGS, COMPLETION_PREFIX_WARN, CandidateScan, CommonPrefix, PROMPT_PREFIX_WARN, PROMPT_SEPARATORS, SEPARATOR_WARN,
 } from './separators.ts';
 import { findOffenders, type Offenders } from './suffix-checks.ts';
+import { EncodedRows, decodeField, escapedBytes, hasSurrogate } from './encoded-rows.ts';
 
 export interface SuffixOptions {
   /** Prompt separator, or `auto`. */
@@ -120,6 +121,19 @@ async function rewriteFile(input: string, output: string, options: SuffixOptions
   return report;
 }
 
+/** What one distinct completion becomes in SuffixStream.pushEncoded. */
+interface CompletionOut {
+  /** The completion as it came. */
+  text: string;
+  /** The rewritten completion's JSON string content, in UTF-8. */
+  bytes: Buffer;
+  /** It holds the ending before its end (the row must go through push() to be named). */
+  offender: boolean;
+}
+
+/** Distinct completions remembered by SuffixStream.pushEncoded (labels repeat; free text does not). */
+const MAX_REMEMBERED = 10_000;
+
 /** One-pass suffix (see suffixStreams): the legacy warnings' common prefixes are gathered while rows are rewritten. */
 export class SuffixStream {
   private readonly scan = newScan();
@@ -127,11 +141,27 @@ export class SuffixStream {
   private readonly writer: JsonlWriter;
   private readonly options: SuffixOptions;
   private readonly next: RowConsumer | undefined;
+  /** pushEncoded: the separator's JSON content in UTF-8, where it occurs in the current chunk, and the output line. */
+  private readonly separator: Buffer;
+  private readonly spliceable: boolean;
+  private hitsIn: EncodedRows | undefined;
+  private hits: number[] = [];
+  private hit = 0;
+  private readonly completions = new Map<string, CompletionOut>();
+  private out = Buffer.allocUnsafe(1 << 12);
+  private readonly outRow = new EncodedRows({
+    bytes: this.out, starts: new Int32Array(2), fields: new Int32Array(4), rows: new Int32Array(1), fileIds: new Int32Array(1), files: [],
+    count: 1,
+  });
 
   constructor(output: string, options: SuffixOptions, next?: RowConsumer) {
     this.writer = new JsonlWriter(output);
     this.options = options;
     this.next = next;
+    this.separator = escapedBytes(options.prompt);
+    // JSON.stringify(prompt + separator) is JSON.stringify(prompt) with the separator's escape appended, unless a
+    // surrogate pair could form across the join.
+    this.spliceable = !hasSurrogate(options.prompt);
   }
 
   /** `line`, when given, is JSON.stringify(record), reused when the record is unchanged (chat without label codes). */
@@ -142,6 +172,74 @@ export class SuffixStream {
     const out = line !== undefined && rewritten === record ? line : JSON.stringify(rewritten);
     await this.writer.writeLine(out);
     if (this.next) await this.next.push(rewritten, out);
+  }
+
+  /**
+   * push() for row i of a chunk of bytes. A prompt/completion row without the separator in its prompt is rewritten
+   * by splicing bytes: the separator's escape goes after the prompt's content, and the completion's content is
+   * replaced by its rewritten form (worked out once per distinct completion). Any other row is parsed and pushed.
+   */
+  async pushEncoded(rows: EncodedRows, i: number): Promise<void> {
+    const f = rows.fields;
+    const ps = f[i * 4]!;
+    const pe = f[i * 4 + 1]!;
+    const cs = f[i * 4 + 2]!;
+    const ce = f[i * 4 + 3]!;
+    const completion = ps < 0 || !this.spliceable || this.separatorIn(rows, ps, pe) ? undefined : this.completionOut(rows.bytes, cs, ce);
+    if (!completion || completion.offender) return this.push(rows.record(i), rows.line(i));
+    // What scanRecord does for a prompt/completion record (the prefixes stop costing once they are empty).
+    const scan = this.scan;
+    scan.n += 1;
+    if (scan.promptPrefix.prefix !== '') scan.promptPrefix.add(decodeField(rows.bytes, ps, pe));
+    if (scan.completionPrefix.prefix !== '') scan.completionPrefix.add(completion.text);
+    const start = rows.starts[i]!;
+    const end = rows.starts[i + 1]! - 1;
+    const length = end - start + this.separator.length + completion.bytes.length - (ce - cs);
+    if (length + 1 > this.out.length) this.out = Buffer.allocUnsafe(Math.max(length + 1, this.out.length * 2));
+    const out = this.out;
+    let k = rows.bytes.copy(out, 0, start, pe);
+    k += this.separator.copy(out, k);
+    const cs2 = k + rows.bytes.copy(out, k, pe, cs);
+    const ce2 = cs2 + completion.bytes.copy(out, cs2);
+    rows.bytes.copy(out, ce2, ce, end);
+    out[length] = 10;
+    await this.writer.writeBytes(out, 0, length);
+    if (!this.next) return;
+    const row = this.outRow;
+    row.bytes = out;
+    row.starts[1] = length + 1;
+    row.fields.set([ps - start, pe - start + this.separator.length, cs2, ce2]);
+    row.rows[0] = rows.rows[i]!;
+    row.fileIds[0] = rows.fileIds[i]!;
+    row.files = rows.files;
+    if (this.next.pushEncoded) await this.next.pushEncoded(row, 0);
+    else await this.next.push(row.record(0), row.line(0));
+  }
+
+  /** True when the separator's escape occurs inside bytes[ps .. pe) (then the prompt may hold the separator). */
+  private separatorIn(rows: EncodedRows, ps: number, pe: number): boolean {
+    const sep = this.separator;
+    if (sep.length === 0) return false;
+    if (this.hitsIn !== rows || (this.hit > 0 && this.hits[this.hit - 1]! >= ps)) {
+      this.hitsIn = rows;
+      this.hits = [];
+      this.hit = 0;
+      for (let at = rows.bytes.indexOf(sep); at >= 0; at = rows.bytes.indexOf(sep, at + 1)) this.hits.push(at);
+    }
+    while (this.hit < this.hits.length && this.hits[this.hit]! < ps) this.hit += 1;
+    return this.hit < this.hits.length && this.hits[this.hit]! + sep.length <= pe;
+  }
+
+  private completionOut(bytes: Buffer, cs: number, ce: number): CompletionOut {
+    const key = bytes.toString('latin1', cs, ce);
+    let out = this.completions.get(key);
+    if (out) return out;
+    const text = decodeField(bytes, cs, ce);
+    const o = this.options;
+    const rewritten = suffixCompletion(text, o.completion, o.leading_space);
+    out = { text, bytes: escapedBytes(rewritten.completion), offender: rewritten.offender };
+    if (this.completions.size < MAX_REMEMBERED) this.completions.set(key, out);
+    return out;
   }
 
   async abort(): Promise<void> {
@@ -263,8 +361,15 @@ function rewrite(record: DataRecord, separator: string, ending: string, space: b
     if (body.includes(separator)) off.separator.push(record._row ?? 0);
     prompt = body + separator;
   }
+  const suffixed = suffixCompletion(label, ending, space);
+  if (suffixed.offender) off.ending.push(record._row ?? 0);
+  return { ...record, prompt, completion: suffixed.completion };
+}
+
+/** A completion with the leading space and ending (once); `offender` when the ending also occurs before its end. */
+function suffixCompletion(label: string, ending: string, space: boolean): { completion: string; offender: boolean } {
   let core = ending !== '' && label.endsWith(ending) ? label.slice(0, -ending.length) : label;
-  if (ending !== '' && core.includes(ending)) off.ending.push(record._row ?? 0);
+  const offender = ending !== '' && core.includes(ending);
   if (space && !/^\s/.test(core)) core = ' ' + core;
-  return { ...record, prompt, completion: core + ending };
+  return { completion: core + ending, offender };
 }

@@ -14,7 +14,8 @@ export async function run(ctx: StageContext<DedupeParams>, next?: RowSink): Prom
 export function stream(ctx: StageContext<DedupeParams>, next?: RowSink): RowSink {
   const dedupe = new DedupeStream(ctx.inputs.dataset!.path, ctx.output('dataset'), ctx.params, next);
   return {
-    push: (record, line, digests) => dedupe.push(record, line, digests),
+    push: (record, line) => dedupe.push(record, line),
+    pushEncoded: (rows, i) => dedupe.pushEncoded(rows, i),
     end: async () => finish(ctx, await dedupe.end()),
     abort: () => dedupe.abort(),
   };

@@ -14,6 +14,7 @@ export function stream(ctx: StageContext<SplitParams>): RowSink {
   const split = new SplitStream(ctx.inputs.dataset!.path, ctx.output('train'), ctx.output('valid'), ctx.params);
   return {
     push: (record) => split.push(record),
+    pushEncoded: (rows, i) => split.pushEncoded(rows, i),
     end: async () => finish(ctx, await split.end()),
   };
 }

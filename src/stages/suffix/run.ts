@@ -24,6 +24,7 @@ export function stream(ctx: StageContext<SuffixParams>, next?: RowSink): RowSink
   const suffix = new SuffixStream(ctx.output('dataset'), options, next);
   return {
     push: (record, line) => suffix.push(record, line),
+    pushEncoded: (rows, i) => suffix.pushEncoded(rows, i),
     end: async () => finish(ctx, await suffix.end()),
     abort: () => suffix.abort(),
   };
