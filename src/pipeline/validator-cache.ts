@@ -6,7 +6,6 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
-import standaloneCode from 'ajv/dist/standalone/index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -44,8 +43,8 @@ export function loadValidator(schema: object, options: object, makeAjv: () => Aj
   const ajv = makeAjv();
   const validate = ajv.compile(schema);
   try {
-    const mod = standaloneCode as unknown as { default?: unknown };
-    const generate = (mod.default ?? standaloneCode) as unknown as (a: Ajv2020, v: ValidateFunction) => string;
+    const mod = require('ajv/dist/standalone/index.js') as { default?: unknown };
+    const generate = (mod.default ?? mod) as (a: Ajv2020, v: ValidateFunction) => string;
     const code = generate(ajv, validate);
     mkdirSync(dir, { recursive: true });
     const temp = `${file}.${process.pid}.tmp`;
