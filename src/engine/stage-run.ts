@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TunefileError } from '../errors.ts';
 import type { ArtifactRef, StageContext, StageDef, StageResult } from '../stages/types.ts';
 import type { PipelineStage } from '../pipeline/types.ts';
-import { hashFile, statKeyOf, sameStat, type RunRecord } from '../store/index.ts';
+import { prepareBlob, statKeyOf, sameStat, type PreparedBlob, type RunRecord } from '../store/index.ts';
 import { portablePath, type ResolvedStageKey } from './stage-key.ts';
 import type { RunEvent, StageEndEvent } from './events.ts';
 import type { ExecuteOptions } from './execute.ts';
@@ -143,15 +143,16 @@ export async function runFresh(
 }
 
 /**
- * Starts hashing the outputs a stage has finished writing (large files in threads of their own), for recordRun.
+ * Starts hashing and fsyncing the outputs a stage has finished writing (large files are hashed in a thread), for
+ * recordRun: in a pass, one stage's outputs get synced while the later stages still run.
  * Outputs not written yet are left to recordRun, which reports them.
  */
-export function hashOutputs(stage: PipelineStage, scratch: Scratch): Map<string, Promise<{ hash: string; bytes: number }>> {
-  const hashes = new Map<string, Promise<{ hash: string; bytes: number }>>();
+export function hashOutputs(stage: PipelineStage, scratch: Scratch): Map<string, Promise<PreparedBlob>> {
+  const hashes = new Map<string, Promise<PreparedBlob>>();
   for (const name of stage.outputs) {
     const file = join(scratch.outDir, name);
     if (!existsSync(file)) continue;
-    const pending = hashFile(file);
+    const pending = prepareBlob(file);
     pending.catch(() => undefined); // awaited by recordRun, or dropped when the pass fails
     hashes.set(name, pending);
   }
@@ -176,7 +177,7 @@ export async function recordRun(
   options: ExecuteOptions,
   scratch: Scratch,
   result: StageResult | void,
-  hashed?: Map<string, Promise<{ hash: string; bytes: number }>>,
+  hashed?: Map<string, Promise<PreparedBlob>>,
 ): Promise<{ record: RunRecord; summary?: string }> {
   const { store, pipeline } = options;
   const address = `${pipeline.relFile}:${stage.id}`;

@@ -10,6 +10,17 @@ export interface BlobInfo {
   bytes: number;
 }
 
+/** A finished file about to be ingested: its hash and size, and whether it has been fsynced. */
+export interface PreparedBlob extends BlobInfo {
+  synced?: boolean;
+}
+
+/** Hashes a finished file and fsyncs it at the same time (the hash in a thread, the fsync on libuv's pool). */
+export async function prepareBlob(file: string): Promise<PreparedBlob> {
+  const [info] = await Promise.all([hashFile(file), fsyncPathAsync(file)]);
+  return { ...info, synced: true };
+}
+
 export class BlobStore {
   readonly root: string;
   constructor(root: string) {
@@ -42,18 +53,18 @@ export class BlobStore {
 
   /**
    * Moves a finished file into the store under its content hash (same file system: atomic rename).
-   * The file is fsynced first, so a crash never leaves a visible blob with partial bytes. `hashed`: the file's
-   * hash and size when already being computed (the file must not change since).
+   * The file is fsynced first, so a crash never leaves a visible blob with partial bytes. `prepared`: the file's
+   * hash and size when already being computed (the file must not change since), `synced` when it was fsynced meanwhile.
    */
-  async ingest(file: string, hashed?: Promise<BlobInfo>): Promise<BlobInfo> {
-    const { hash, bytes } = await (hashed ?? hashFile(file));
+  async ingest(file: string, prepared?: Promise<PreparedBlob>): Promise<BlobInfo> {
+    const { hash, bytes, synced } = (await (prepared ?? hashFile(file))) as PreparedBlob;
     const target = this.pathOf(hash);
     if (this.check(hash, bytes) === 'ok') {
       rmSync(file, { force: true });
       return { hash, bytes };
     }
     mkdirSync(dirname(target), { recursive: true });
-    await fsyncPathAsync(file);
+    if (!synced) await fsyncPathAsync(file);
     chmodSync(file, 0o444);
     renameSync(file, target);
     fsyncPath(dirname(target));

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { BlobStore } from './blobs.ts';
 import { StateDb } from './state.ts';
 
-export { BlobStore } from './blobs.ts';
+export { BlobStore, prepareBlob } from './blobs.ts';
+export type { PreparedBlob } from './blobs.ts';
 export { StateDb, type RunRecord } from './state.ts';
 export type { ChunkLog } from './chunk-log.ts';
 export { hashWithStatCache, statKeyOf, sameStat } from './stat-cache.ts';
