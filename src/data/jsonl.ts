@@ -204,20 +204,50 @@ function hasLongArray(value: unknown, depth: number): boolean {
   return Object.values(value).some((v) => hasLongArray(v, depth + 1));
 }
 
+/** Elements per JSON.stringify call when an array is streamed. */
+const STREAM_BATCH = 512;
+
+/**
+ * A streamed array: runs of elements without long arrays of their own are written STREAM_BATCH at a time, as the
+ * middle of JSON.stringify(run, null, 2) indented to this depth (one call and one replace per run, not per element).
+ */
+function* streamArray(length: number, at: (i: number) => unknown, indent: string): Generator<string> {
+  if (length === 0) {
+    yield '[]';
+    return;
+  }
+  const inner = `${indent}  `;
+  let written = 0;
+  let run: unknown[] = [];
+  const writeRun = (): string => {
+    // JSON.stringify([a, b], null, 2) is "[\n  A,\n  B\n]": the part between the brackets, one level deeper.
+    const middle = JSON.stringify(run, null, 2).slice(2, -2);
+    const text = `${written === 0 ? '' : ','}\n${indent}${indent === '' ? middle : middle.replace(/\n/g, `\n${indent}`)}`;
+    written += run.length;
+    run = [];
+    return text;
+  };
+  yield '[';
+  for (let i = 0; i < length; i++) {
+    const element = at(i);
+    if (!hasLongArray(element, 0)) {
+      run.push(element);
+      if (run.length >= STREAM_BATCH) yield writeRun();
+      continue;
+    }
+    if (run.length > 0) yield writeRun();
+    yield `${written === 0 ? '' : ','}\n${inner}`;
+    yield* streamJson(element, inner);
+    written += 1;
+  }
+  if (run.length > 0) yield writeRun();
+  yield `\n${indent}]`;
+}
+
 /** JSON.stringify(value, null, 2) in pieces; `indent` is the current line's indentation. */
 function* streamJson(value: unknown, indent: string): Generator<string> {
   if (isLazyArray(value)) {
-    if (value.length === 0) {
-      yield '[]';
-      return;
-    }
-    const inner = `${indent}  `;
-    yield '[';
-    for (let i = 0; i < value.length; i++) {
-      yield `${i === 0 ? '' : ','}\n${inner}`;
-      yield* streamJson(value.at(i), inner);
-    }
-    yield `\n${indent}]`;
+    yield* streamArray(value.length, (i) => value.at(i), indent);
     return;
   }
   if (value === null || typeof value !== 'object' || typeof (value as { toJSON?: unknown }).toJSON === 'function' || !hasLongArray(value, 0)) {
@@ -226,12 +256,7 @@ function* streamJson(value: unknown, indent: string): Generator<string> {
   }
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
-    yield '[';
-    for (let i = 0; i < value.length; i++) {
-      yield `${i === 0 ? '' : ','}\n${inner}`;
-      yield* streamJson(value[i], inner);
-    }
-    yield `\n${indent}]`;
+    yield* streamArray(value.length, (i) => value[i], indent);
     return;
   }
   const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol');
