@@ -140,9 +140,10 @@ describe('pushEncoded', () => {
     const dir = tmp();
     const writer = new JsonlWriter(join(dir, 'x.jsonl'));
     const builder = new EncodedRowsBuilder();
-    const record = { prompt: 'é'.repeat(70_000), completion: 'long', _row: 1 };
+    const record = { prompt: 'é'.repeat(100_000), completion: 'long', _row: 1 };
     const line = JSON.stringify(record);
     await writer.writeLine(line);
+    expect(writer.copyLastLine(Buffer.alloc(8), 0)).toBe(-1); // written straight to the file: not in its buffer
     builder.add(record, line, writer);
     await writer.close();
     const rows = builder.take();

@@ -32,7 +32,7 @@ describe('writeJson', () => {
     const writer = new JsonlWriter(path);
     const expected: string[] = [];
     for (let i = 0; i < 20_000; i++) {
-      const record = { prompt: `row ${i} ${'ü€'.repeat(i % 50)}`, completion: i % 1000 === 0 ? 'x'.repeat(70_000) : ' ok' };
+      const record = { prompt: `row ${i} ${'ü€'.repeat(i % 50)}`, completion: i % 1000 === 0 ? 'x'.repeat(100_000) : ' ok' };
       expected.push(JSON.stringify(record));
       if (i % 2) await writer.write(record);
       else await writer.writeLine(JSON.stringify(record));
