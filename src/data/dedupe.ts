@@ -8,7 +8,7 @@ import { normalizeText } from './normalize.ts';
 import type { Normalize } from './normalize.ts';
 import { formatRow, getCompletionText, getPromptText } from './records.ts';
 import type { DataRecord, RowConsumer } from './records.ts';
-import { escapedBytes } from './encoded-rows.ts';
+import { CompletionMemo, escapedBytes } from './encoded-rows.ts';
 import type { EncodedRows } from './encoded-rows.ts';
 import { readLineBatches } from './text-lines.ts';
 
@@ -164,6 +164,8 @@ export class DedupeStream {
   /** Created when a row names its source file (several files were loaded); -1 for groups before that. */
   private firstFile: Int32Column | undefined;
   private readonly rowPromptGroup = new Int32Column();
+  /** pushEncoded: completion ids by the source's completion numbers. */
+  private readonly completionIds = new CompletionMemo<number>();
   private conflict: Uint8Array = new Uint8Array(1024);
   private conflicted = 0;
   private readonly files: string[] = [];
@@ -204,8 +206,9 @@ export class DedupeStream {
     let pg: number;
     let comp: number;
     if (f[i * 4]! >= 0) {
-      pg = this.prompts.addBytes(rows.bytes, f[i * 4]!, f[i * 4 + 1]!);
-      comp = this.completions.addBytes(rows.bytes, f[i * 4 + 2]!, f[i * 4 + 3]!);
+      pg = rows.promptKeys ? this.prompts.addDigest(rows.promptKeys, i * 4) : this.prompts.addBytes(rows.bytes, f[i * 4]!, f[i * 4 + 1]!);
+      comp = this.completionIds.get(rows, i) ?? this.completions.addBytes(rows.bytes, f[i * 4 + 2]!, f[i * 4 + 3]!);
+      this.completionIds.set(rows, i, comp);
     } else {
       const record = rows.record(i);
       const prompt = escapedBytes(getPromptText(record));

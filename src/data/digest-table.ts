@@ -84,6 +84,11 @@ export class DigestTable {
     return id;
   }
 
+  /** addBytes() for a key whose digest bytesDigestWords() already wrote into words[at .. at+4). */
+  addDigest(words: Uint32Array, at: number): number {
+    return this.lookup(words[at]!, words[at + 1]!, words[at + 2]!, words[at + 3]!, true);
+  }
+
   /** The id of `text`, or -1. */
   find(text: string): number {
     const d = sha256Latin1(text);
@@ -135,6 +140,15 @@ export class DigestTable {
     this.slots = slots;
     this.mask = mask;
   }
+}
+
+/** Writes the digest addBytes() keys bytes[start .. end) by into words[at .. at+4). */
+export function bytesDigestWords(bytes: Buffer, start: number, end: number, words: Uint32Array, at: number): void {
+  const d = hash('sha256', bytes.subarray(start, end), 'latin1');
+  words[at] = wordAt(d, 0);
+  words[at + 1] = wordAt(d, 4);
+  words[at + 2] = wordAt(d, 8);
+  words[at + 3] = wordAt(d, 12);
 }
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DedupeStream } from './dedupe.ts';
 import type { DedupeOptions } from './dedupe.ts';
-import { EncodedRows, EncodedRowsBuilder, decodeField, findFields } from './encoded-rows.ts';
+import { EncodedRows, EncodedRowsBuilder, MAX_COMPLETION_IDS, decodeField, findFields } from './encoded-rows.ts';
 import { JsonlWriter } from './jsonl.ts';
 import { Xoshiro128 } from './prng.ts';
 import type { DataRecord, RowConsumer } from './records.ts';
@@ -73,7 +73,10 @@ async function chunksOf(records: DataRecord[], dir: string): Promise<EncodedRows
     const line = JSON.stringify(record);
     await writer.writeLine(line);
     builder.add(record, line, i % 3 === 0 ? undefined : writer);
-    if (builder.count === 97) chunks.push(builder.take());
+    if (builder.count === 97) {
+      chunks.push(builder.take());
+      builder.hashPrompts = chunks.length % 2 === 0; // as the load thread does when the main thread keeps up
+    }
   }
   await writer.close();
   if (builder.count > 0) chunks.push(builder.take());
@@ -135,6 +138,25 @@ describe('pushEncoded', () => {
       });
     }
   }
+
+  it('gives the same result past the completions a source numbers (free-text completions)', async () => {
+    const records: DataRecord[] = Array.from({ length: MAX_COMPLETION_IDS + 500 }, (_, i) => ({
+      prompt: `question ${i % 9000}`, completion: `answer ${i} ${'é'.repeat(i % 3)}`, _row: i + 1,
+    }));
+    const input = join(tmp(), 'loaded.jsonl');
+    writeFileSync(input, records.map((r) => JSON.stringify(r) + '\n').join(''));
+    const options = { suffix: suffixOptions[0]!, dedupe: dedupeOptions[0]! };
+    const byRecord = tmp();
+    const a = chain(byRecord, input, options.dedupe, options.suffix);
+    for (const r of records) await a.head.push(r, JSON.stringify(r));
+    const byBytes = tmp();
+    const b = chain(byBytes, input, options.dedupe, options.suffix);
+    const chunks = await chunksOf(records, byBytes);
+    expect(chunks.at(-1)!.completionIds!.at(-1)).toBe(-1);
+    for (const rows of chunks) for (let i = 0; i < rows.count; i++) await b.head.pushEncoded!(rows, i);
+    expect(JSON.parse(JSON.stringify(await b.end()))).toEqual(JSON.parse(JSON.stringify(await a.end())));
+    expect(files(byBytes)).toEqual(files(byRecord));
+  });
 
   it('copies a line longer than the writer buffer by encoding it again', async () => {
     const dir = tmp();

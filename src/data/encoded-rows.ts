@@ -1,6 +1,7 @@
 // Rows as UTF-8 JSONL bytes with the offsets of their prompt and completion: how the load thread hands its records
 // to the stages after it in a streaming pass. A consumer that reads the bytes (RowConsumer.pushEncoded) copies
 // lines and splices texts without decoding or re-encoding them, and parses a row only when it must.
+import { bytesDigestWords } from './digest-table.ts';
 import { isChat } from './records.ts';
 import type { DataRecord } from './records.ts';
 
@@ -24,15 +25,28 @@ export class EncodedRows {
   /** Per row: the index of the record's `_file` in `files`, or -1. */
   fileIds: Int32Array;
   files: string[];
+  /**
+   * Per row with fields, 4 words: the digest DigestTable.addBytes() gives the prompt's JSON content (computed by
+   * the source, on its thread). Absent when not computed.
+   */
+  promptKeys: Uint32Array | undefined;
+  /**
+   * Per row with fields: a number the source gives each distinct completion (the same number, the same completion,
+   * in every chunk of the source), so consumers can remember what a completion became; -1 for the others. Absent
+   * when not given.
+   */
+  completionIds: Int32Array | undefined;
   count: number;
 
-  constructor(parts: Pick<EncodedRows, 'bytes' | 'starts' | 'fields' | 'rows' | 'fileIds' | 'files' | 'count'>) {
+  constructor(parts: Pick<EncodedRows, 'bytes' | 'starts' | 'fields' | 'rows' | 'fileIds' | 'files' | 'promptKeys' | 'completionIds' | 'count'>) {
     this.bytes = parts.bytes;
     this.starts = parts.starts;
     this.fields = parts.fields;
     this.rows = parts.rows;
     this.fileIds = parts.fileIds;
     this.files = parts.files;
+    this.promptKeys = parts.promptKeys;
+    this.completionIds = parts.completionIds;
     this.count = parts.count;
   }
 
@@ -61,6 +75,23 @@ export class EncodedRows {
   /** Row i's line as bytes (a view, without the newline). */
   lineBytes(i: number): Uint8Array {
     return this.bytes.subarray(this.starts[i]!, this.starts[i + 1]! - 1);
+  }
+}
+
+/** What a consumer works out once per distinct completion (see EncodedRows.completionIds). */
+export class CompletionMemo<T> {
+  private readonly known: (T | undefined)[] = [];
+
+  /** What was remembered for row i's completion, if anything. */
+  get(rows: EncodedRows, i: number): T | undefined {
+    const n = rows.completionIds ? rows.completionIds[i]! : -1;
+    return n >= 0 ? this.known[n] : undefined;
+  }
+
+  /** Remembers `value` for row i's completion, when the source numbered it. */
+  set(rows: EncodedRows, i: number, value: T): void {
+    const n = rows.completionIds ? rows.completionIds[i]! : -1;
+    if (n >= 0) this.known[n] = value;
   }
 }
 
@@ -121,6 +152,9 @@ export interface WrittenLine {
   copyLastLine(target: Uint8Array, at: number): number;
 }
 
+/** Distinct completions a source numbers (EncodedRows.completionIds): labels repeat, free text does not. */
+export const MAX_COMPLETION_IDS = 10_000;
+
 /** Initial room of a chunk; a chunk is sent once it holds this many bytes. */
 export const CHUNK_BYTES = 1 << 16;
 
@@ -135,6 +169,13 @@ export class EncodedRowsBuilder {
   private fields = new Int32Array(4 * 1024);
   private rows = new Int32Array(1024);
   private fileIds = new Int32Array(1024);
+  private promptKeys = new Uint32Array(4 * 1024);
+  private completionIds = new Int32Array(1024);
+  /** Completion numbers, for the whole source. */
+  private readonly completionNumbers = new Map<string, number>();
+  /** Whether the rows added from now on get promptKeys (else the consumer hashes their prompts itself). */
+  hashPrompts = true;
+  private hashed = true;
   private files: string[] = [];
   private fileIndex = new Map<string, number>();
   count = 0;
@@ -160,8 +201,15 @@ export class EncodedRowsBuilder {
     this.used = end + 1;
     this.starts[i] = start;
     this.starts[i + 1] = this.used;
-    if (isChat(record)) this.fields.fill(-1, i * 4, i * 4 + 4);
-    else findFields(this.bytes, start, end, this.fields, i * 4);
+    const f = this.fields;
+    if (isChat(record)) f.fill(-1, i * 4, i * 4 + 4);
+    else findFields(this.bytes, start, end, f, i * 4);
+    this.completionIds[i] = -1;
+    if (i === 0) this.hashed = this.hashPrompts;
+    if (f[i * 4]! >= 0) {
+      if (this.hashed) bytesDigestWords(this.bytes, f[i * 4]!, f[i * 4 + 1]!, this.promptKeys, i * 4);
+      this.completionIds[i] = this.completionNumber(record.completion!);
+    }
     this.rows[i] = typeof record._row === 'number' ? record._row : -1;
     this.fileIds[i] = record._file === undefined ? -1 : this.fileId(record._file);
     this.count = i + 1;
@@ -172,7 +220,8 @@ export class EncodedRowsBuilder {
     const n = this.count;
     const rows = new EncodedRows({
       bytes: this.bytes.subarray(0, this.used), starts: this.starts.slice(0, n + 1), fields: this.fields.slice(0, n * 4),
-      rows: this.rows.slice(0, n), fileIds: this.fileIds.slice(0, n), files: this.files, count: n,
+      rows: this.rows.slice(0, n), fileIds: this.fileIds.slice(0, n), files: this.files,
+      promptKeys: this.hashed ? this.promptKeys.slice(0, n * 4) : undefined, completionIds: this.completionIds.slice(0, n), count: n,
     });
     this.bytes = Buffer.from(new ArrayBuffer(Math.max(CHUNK_BYTES, this.bytes.length)));
     this.used = 0;
@@ -180,6 +229,12 @@ export class EncodedRowsBuilder {
     this.files = [];
     this.fileIndex = new Map();
     return rows;
+  }
+
+  private completionNumber(completion: string): number {
+    let id = this.completionNumbers.get(completion);
+    if (id === undefined && this.completionNumbers.size < MAX_COMPLETION_IDS) this.completionNumbers.set(completion, (id = this.completionNumbers.size));
+    return id ?? -1;
   }
 
   private fileId(file: string): number {
@@ -199,6 +254,10 @@ export class EncodedRowsBuilder {
     this.fields = grow(this.fields, 4);
     this.rows = grow(this.rows, 1);
     this.fileIds = grow(this.fileIds, 1);
+    this.completionIds = grow(this.completionIds, 1);
+    const keys = new Uint32Array(n * 4);
+    keys.set(this.promptKeys);
+    this.promptKeys = keys;
   }
 
   private growBytes(need: number): void {

@@ -7,7 +7,7 @@ import { DigestTable, Int32Column } from './digest-table.ts';
 import { JsonlWriter, readRecordBatches } from './jsonl.ts';
 import { Xoshiro128, shuffleInPlace } from './prng.ts';
 import { describeRow, formatRow, getCompletionText } from './records.ts';
-import { decodeField } from './encoded-rows.ts';
+import { CompletionMemo, decodeField } from './encoded-rows.ts';
 import type { EncodedRows } from './encoded-rows.ts';
 import { readLineChunks } from '../tokens/line-chunks.ts';
 import type { DataRecord } from './records.ts';
@@ -170,8 +170,8 @@ class UnitCollector {
   private readonly firstRow: string[] = [];
   private readonly unitClass = new Int32Column();
   private readonly rowUnit = new Int32Column();
-  /** addEncoded: class ids by the completion's escaped bytes (as latin1), for the first 10,000 distinct ones. */
-  private readonly classByBytes = new Map<string, number>();
+  /** addEncoded: class ids by the source's completion numbers. */
+  private readonly classIds = new CompletionMemo<number>();
   private n = 0;
   private readonly groupBy: string | undefined;
 
@@ -202,11 +202,10 @@ class UnitCollector {
    */
   addEncoded(rows: EncodedRows, i: number, cs: number, ce: number): boolean {
     if (this.groupBy !== undefined) return false;
-    const key = rows.bytes.toString('latin1', cs, ce);
-    let c = this.classByBytes.get(key);
+    let c = this.classIds.get(rows, i);
     if (c === undefined) {
       c = this.classOf(decodeField(rows.bytes, cs, ce).trim(), rows.row(i), rows.file(i));
-      if (this.classByBytes.size < 10_000) this.classByBytes.set(key, c);
+      this.classIds.set(rows, i, c);
     }
     this.unitClass.push(c);
     this.n += 1;

@@ -12,7 +12,7 @@ import {
   COMPLETION_ENDINGS, COMPLETION_PREFIX_WARN, CandidateScan, CommonPrefix, PROMPT_PREFIX_WARN, PROMPT_SEPARATORS, SEPARATOR_WARN,
 } from './separators.ts';
 import { findOffenders, type Offenders } from './suffix-checks.ts';
-import { EncodedRows, decodeField, escapedBytes, hasSurrogate } from './encoded-rows.ts';
+import { CompletionMemo, EncodedRows, decodeField, escapedBytes, hasSurrogate } from './encoded-rows.ts';
 
 export interface SuffixOptions {
   /** Prompt separator, or `auto`. */
@@ -131,9 +131,6 @@ interface CompletionOut {
   offender: boolean;
 }
 
-/** Distinct completions remembered by SuffixStream.pushEncoded (labels repeat; free text does not). */
-const MAX_REMEMBERED = 10_000;
-
 /** One-pass suffix (see suffixStreams): the legacy warnings' common prefixes are gathered while rows are rewritten. */
 export class SuffixStream {
   private readonly scan = newScan();
@@ -147,11 +144,11 @@ export class SuffixStream {
   private hitsIn: EncodedRows | undefined;
   private hits: number[] = [];
   private hit = 0;
-  private readonly completions = new Map<string, CompletionOut>();
+  private readonly completions = new CompletionMemo<CompletionOut>();
   private out = Buffer.allocUnsafe(1 << 12);
   private readonly outRow = new EncodedRows({
     bytes: this.out, starts: new Int32Array(2), fields: new Int32Array(4), rows: new Int32Array(1), fileIds: new Int32Array(1), files: [],
-    count: 1,
+    promptKeys: undefined, completionIds: new Int32Array(1), count: 1,
   });
 
   constructor(output: string, options: SuffixOptions, next?: RowConsumer) {
@@ -185,7 +182,7 @@ export class SuffixStream {
     const pe = f[i * 4 + 1]!;
     const cs = f[i * 4 + 2]!;
     const ce = f[i * 4 + 3]!;
-    const completion = ps < 0 || !this.spliceable || this.separatorIn(rows, ps, pe) ? undefined : this.completionOut(rows.bytes, cs, ce);
+    const completion = ps < 0 || !this.spliceable || this.separatorIn(rows, ps, pe) ? undefined : this.completionOut(rows, i, cs, ce);
     if (!completion || completion.offender) return this.push(rows.record(i), rows.line(i));
     // What scanRecord does for a prompt/completion record (the prefixes stop costing once they are empty).
     const scan = this.scan;
@@ -211,6 +208,8 @@ export class SuffixStream {
     row.fields.set([ps - start, pe - start + this.separator.length, cs2, ce2]);
     row.rows[0] = rows.rows[i]!;
     row.fileIds[0] = rows.fileIds[i]!;
+    // The same upstream completion always becomes the same completion here: its number still tells it apart.
+    row.completionIds![0] = rows.completionIds ? rows.completionIds[i]! : -1;
     row.files = rows.files;
     if (this.next.pushEncoded) await this.next.pushEncoded(row, 0);
     else await this.next.push(row.record(0), row.line(0));
@@ -230,15 +229,14 @@ export class SuffixStream {
     return this.hit < this.hits.length && this.hits[this.hit]! + sep.length <= pe;
   }
 
-  private completionOut(bytes: Buffer, cs: number, ce: number): CompletionOut {
-    const key = bytes.toString('latin1', cs, ce);
-    let out = this.completions.get(key);
+  private completionOut(rows: EncodedRows, i: number, cs: number, ce: number): CompletionOut {
+    let out = this.completions.get(rows, i);
     if (out) return out;
-    const text = decodeField(bytes, cs, ce);
+    const text = decodeField(rows.bytes, cs, ce);
     const o = this.options;
     const rewritten = suffixCompletion(text, o.completion, o.leading_space);
     out = { text, bytes: escapedBytes(rewritten.completion), offender: rewritten.offender };
-    if (this.completions.size < MAX_REMEMBERED) this.completions.set(key, out);
+    this.completions.set(rows, i, out);
     return out;
   }
 
