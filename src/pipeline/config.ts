@@ -1,8 +1,8 @@
 // Project config via cosmiconfig (module `tunefile`), validated by the config schema, defaults applied.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, extname } from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
+import { basename, extname, join } from 'node:path';
 import { TunefileError } from '../errors.ts';
 import type { ResolvedConfig, UserConfig } from './config-types.ts';
 import { PipelineInvalidError, reportDiagnostics } from './diagnostics.ts';
@@ -19,6 +19,9 @@ const DATA_EXTENSIONS = new Set(['', '.json', '.yaml', '.yml']);
 /** Loads and validates the config in `projectRoot` (that folder only); defaults when there is none. */
 export async function loadConfig(projectRoot: string, options: { cwd?: string } = {}): Promise<ResolvedConfig> {
   const cwd = options.cwd ?? projectRoot;
+  // No candidate file at all (the usual case without a package.json): defaults, without loading cosmiconfig (~8 ms).
+  if (!CONFIG_FILES.some((name) => existsSync(join(projectRoot, name)))) return resolveConfig({});
+  const { cosmiconfig } = await import('cosmiconfig');
   const explorer = cosmiconfig('tunefile', {
     searchPlaces: CONFIG_FILES,
     searchStrategy: 'none',

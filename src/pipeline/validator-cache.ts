@@ -2,17 +2,16 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
+import { userCacheDir } from '../user-cache.ts';
 import type { ValidateFunction } from 'ajv';
 
 const require = createRequire(import.meta.url);
 
-/** Where validators are cached: $TUNEFILE_CACHE_DIR, else $XDG_CACHE_HOME/tunefile, else ~/.cache/tunefile. */
+/** Where validators are cached: `validators` in the user's tunefile cache folder. */
 export function getValidatorCacheDir(): string {
-  const base = process.env.TUNEFILE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tunefile');
-  return join(base, 'validators');
+  return join(userCacheDir(), 'validators');
 }
 
 /** The cache file name for a schema under ajv options: sha256 of both and of ajv's version. */
