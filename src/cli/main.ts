@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --disable-warning=ExperimentalWarning --max-semi-space-size=8
 // The one exit point: dispatches to a command module and maps errors to exit codes.
 import { realpathSync } from 'node:fs';
-import { enableCompileCache } from 'node:module';
+import nodeModule from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TunefileError, exitCodeFor } from '../errors.ts';
@@ -106,7 +106,8 @@ function isEntryPoint(): boolean {
 if (isEntryPoint()) {
   // V8's compiled code for the modules imported from here on is kept on disk: a no-op run compiles nothing
   // (~10 ms of ~110). Node keys entries by its version and each file's contents; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-  enableCompileCache?.(join(userCacheDir(), 'compile-cache'));
+  // (A namespace lookup, not a named import: Node before 22.1 has no enableCompileCache, and must still reach the version check.)
+  nodeModule.enableCompileCache?.(join(userCacheDir(), 'compile-cache'));
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
