@@ -17,7 +17,8 @@ export const THREAD_MIN_BYTES = 8 << 20;
 
 /**
  * loadFiles, in a worker thread when the sources are large and `next` is given (a streaming pass): the lines it
- * writes come back here as bytes (EncodedRows) and go to `next` in order, parsed only for consumers that need records. Same outputs and report either way.
+ * writes come back here as bytes (EncodedRows) and go to `next` in order, parsed only for consumers that need
+ * records. Same outputs and report either way.
  */
 export async function loadFilesThreaded(
   options: LoadOptions,

@@ -147,7 +147,7 @@ export async function runFresh(
  * recordRun: in a pass, one stage's outputs get synced while the later stages still run.
  * Outputs not written yet are left to recordRun, which reports them.
  */
-export function hashOutputs(stage: PipelineStage, scratch: Scratch): Map<string, Promise<PreparedBlob>> {
+export function prepareOutputs(stage: PipelineStage, scratch: Scratch): Map<string, Promise<PreparedBlob>> {
   const hashes = new Map<string, Promise<PreparedBlob>>();
   for (const name of stage.outputs) {
     const file = join(scratch.outDir, name);

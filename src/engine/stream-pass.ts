@@ -11,7 +11,7 @@ import { resolveStageKey, type ResolvedStageKey } from './stage-key.ts';
 import type { StageEndEvent } from './events.ts';
 import type { ExecuteOptions } from './execute.ts';
 import {
-  asInterrupted, hashOutputs, lookupCache, makeScratch, outputSummaries, recordRun, removeScratch, runContext, type Emit, type Scratch,
+  asInterrupted, prepareOutputs, lookupCache, makeScratch, outputSummaries, recordRun, removeScratch, runContext, type Emit, type Scratch,
 } from './stage-run.ts';
 
 /** How one stage of a pass ended. */
@@ -78,7 +78,7 @@ export async function runStreamPass(
   const scratch: Scratch[] = [];
   const sinks: (RowSink | undefined)[] = [];
   const results: (StageResult | void)[] = [];
-  const hashed: ReturnType<typeof hashOutputs>[] = [];
+  const hashed: ReturnType<typeof prepareOutputs>[] = [];
   let ended = 0;
   try {
     const impls = await Promise.all(defs.map((d) => d.impl()));
@@ -96,10 +96,10 @@ export async function runStreamPass(
     for (let k = chain.length - 1; k >= 1; k--) sinks[k] = impls[k]!.stream!(contexts[k]!, sinks[k + 1]);
     // Each stage's outputs are hashed (in threads) as soon as it is done, while the later stages finish.
     results[0] = await impls[0]!.run(contexts[0]!, sinks[1]);
-    hashed[0] = hashOutputs(chain[0]!, scratch[0]!);
+    hashed[0] = prepareOutputs(chain[0]!, scratch[0]!);
     for (ended = 1; ended < chain.length; ended++) {
       results[ended] = await sinks[ended]!.end();
-      hashed[ended] = hashOutputs(chain[ended]!, scratch[ended]!);
+      hashed[ended] = prepareOutputs(chain[ended]!, scratch[ended]!);
     }
   } catch (error) {
     for (let k = ended; k < chain.length; k++) await sinks[k]?.abort?.().catch(() => undefined);
@@ -121,7 +121,7 @@ async function recordPass(
   head: PassHead,
   results: (StageResult | void)[],
   scratch: Scratch[],
-  hashed: ReturnType<typeof hashOutputs>[],
+  hashed: ReturnType<typeof prepareOutputs>[],
   options: ExecuteOptions,
   upstream: (stageId: string) => Record<string, ArtifactRef> | undefined,
   emit: Emit,
