@@ -1,6 +1,6 @@
 // `tunefile run` as a function: load, lock the project, execute with subscribers, write the lock file.
 import { availableParallelism } from 'node:os';
-import { loadPipeline } from '../pipeline/index.ts';
+import { loadPipelineCached as loadPipeline } from './pipeline-cache.ts';
 import type { LoadedPipeline } from '../pipeline/types.ts';
 import { createProviderHandle } from '../providers/index.ts';
 import { acquireRunLock, describeHolder, openStore } from '../store/index.ts';

@@ -1,5 +1,6 @@
 // `tunefile status` and `tunefile dag` as functions.
-import { loadPipeline, type LoadPipelineOptions } from '../pipeline/index.ts';
+import type { LoadPipelineOptions } from '../pipeline/load.ts';
+import { loadPipelineCached as loadPipeline } from './pipeline-cache.ts';
 import type { LoadedPipeline } from '../pipeline/types.ts';
 import { graphOf } from './execute.ts';
 import { planPipeline, type PlannedStage } from './plan.ts';

@@ -2,7 +2,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { loadConfig } from './config.ts';
 import { displayPath, findProjectRoot } from './paths.ts';
 
 /** Absolute path of the pipeline file to load; a usage error when there is none. */
@@ -15,6 +14,8 @@ export async function findPipelineFile(file: string | undefined, cwd: string): P
   }
   const local = join(cwd, 'pipeline.yaml');
   if (existsSync(local)) return local;
+  // Only here is the config needed to find the file; imported lazily, it keeps YAML out of a cached load.
+  const { loadConfig } = await import('./config.ts');
   const config = await loadConfig(findProjectRoot(cwd), { cwd });
   if (config.pipeline !== undefined && config.filepath) {
     const path = resolve(dirname(config.filepath), config.pipeline);

@@ -8,6 +8,8 @@ export interface InterpolationScope {
   env: Record<string, string | undefined>;
   /** Collects the paths whose whole value was one reference, to say "(from ${params.seed})" in later errors. */
   origins?: { path: PathSegment[]; ref: string }[];
+  /** Collects the names of the environment variables looked up, set or not. */
+  envNames?: Set<string>;
 }
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
@@ -49,6 +51,7 @@ function resolveReference(expr: string, path: PathSegment[], scope: Interpolatio
   const [namespace, ...names] = ref.split('.');
   if (namespace === 'env' && names.length >= 1) {
     const name = names.join('.');
+    scope.envNames?.add(name);
     const value = scope.env[name];
     if (value === undefined) return fail(`environment variable '${name}' is not set (referenced as \${${ref}})`);
     return { value };

@@ -36,21 +36,36 @@ type Data = Record<string, any>;
  *   UsageError for a missing file or a bad --set.
  */
 export async function loadPipeline(options: LoadPipelineOptions): Promise<LoadedPipeline> {
-  const file = await findPipelineFile(options.file, options.cwd);
+  return (await loadPipelineTraced(options)).pipeline;
+}
+
+/** A loaded pipeline and the environment variables its `${env.NAME}` references looked up (set or not). */
+export interface TracedLoad {
+  pipeline: LoadedPipeline;
+  envNames: string[];
+}
+
+/**
+ * loadPipeline, also telling which environment variables the result depends on.
+ * `known` is the pipeline file and its text when the caller has already found and read them.
+ */
+export async function loadPipelineTraced(options: LoadPipelineOptions, known?: { file: string; text: string }): Promise<TracedLoad> {
+  const file = known?.file ?? (await findPipelineFile(options.file, options.cwd));
   const dir = dirname(file);
   const projectRoot = findProjectRoot(dir);
   const config = await loadConfig(projectRoot, { cwd: options.cwd });
-  const source = parseYamlSource(await readFile(file, 'utf8'), displayPath(file, options.cwd));
+  const source = parseYamlSource(known?.text ?? (await readFile(file, 'utf8')), displayPath(file, options.cwd));
   const diagnostics = yamlProblems(source);
   throwIfErrors(source, diagnostics, []);
   const data = readData(source, diagnostics);
   const sets = applySets(data, options.sets ?? []);
-  const origins = interpolateStages(data, options.env, diagnostics);
+  const envNames = new Set<string>();
+  const origins = interpolateStages(data, options.env, envNames, diagnostics);
   diagnostics.push(...checkPipelineSchema(data).map((d) => noteOrigin(d, origins)));
   const ctx = makeRuleContext(makeDrafts(data, diagnostics), diagnostics);
   for (const rule of RULES) rule(ctx);
   throwIfErrors(source, diagnostics, sets);
-  return assemble({ file, dir, projectRoot, config, source, data, ctx, sets });
+  return { pipeline: assemble({ file, dir, projectRoot, config, source, data, ctx, sets }), envNames: [...envNames] };
 }
 
 /** The document as plain data; a non-mapping file is an error. Stage and `with` nulls become `{}`. */
@@ -79,12 +94,12 @@ function stageEntries(data: Data): [string, any][] {
 type Origins = { path: PathSegment[]; ref: string }[];
 
 /** Interpolates every stage's `with`; returns where whole-value references were replaced. */
-function interpolateStages(data: Data, env: Record<string, string | undefined>, diagnostics: Diagnostic[]): Origins {
+function interpolateStages(data: Data, env: Record<string, string | undefined>, envNames: Set<string>, diagnostics: Diagnostic[]): Origins {
   const params = data.params !== null && typeof data.params === 'object' && !Array.isArray(data.params) ? data.params : {};
   const origins: Origins = [];
   for (const [id, entry] of stageEntries(data)) {
     if (entry === null || typeof entry !== 'object' || entry.with === undefined) continue;
-    entry.with = interpolate(entry.with, ['stages', id, 'with'], { params, env, origins }, diagnostics);
+    entry.with = interpolate(entry.with, ['stages', id, 'with'], { params, env, origins, envNames }, diagnostics);
   }
   return origins;
 }
