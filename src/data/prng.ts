@@ -52,11 +52,11 @@ function rotl(x: number, k: number): number {
 }
 
 /** Fisher-Yates shuffle in place: for i from n-1 down to 1, swap a[i] with a[nextInt(i + 1)]. */
-export function shuffleInPlace<T>(items: T[], rng: Xoshiro128): T[] {
+export function shuffleInPlace<A extends { length: number; [index: number]: unknown }>(items: A, rng: Xoshiro128): A {
   for (let i = items.length - 1; i > 0; i--) {
     const j = rng.nextInt(i + 1);
-    const tmp = items[i]!;
-    items[i] = items[j]!;
+    const tmp = items[i];
+    items[i] = items[j];
     items[j] = tmp;
   }
   return items;

@@ -56,8 +56,10 @@ interface Pass1 {
   /** Unit ids grouped by class: units of class c are byClass[start[c] .. start[c+1]). */
   byClass: Int32Array;
   start: Int32Array;
-  /** Rows per unit, and with group_by the rows of each unit (same layout as byClass). */
-  unitSize: Int32Array;
+  /** Units: rows, or with group_by groups. */
+  unitCount: number;
+  /** With group_by: rows per unit, and the rows of each unit (same layout as byClass). Without, a unit is one row. */
+  unitSize?: Int32Array;
   groupRows?: { rows: Int32Array; start: Int32Array };
 }
 
@@ -109,13 +111,15 @@ async function assignAndWrite(pass1: Pass1, input: string, trainOut: string, val
   const rng = new Xoshiro128(options.seed);
   const isValid = new Uint8Array(pass1.n);
   const warnings: string[] = [];
-  const unitSize = (u: number) => pass1.unitSize[u]!;
+  const sizes = pass1.unitSize;
+  const unitSize = sizes ? (u: number) => sizes[u]! : () => 1;
   const g = pass1.groupRows;
   const mark = (u: number) => {
     if (g) for (let k = g.start[u]!; k < g.start[u + 1]!; k++) isValid[g.rows[k]!] = 1;
     else isValid[u] = 1;
   };
-  const unitsOf = (c: number) => Array.from(pass1.byClass.subarray(pass1.start[c]!, pass1.start[c + 1]!));
+  // A view: shuffling it reorders byClass only within class c, which classCounts does not mind.
+  const unitsOf = (c: number) => pass1.byClass.subarray(pass1.start[c]!, pass1.start[c + 1]!);
   const order = [...Array(pass1.classCount).keys()].sort((a, b) => compareText(pass1.names[a]!, pass1.names[b]!));
   if (stratified) {
     const sizes = order.map((c) => countRows(unitsOf(c), unitSize));
@@ -126,7 +130,8 @@ async function assignAndWrite(pass1: Pass1, input: string, trainOut: string, val
     if (sum > total) warnings.push(`valid has ${sum} rows instead of ${total} so that each of the ${order.length} classes is in it`);
     order.forEach((c, k) => takeUnits(shuffleInPlace(unitsOf(c), rng), quotas[k]!, unitSize, mark));
   } else {
-    const all = [...Array(pass1.unitSize.length).keys()];
+    const all = new Int32Array(pass1.unitCount);
+    for (let u = 0; u < all.length; u++) all[u] = u;
     takeUnits(shuffleInPlace(all, rng), total, unitSize, mark);
   }
   const report = await writeSplit(input, trainOut, validOut, isValid);
@@ -134,7 +139,7 @@ async function assignAndWrite(pass1: Pass1, input: string, trainOut: string, val
   if (classes) for (const c of classes) if (c.valid === 0 || c.train === 0) warnings.push(`class '${c.label}' is only in ${c.valid === 0 ? 'train' : 'valid'}`);
   return {
     input: pass1.n, train: report.train, valid: report.valid, seed: options.seed, classification, stratified,
-    ...(pass1.groupRows ? { groups: pass1.unitSize.length } : {}), ...(classes ? { classes } : {}), warnings,
+    ...(pass1.groupRows ? { groups: pass1.unitCount } : {}), ...(classes ? { classes } : {}), warnings,
   };
 }
 
@@ -148,7 +153,7 @@ export function validCount(valid: number, n: number): number {
 }
 
 /** Takes units in order until `quota` rows are taken, always leaving one unit for train. */
-function takeUnits(units: number[], quota: number, size: (u: number) => number, mark: (u: number) => void): void {
+function takeUnits(units: ArrayLike<number>, quota: number, size: (u: number) => number, mark: (u: number) => void): void {
   let taken = 0;
   for (let k = 0; k < units.length - 1 && taken < quota; k++) {
     mark(units[k]!);
@@ -156,9 +161,9 @@ function takeUnits(units: number[], quota: number, size: (u: number) => number, 
   }
 }
 
-function countRows(units: number[], size: (u: number) => number): number {
+function countRows(units: ArrayLike<number>, size: (u: number) => number): number {
   let n = 0;
-  for (const u of units) n += size(u);
+  for (let k = 0; k < units.length; k++) n += size(units[k]!);
   return n;
 }
 
@@ -227,11 +232,11 @@ class UnitCollector {
     const { n, names, firstRow } = this;
     const units = this.unitClass.data.subarray(0, this.unitClass.length);
     const { items: byClass, start } = bucket(units, names.length);
-    if (this.groupBy === undefined) return { n, classCount: names.length, names, firstRow, byClass, start, unitSize: new Int32Array(n).fill(1) };
+    if (this.groupBy === undefined) return { n, classCount: names.length, names, firstRow, byClass, start, unitCount: n };
     const rows = bucket(this.rowUnit.data.subarray(0, n), units.length);
     const unitSize = new Int32Array(units.length);
     for (let u = 0; u < units.length; u++) unitSize[u] = rows.start[u + 1]! - rows.start[u]!;
-    return { n, classCount: names.length, names, firstRow, byClass, start, unitSize, groupRows: { rows: rows.items, start: rows.start } };
+    return { n, classCount: names.length, names, firstRow, byClass, start, unitCount: units.length, unitSize, groupRows: { rows: rows.items, start: rows.start } };
   }
 }
 
