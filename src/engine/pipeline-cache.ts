@@ -42,8 +42,9 @@ interface Entry {
 export async function loadPipelineCached(options: LoadPipelineOptions): Promise<LoadedPipeline> {
   const file = await findPipelineFile(options.file, options.cwd);
   const text = readFileSync(file, 'utf8');
-  const storeDir = join(findProjectRoot(dirname(file)), '.tunefile');
-  const key = cacheKey(options, file, text);
+  const projectRoot = findProjectRoot(dirname(file));
+  const storeDir = join(projectRoot, '.tunefile');
+  const key = cacheKey(options, file, text, projectRoot);
   const entryPath = join(storeDir, 'cache', 'pipelines', `${sha256(file).slice(0, 32)}.json`);
   if (key !== undefined) {
     const hit = readEntry(entryPath, key);
@@ -52,15 +53,14 @@ export async function loadPipelineCached(options: LoadPipelineOptions): Promise<
   const { loadPipelineTraced } = await import('../pipeline/load.ts');
   const { pipeline, envNames } = await loadPipelineTraced(options, { file, text });
   // Keyed on the bytes read before the load; the key is taken again so a file edited meanwhile is not stored.
-  if (key !== undefined && envNames.length === 0 && existsSync(storeDir) && cacheKey(options, file, readFileSync(file, 'utf8')) === key) {
+  if (key !== undefined && envNames.length === 0 && existsSync(storeDir) && cacheKey(options, file, readFileSync(file, 'utf8'), projectRoot) === key) {
     writeEntry(entryPath, { format: FORMAT, key, pipeline });
   }
   return pipeline;
 }
 
 /** The entry's key, or undefined when this load cannot be cached (a config file that is code). */
-export function cacheKey(options: LoadPipelineOptions, file: string, text: string): string | undefined {
-  const projectRoot = findProjectRoot(dirname(file));
+function cacheKey(options: LoadPipelineOptions, file: string, text: string, projectRoot: string): string | undefined {
   const configs: string[] = [];
   for (const name of CONFIG_FILES) {
     let bytes: Buffer;
