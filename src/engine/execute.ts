@@ -28,6 +28,8 @@ export interface ExecuteOptions {
   keepGoing?: boolean;
   jobs: number;
   verify?: boolean;
+  /** Stages whose outputs no stage of this run will read fresh (see unreadOutputs): their restore gets needed: false. */
+  unread?: ReadonlySet<string>;
   yes?: boolean;
   signal: AbortSignal;
   env: Record<string, string | undefined>;

@@ -29,6 +29,24 @@ export interface PlanOptions {
 }
 
 /**
+ * The stages with a `restore` whose outputs no stage of the run will read fresh: each has at least one selected
+ * stage reading it, and the plan restores every one of those from the cache. Empty (and no planning) when no
+ * selected stage type has a `restore`.
+ */
+export async function unreadOutputs(pipeline: LoadedPipeline, options: PlanOptions): Promise<Set<string>> {
+  const unread = new Set<string>();
+  if (!pipeline.stages.some((s) => getStageDef(s.type)?.restores)) return unread;
+  const planned = await planPipeline(pipeline, options);
+  const action = new Map(planned.map((p) => [p.id, p.action]));
+  for (const { id } of planned) {
+    if (!getStageDef(pipeline.stages.find((s) => s.id === id)!.type)?.restores) continue;
+    const readers = pipeline.stages.filter((s) => action.has(s.id) && s.needs.includes(id));
+    if (readers.length > 0 && readers.every((r) => action.get(r.id) === 'restore')) unread.add(id);
+  }
+  return unread;
+}
+
+/**
  * Each selected stage's state with reasons. A stage is up-to-date when its key equals the lock entry's and
  * its outputs are in the cache; a stage below a stale one is stale because its inputs will be rebuilt.
  */

@@ -9,7 +9,7 @@ import { execute } from './execute.ts';
 import { makeJsonReport, type RunReport } from './json-report.ts';
 import { readLockFile } from './lockfile.ts';
 import { makeLockWriter } from './lock-writer.ts';
-import { planPipeline, type PlannedStage } from './plan.ts';
+import { planPipeline, unreadOutputs, type PlannedStage } from './plan.ts';
 
 export interface RunOptions {
   /** The PIPELINE argument (default: pipeline.yaml in cwd, then the config's `pipeline`). */
@@ -57,6 +57,7 @@ export async function runLoadedPipeline(pipeline: LoadedPipeline, options: Omit<
       onWait: (holder) => options.onWait?.(`waiting for another tunefile run to finish: ${describeHolder(holder)}`),
     });
     const previous = readLockFile(pipeline.lockFile)?.stages ?? {};
+    const unread = await unreadOutputs(pipeline, { env: options.env, ...(options.stages ? { stages: options.stages } : {}), downstream: options.downstream ?? false, force: options.force ?? false });
     const { listener, report } = makeJsonReport(pipeline.relFile);
     await execute({
       pipeline,
@@ -69,6 +70,7 @@ export async function runLoadedPipeline(pipeline: LoadedPipeline, options: Omit<
       keepGoing: options.keepGoing ?? false,
       jobs: options.jobs ?? pipeline.config.jobs ?? availableParallelism(),
       verify: options.verify ?? false,
+      unread,
       yes: options.yes ?? false,
       signal,
       env: options.env,

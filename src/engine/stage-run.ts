@@ -50,7 +50,8 @@ export async function lookupCache(
   if (def.restores) {
     const impl = await def.impl();
     if (impl.restore) {
-      const ctx = { ...baseContext(def, stage, resolved, options, emit), outputs: refsOf(record, options), lock: record };
+      const needed = !options.unread?.has(stage.id);
+      const ctx = { ...baseContext(def, stage, resolved, options, emit), outputs: refsOf(record, options), lock: record, needed };
       if ((await impl.restore(ctx)) === 'stale') return { reason: 'the cached result is no longer valid remotely' };
     }
   }

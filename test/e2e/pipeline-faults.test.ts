@@ -23,23 +23,30 @@ describe('faults on the local provider', () => {
     expect(new Set(jobs.map((j) => j.metadata?.tunefile_key)).size).toBe(1);
   }, 120_000);
 
-  it('a file deleted on the provider is uploaded again; the job (same content) stays cached', async () => {
+  it('a file deleted on the provider is uploaded again by the next run that trains; a run that reads nothing from it does not check', async () => {
     const project = makeSampleProject();
     const first = await runJson([], { cwd: project });
     expect(first.code, first.stderr).toBe(0);
     const before = readLock(project).stages.upload!.files as { train: string; valid: string };
     await withProvider(project, (client) => client.files.delete(before.train));
 
-    const rerun = await runJson([], { cwd: project });
-    expect(rerun.code, rerun.stderr).toBe(0);
-    expect(rerun.status.upload).toBe('ran');
-    expect(rerun.status.train).toBe('cached');
-    expect(rerun.status.evaluate).toBe('cached');
+    // Everything cached: nothing reads the file ids, so upload's cache hit is not checked (and the provider not started).
+    const noop = await runJson([], { cwd: project });
+    expect(noop.code, noop.stderr).toBe(0);
+    expect(Object.values(noop.status)).toEqual(Array(8).fill('cached'));
+    expect((await readProviderState(project)).uploads.map((f) => f.id)).toEqual([before.valid]);
+
+    // A changed hyperparameter makes train run: upload's cache hit is checked first, and the file uploaded again.
+    const retrain = await runJson(['--set', 'train.with.n_epochs=3'], { cwd: project });
+    expect(retrain.code, retrain.stderr).toBe(0);
+    expect(retrain.status.upload).toBe('ran');
+    expect(retrain.status.train).toBe('ran');
     const after = readLock(project).stages.upload!.files as { train: string; valid: string };
     expect(after.train).not.toBe(before.train);
     expect(after.valid).toBe(before.valid);
     const { jobs, uploads } = await readProviderState(project);
-    expect(jobs).toHaveLength(1);
+    expect(jobs).toHaveLength(2);
+    expect(new Set(jobs.map((j) => j.training_file))).toEqual(new Set([before.train, after.train]));
     expect(uploads.map((f) => f.id).sort()).toEqual([after.train, after.valid].sort());
   }, 120_000);
 

@@ -67,6 +67,7 @@ async function downloadResults(client: OpenAI, job: FineTuningJob, signal: Abort
 
 /** A cache hit stays valid while the job exists; when the provider cannot be reached, the cached result is kept. */
 export async function restore(ctx: RestoreContext<TrainParams>): Promise<'ok' | 'stale'> {
+  if (!ctx.needed) return 'ok'; // no stage of this run reads the job: checking would start the provider for nothing
   const jobId = ctx.lock.job_id;
   if (typeof jobId !== 'string') return 'stale';
   try {

@@ -62,8 +62,12 @@ export async function run(ctx: StageContext<UploadParams>): Promise<StageResult>
   return { lock: { files: ids }, summary: `${conv.format}: ${how.join(', ')}` };
 }
 
-/** A cache hit is valid only while both files still exist on the provider; if one is gone, upload runs again. */
+/**
+ * A cache hit is valid only while both files still exist on the provider; if one is gone, upload runs again.
+ * Checked only in a run where a stage that reads the ids (train) will run.
+ */
 export async function restore(ctx: RestoreContext<UploadParams>): Promise<'ok' | 'stale'> {
+  if (!ctx.needed) return 'ok'; // no stage of this run reads the file ids: checking would start the provider for nothing
   const ids = (ctx.lock.files ?? {}) as Record<string, string>;
   const { readJsonArtifact } = await import('../../providers/artifacts.ts');
   const artifact = readJsonArtifact<FilesArtifact>(ctx.outputs.files!.path, 'files', ['train', 'valid']);
