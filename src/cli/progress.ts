@@ -2,9 +2,12 @@
 import type { RunEvent, RunListener } from '../engine/events.ts';
 import type { CliIO } from './command.ts';
 
-/** Whether to draw the live tree: a TTY on stderr, not CI, no NO_COLOR. */
+/**
+ * Whether to draw the live tree: terminals on stderr and stdout, not CI, no NO_COLOR. listr2 draws its tree only
+ * when stdout is a terminal too; otherwise its fallback renderer writes to stdout, into `run --json > file`.
+ */
 export function wantsTree(io: CliIO): boolean {
-  return Boolean(io.stderr.isTTY) && !io.env.CI && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
+  return Boolean(io.stderr.isTTY && io.stdout.isTTY) && !io.env.CI && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
 }
 
 function seconds(ms: number): string {
@@ -57,11 +60,20 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/** The listr2 tree: one task per stage, driven by run events. listr2 is imported only for terminals. */
-export function makeTreeProgress(io: CliIO): RunListener {
+/**
+ * The listr2 tree: one task per stage, driven by run events. listr2 (~0.1 s to load) is imported only for a
+ * terminal, and only once a stage starts or the run has taken `delayMs`: a run that finds everything cached
+ * before then prints plain lines instead.
+ */
+export function makeTreeProgress(io: CliIO, options: { delayMs?: number } = {}): RunListener {
   const pending = new Map<string, Pending>();
   const early = new Map<string, RunEvent[]>();
+  /** Events before the tree is drawn, replayed as plain lines if it never is. */
+  const before: RunEvent[] = [];
+  let stages: { id: string; type: string }[] = [];
+  let tree: Promise<void> | undefined;
   let done: Promise<unknown> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const apply = (event: RunEvent, p: Pending) => {
     if (event.type === 'stage:start') p.task.output = event.reasons.length ? event.reasons.join('; ') : 'running';
     else if (event.type === 'stage:progress') p.task.output = event.detail;
@@ -82,38 +94,54 @@ export function makeTreeProgress(io: CliIO): RunListener {
       }
     }
   };
+  const drawTree = async () => {
+    clearTimeout(timer);
+    const { Listr, ProcessOutput } = await import('listr2');
+    const list = new Listr(
+      stages.map((s) => ({
+        title: `${s.id} (${s.type})`,
+        task: (_: unknown, task: Pending['task']) =>
+          new Promise<void>((resolve, reject) => {
+            const p: Pending = { task, resolve, reject };
+            pending.set(s.id, p);
+            task.output = 'waiting';
+            for (const e of early.get(s.id) ?? []) apply(e, p);
+            early.delete(s.id);
+          }),
+      })),
+      {
+        concurrent: true,
+        exitOnError: false,
+        registerSignalListeners: false,
+        collectErrors: false,
+        processOutput: new ProcessOutput(io.stderr as NodeJS.WriteStream, io.stderr as NodeJS.WriteStream),
+        rendererOptions: { collapseErrors: false, outputBar: 1 },
+      } as never,
+    );
+    done = list.run().catch(() => undefined);
+  };
+  const startTree = () => (tree ??= drawTree());
   return async (event: RunEvent) => {
     if (event.type === 'run:start') {
-      const { Listr, ProcessOutput } = await import('listr2');
-      const list = new Listr(
-        event.stages.map((s) => ({
-          title: `${s.id} (${s.type})`,
-          task: (_: unknown, task: Pending['task']) =>
-            new Promise<void>((resolve, reject) => {
-              const p: Pending = { task, resolve, reject };
-              pending.set(s.id, p);
-              task.output = 'waiting';
-              for (const e of early.get(s.id) ?? []) apply(e, p);
-              early.delete(s.id);
-            }),
-        })),
-        {
-          concurrent: true,
-          exitOnError: false,
-          registerSignalListeners: false,
-          collectErrors: false,
-          processOutput: new ProcessOutput(io.stderr as NodeJS.WriteStream, io.stderr as NodeJS.WriteStream),
-          rendererOptions: { collapseErrors: false, outputBar: 1 },
-        } as never,
-      );
-      done = list.run().catch(() => undefined);
+      stages = event.stages;
+      timer = setTimeout(() => void startTree(), options.delayMs ?? 250);
+      timer.unref?.();
       return;
     }
     if (event.type === 'run:end') {
+      clearTimeout(timer);
+      if (tree === undefined) {
+        const plain = makePlainProgress(io);
+        for (const e of before) await plain(e);
+        return;
+      }
+      await tree;
       for (const p of pending.values()) p.resolve();
       await done;
       return;
     }
+    if (tree === undefined) before.push(event);
+    if (event.type === 'stage:start') await startTree();
     if ('id' in event) {
       const p = pending.get(event.id);
       if (p) apply(event, p);
