@@ -29,19 +29,24 @@ export interface PlanOptions {
 }
 
 /**
- * The stages with a `restore` whose outputs no stage of the run will read fresh: each has at least one selected
- * stage reading it, and the plan restores every one of those from the cache. Empty (and no planning) when no
- * selected stage type has a `restore`.
+ * The stages whose restore checks remote state (StageDef.checksRemote) but need not in this run: no selected
+ * stage reading their outputs may run. A reader may run when the plan runs it, or when it is itself a cache hit
+ * that checks and is needed (its check may answer 'stale'). A stage no selected stage reads is needed: its outputs
+ * are what the run is for. Empty, without planning, when no stage type checks.
  */
 export async function unreadOutputs(pipeline: LoadedPipeline, options: PlanOptions): Promise<Set<string>> {
   const unread = new Set<string>();
-  if (!pipeline.stages.some((s) => getStageDef(s.type)?.restores)) return unread;
+  if (!pipeline.stages.some((s) => getStageDef(s.type)?.checksRemote)) return unread;
   const planned = await planPipeline(pipeline, options);
   const action = new Map(planned.map((p) => [p.id, p.action]));
-  for (const { id } of planned) {
-    if (!getStageDef(pipeline.stages.find((s) => s.id === id)!.type)?.restores) continue;
+  const mayRun = new Map<string, boolean>();
+  // The plan is in execution order, so a stage's readers come after it: decide from the last stage back.
+  for (const { id, type } of [...planned].reverse()) {
     const readers = pipeline.stages.filter((s) => action.has(s.id) && s.needs.includes(id));
-    if (readers.length > 0 && readers.every((r) => action.get(r.id) === 'restore')) unread.add(id);
+    const needed = readers.length === 0 || readers.some((r) => mayRun.get(r.id));
+    const checks = getStageDef(type)?.checksRemote === true;
+    if (checks && !needed) unread.add(id);
+    mayRun.set(id, action.get(id) === 'run' || (checks && needed));
   }
   return unread;
 }

@@ -179,6 +179,12 @@ export interface StageDef<P = any> {
   streams?(params: P): 'source' | 'transform' | 'sink' | undefined;
   /** True when the implementation defines restore(): the engine then imports it on cache hits too. */
   restores?: boolean;
+  /**
+   * restore() checks remote state (files, a job) and may answer 'stale'. The engine has it check only in a run
+   * where a stage reading the outputs may run (RestoreContext.needed), and counts a cache hit that checks as a
+   * stage that may run.
+   */
+  checksRemote?: boolean;
   /** Imports the implementation: `() => import('./run.ts')`. */
   impl(): Promise<StageImpl<P>>;
 }

@@ -1,4 +1,6 @@
 // e2e: provider faults and the cost guard: a failing job, a file deleted on the provider, an estimate above max_cost_usd.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, runJson } from '../helpers/cli.ts';
 import { makeSampleProject, readLock, readProviderState, withProvider } from './pipeline-support.ts';
@@ -48,6 +50,27 @@ describe('faults on the local provider', () => {
     expect(jobs).toHaveLength(2);
     expect(new Set(jobs.map((j) => j.training_file))).toEqual(new Set([before.train, after.train]));
     expect(uploads.map((f) => f.id).sort()).toEqual([after.train, after.valid].sort());
+  }, 120_000);
+
+  it('a provider that lost both the files and the job: a run whose evaluate must run uploads again before it trains again', async () => {
+    const project = makeSampleProject();
+    const first = await runJson([], { cwd: project });
+    expect(first.code, first.stderr).toBe(0);
+    const before = readLock(project).stages.train!;
+    rmSync(join(project, '.tunefile', 'local'), { recursive: true, force: true }); // the local provider's files and jobs
+
+    const noop = await runJson([], { cwd: project });
+    expect(noop.code, noop.stderr).toBe(0);
+    expect(Object.values(noop.status)).toEqual(Array(8).fill('cached'));
+
+    // evaluate must run, so train's job is checked (gone: train runs), so upload's files are checked first (gone: upload runs).
+    const rerun = await runJson(['--set', 'evaluate.with.batch_size=7'], { cwd: project });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect([rerun.status.upload, rerun.status.train, rerun.status.evaluate]).toEqual(['ran', 'ran', 'ran']);
+    expect(readLock(project).stages.train!.key).toBe(before.key);
+    const { jobs, uploads } = await readProviderState(project);
+    expect(jobs).toHaveLength(1);
+    expect(uploads).toHaveLength(2);
   }, 120_000);
 
   it('the cost guard stops a run whose estimate exceeds max_cost_usd before any job, and --yes lets it through', async () => {

@@ -56,5 +56,6 @@ export const train: StageDef<TrainParams> = {
   outputs: () => ['job', 'results'],
   remote: true,
   restores: true,
+  checksRemote: true,
   impl: () => import('./run.ts'),
 };

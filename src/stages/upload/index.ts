@@ -32,5 +32,6 @@ export const upload: StageDef<UploadParams> = {
   outputs: () => ['files'],
   remote: true,
   restores: true,
+  checksRemote: true,
   impl: () => import('./run.ts'),
 };
