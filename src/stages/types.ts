@@ -106,9 +106,9 @@ export interface RestoreContext<P = Record<string, unknown>> extends Omit<StageC
   /** The `lock` fields the stage returned when it ran. */
   lock: Record<string, unknown>;
   /**
-   * False when every stage of this run that reads these outputs is itself a cache hit: nothing will use them,
-   * so a check of remote state (which starts the provider) can wait for a run that does. True when no stage
-   * of the run reads them (they are what the run is for).
+   * False when no stage of this run that reads these outputs may run (engine/plan.ts unreadOutputs): nothing
+   * will use them, so a check of remote state (which starts the provider) can wait for a run that does. True
+   * when no stage of the run reads them (they are what the run is for). Only false for `checksRemote` types.
    */
   needed: boolean;
 }
