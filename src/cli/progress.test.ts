@@ -15,8 +15,8 @@ function terminal(): { io: CliIO; text: () => string } {
 }
 
 const stages = [{ id: 'a', type: 'load' }, { id: 'b', type: 'split' }];
-const end = (id: string, status: 'cached' | 'ran'): RunEvent => ({
-  type: 'stage:end', id, stageType: 'load', status, key: 'k', durationMs: 5, reasons: [], outputs: {}, error: null,
+const cached = (id: string): RunEvent => ({
+  type: 'stage:end', id, stageType: 'load', status: 'cached', key: 'k', durationMs: 5, reasons: [], outputs: {}, error: null,
 });
 
 describe('makeTreeProgress', () => {
@@ -25,8 +25,8 @@ describe('makeTreeProgress', () => {
     const listener = makeTreeProgress(io, { delayMs: 10_000 });
     await listener({ type: 'run:start', pipeline: 'p.yaml', stages });
     await listener({ type: 'stage:warning', id: 'a', message: 'a warning from a restore' });
-    await listener(end('a', 'cached'));
-    await listener(end('b', 'cached'));
+    await listener(cached('a'));
+    await listener(cached('b'));
     await listener({ type: 'run:end', ok: true, interrupted: false });
     expect(text()).toBe('a: warning: a warning from a restore\na: cached\nb: cached\n');
   });
