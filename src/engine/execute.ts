@@ -1,6 +1,6 @@
 // Executes a pipeline: independent stages in parallel up to `jobs`, run-cache restores, early cutoff
 // (a downstream key depends only on upstream output hashes), and the stop / keep-going failure policy.
-import { TunefileError } from '../errors.ts';
+import { didYouMean, TunefileError } from '../errors.ts';
 import { getStageDef } from '../stages/registry.ts';
 import type { ArtifactRef } from '../stages/types.ts';
 import type { LoadedPipeline, PipelineStage } from '../pipeline/types.ts';
@@ -10,7 +10,7 @@ import { downstreamOf, topoOrder, upstreamOf, type Graph } from './graph.ts';
 import { explainChange } from './reasons.ts';
 import { resolveStageKey, type ResolvedStageKey } from './stage-key.ts';
 import type { RunEvent, RunListener, StageEndEvent, StageStatus } from './events.ts';
-import { lookupCache, messageOf, outputSummaries, runFresh, type Emit } from './stage-run.ts';
+import { lockExtras, lookupCache, messageOf, outputSummaries, runFresh, type Emit } from './stage-run.ts';
 import { runStreamPass, streamChain, streamPassEnabled, type StageOutcome } from './stream-pass.ts';
 
 export interface ExecuteOptions {
@@ -50,13 +50,33 @@ export function graphOf(pipeline: LoadedPipeline): Graph {
   return { nodes: pipeline.stages.map((s) => s.id), needs: Object.fromEntries(pipeline.stages.map((s) => [s.id, s.needs])) };
 }
 
+/**
+ * Checks --stage, --force ID and --downstream against the pipeline before anything runs: an unknown id is a usage
+ * error with a did-you-mean (a typo in `--force trian` must not quietly force nothing), and so is --downstream alone.
+ * @throws TunefileError TUNEFILE_USAGE
+ */
+export function validateSelection(pipeline: LoadedPipeline, o: { stages?: string[]; force?: boolean | string[]; downstream?: boolean }): void {
+  const ids = pipeline.stages.map((s) => s.id);
+  const check = (flag: string, id: string) => {
+    if (ids.includes(id)) return;
+    const close = didYouMean(id, ids);
+    throw new TunefileError('TUNEFILE_USAGE', `${flag} ${id}: no stage '${id}' in ${pipeline.relFile}${close ? `; did you mean '${close}'?` : ''}`, {
+      hint: `stages: ${ids.join(', ')}`,
+    });
+  };
+  for (const id of o.stages ?? []) check('--stage', id);
+  for (const id of Array.isArray(o.force) ? o.force : []) check('--force', id);
+  if (o.downstream && !(o.stages && o.stages.length > 0)) {
+    throw new TunefileError('TUNEFILE_USAGE', '--downstream needs --stage: it adds the stages below the selected ones', {
+      hint: 'run --stage ID --downstream, or leave out --downstream to run the whole pipeline',
+    });
+  }
+}
+
 /** Which stages a run covers, in execution order. */
 export function selectStages(pipeline: LoadedPipeline, select: string[] | undefined, downstream: boolean): string[] {
   const graph = graphOf(pipeline);
-  const known = new Set(graph.nodes);
-  for (const id of select ?? []) {
-    if (!known.has(id)) throw new TunefileError('TUNEFILE_USAGE', `no stage '${id}' in ${pipeline.relFile}`, { hint: `stages: ${graph.nodes.join(', ')}` });
-  }
+  validateSelection(pipeline, { stages: select ?? [] });
   if (!select || select.length === 0) return topoOrder(graph);
   const roots = downstream ? downstreamOf(graph, select) : new Set(select);
   const wanted = upstreamOf(graph, roots);
@@ -132,7 +152,8 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
 }
 
 function toRefs(end: StageEndEvent): Record<string, ArtifactRef> {
-  return Object.fromEntries(Object.entries(end.outputs).map(([name, o]) => [name, { ...o }]));
+  const producerLock = end.record ? lockExtras(end.record) : undefined;
+  return Object.fromEntries(Object.entries(end.outputs).map(([name, o]) => [name, { ...o, ...(producerLock ? { producerLock } : {}) }]));
 }
 
 /**
@@ -177,6 +198,7 @@ async function runStage(
       if (hit.reason) reasons = [...reasons.filter((r) => r !== 'never run'), hit.reason];
     }
     await emit({ type: 'stage:start', id: stage.id, reasons });
+    for (const message of stage.warnings ?? []) await emit({ type: 'stage:warning', id: stage.id, message });
     if (chain.length > 1) {
       const upstream = (id: string) => upstreamOutputs.get(id);
       const outcomes = await runStreamPass(chain, { def, resolved, reasons, started }, options, upstream, emit, now);

@@ -5,7 +5,7 @@ import type { LoadedPipeline } from '../pipeline/types.ts';
 import { createProviderHandle } from '../providers/index.ts';
 import { acquireRunLock, describeHolder, openStore } from '../store/index.ts';
 import type { RunListener } from './events.ts';
-import { execute } from './execute.ts';
+import { execute, validateSelection } from './execute.ts';
 import { makeJsonReport, type RunReport } from './json-report.ts';
 import { readLockFile } from './lockfile.ts';
 import { makeLockWriter } from './lock-writer.ts';
@@ -45,6 +45,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
 
 /** Runs an already loaded pipeline. */
 export async function runLoadedPipeline(pipeline: LoadedPipeline, options: Omit<RunOptions, 'file' | 'sets'>): Promise<RunReport> {
+  validateSelection(pipeline, options);
   const signal = options.signal ?? new AbortController().signal;
   const store = openStore(pipeline.projectRoot);
   let release: (() => void) | undefined;
@@ -87,6 +88,7 @@ export async function runLoadedPipeline(pipeline: LoadedPipeline, options: Omit<
 /** `run --dry-run`: the plan with reasons; runs nothing and takes no lock. */
 export async function dryRunPipeline(options: RunOptions): Promise<{ pipeline: string; stages: PlannedStage[] }> {
   const pipeline = await loadPipeline({ file: options.file, cwd: options.cwd, env: options.env, sets: options.sets ?? [] });
+  validateSelection(pipeline, options);
   const stages = await planPipeline(pipeline, options);
   return { pipeline: pipeline.relFile, stages };
 }

@@ -61,11 +61,14 @@ export async function resolveStageKey(args: {
     deps[portablePath(pipeline.projectRoot, abs)] = hashed.hash;
     stats.push(hashed.stat);
   }
+  const unkeyedParams = new Set(def.unkeyed?.params ?? []);
+  const unkeyedInputs = new Set(def.unkeyed?.inputs ?? []);
   const parts: KeyParts = {
     type: def.type,
     version: def.version,
-    params: stage.params,
-    inputs: Object.fromEntries(Object.entries(inputs).map(([n, r]) => [n, r.hash])),
+    // Guard-only settings (StageDef.unkeyed) are read at run time and never decide the outputs, so never the key.
+    params: unkeyedParams.size === 0 ? stage.params : Object.fromEntries(Object.entries(stage.params).filter(([n]) => !unkeyedParams.has(n))),
+    inputs: Object.fromEntries(Object.entries(inputs).filter(([n]) => !unkeyedInputs.has(n)).map(([n, r]) => [n, r.hash])),
     ...(Object.keys(deps).length > 0 ? { deps } : {}),
     ...(def.remote && args.provider ? { provider: args.provider } : {}),
   };

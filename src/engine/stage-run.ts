@@ -58,6 +58,12 @@ export async function lookupCache(
   return { record };
 }
 
+/** The fields a stage added to its run record (StageResult.lock: remote ids, metrics), without the key parts and outputs. */
+export function lockExtras(record: RunRecord): Record<string, unknown> {
+  const { type: _t, version: _v, key: _k, params: _p, inputs: _i, outputs: _o, deps: _d, provider: _r, ...extras } = record;
+  return extras;
+}
+
 export function refsOf(record: RunRecord, options: ExecuteOptions): Record<string, ArtifactRef> {
   return Object.fromEntries(
     Object.entries(record.outputs).map(([n, o]) => [n, { hash: o.hash, bytes: o.bytes, path: options.store.blobs.pathOf(o.hash), ...(o.rows === undefined ? {} : { rows: o.rows }) }]),
@@ -89,6 +95,7 @@ export function baseContext(def: StageDef, stage: PipelineStage, resolved: Pick<
     chunks: (namespace: string) => store.state.chunks(`${def.type}:${namespace}`),
     journal: store.state.journal(() => Date.now()),
     options: { yes: options.yes ?? false, force: options.force === true || (Array.isArray(options.force) && options.force.includes(stage.id)), verify: options.verify ?? false },
+    ...(options.previous[stage.id] ? { previous: lockExtras(options.previous[stage.id]!) } : {}),
   };
 }
 

@@ -22,6 +22,8 @@ export interface PipelineStage {
   params: Record<string, unknown>;
   /** 1-based line of the stage key in the pipeline file. */
   line: number;
+  /** Warnings about this stage's resolved params (a followed value in dispute), shown when the stage runs. */
+  warnings?: string[];
 }
 
 export interface LoadedPipeline {

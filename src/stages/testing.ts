@@ -91,7 +91,12 @@ export async function runStageForTest<P>(def: StageDef<P>, options: TestRunOptio
       let m = kvs.get(ns);
       if (!m) kvs.set(ns, (m = new Map()));
       const store = m;
-      return { get: (k) => store.get(k) as never, set: (k, v) => void store.set(k, v), delete: (k) => void store.delete(k) };
+      return {
+        get: (k) => store.get(k) as never,
+        set: (k, v) => void store.set(k, v),
+        setMany: (entries) => { for (const [k, v] of entries) store.set(k, v); },
+        delete: (k) => void store.delete(k),
+      };
     },
     journal: {
       get: (k) => journal.get(k),

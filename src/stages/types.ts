@@ -13,6 +13,11 @@ export interface ArtifactRef {
   bytes: number;
   /** Record count, for JSONL datasets. */
   rows?: number;
+  /**
+   * The lock fields of the run that produced this artifact (a remote stage's ids: upload's `files`, train's
+   * `job_id`), so a consumer uses exactly the remote objects its producer made or verified. Absent in plans.
+   */
+  producerLock?: Record<string, unknown>;
 }
 
 /** JSON schema object (draft 2020-12) for a stage type's `with:` block. */
@@ -22,6 +27,8 @@ export type JsonSchema = Record<string, unknown>;
 export interface StageKv {
   get<T = unknown>(key: string): T | undefined;
   set(key: string, value: unknown): void;
+  /** Sets every entry in one transaction (thousands per second, where separate sets wait for a disk sync each). */
+  setMany(entries: Iterable<[key: string, value: unknown]>): void;
   delete(key: string): void;
 }
 
@@ -88,6 +95,11 @@ export interface StageContext<P = Record<string, unknown>> {
   journal: JobJournal;
   /** Run options the user gave. */
   options: { yes: boolean; force: boolean; verify: boolean };
+  /**
+   * This stage's entry in the pipeline's lock file as it was before the run, whatever its key: the committed
+   * record of remote objects (file ids, job id) a stage may reuse once it has verified them. Absent when none.
+   */
+  previous?: Record<string, unknown>;
 }
 
 /** What run() returns. All fields optional. */
@@ -168,6 +180,12 @@ export interface StageDef<P = any> {
   outputs(params: P): string[];
   /** Remote stages have the provider identity in their key and may use ctx.provider(). */
   remote?: boolean;
+  /**
+   * Parameters and inputs the stage reads without them deciding its outputs, left out of its key (and of its
+   * lock entry's key parts): guards read them at run time. Train leaves out `max_cost_usd` and tokencheck's
+   * `report`, so a changed cost ceiling or estimate never makes a new job.
+   */
+  unkeyed?: { params?: readonly string[]; inputs?: readonly string[] };
   /** Workspace files (absolute paths) whose content hashes enter the key (load, command). */
   workspaceFiles?(params: P, pipelineDir: string): string[];
   /**
@@ -187,4 +205,10 @@ export interface StageDef<P = any> {
   checksRemote?: boolean;
   /** Imports the implementation: `() => import('./run.ts')`. */
   impl(): Promise<StageImpl<P>>;
+  /**
+   * Params that default to a downstream stage's: param -> {type, param}. When the user leaves the param unset, the
+   * pipeline loader (src/pipeline/follow.ts) gives it the value of `param` of the stages of `type` downstream of this
+   * one (transitively through `needs`), so it enters this stage's key. Tokencheck takes train's `n_epochs` this way.
+   */
+  follows?: Readonly<Record<string, { type: string; param: string }>>;
 }

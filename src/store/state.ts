@@ -146,6 +146,17 @@ export class StateDb {
       set: (key, value) => {
         this.db.prepare('INSERT OR REPLACE INTO kv (namespace, key, value) VALUES (?, ?, ?)').run(namespace, key, JSON.stringify(value));
       },
+      setMany: (entries) => {
+        const insert = this.db.prepare('INSERT OR REPLACE INTO kv (namespace, key, value) VALUES (?, ?, ?)');
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          for (const [key, value] of entries) insert.run(namespace, key, JSON.stringify(value));
+          this.db.exec('COMMIT');
+        } catch (error) {
+          if (this.db.isTransaction) this.db.exec('ROLLBACK');
+          throw error;
+        }
+      },
       delete: (key) => {
         this.db.prepare('DELETE FROM kv WHERE namespace = ? AND key = ?').run(namespace, key);
       },

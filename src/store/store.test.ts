@@ -84,6 +84,23 @@ describe('StateDb', () => {
     expect(db.kv('other').get('x')).toBeUndefined();
     db.close();
   });
+
+  it('kv setMany writes every entry in one transaction, replaces existing keys, and writes none when one fails', () => {
+    const path = join(tmp(), 'state.db');
+    let db = new StateDb(path);
+    const kv = db.kv('evaluate:predictions');
+    kv.set('a', 1);
+    kv.setMany([['a', 2], ['b', { text: ' spam' }]]);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => kv.setMany([['c', 3], ['d', cyclic]])).toThrow(/circular/i);
+    db.close();
+    db = new StateDb(path);
+    expect([db.kv('evaluate:predictions').get('a'), db.kv('evaluate:predictions').get('b')]).toEqual([2, { text: ' spam' }]);
+    expect(db.kv('evaluate:predictions').get('c')).toBeUndefined();
+    expect(db.kv('other').get('b')).toBeUndefined();
+    db.close();
+  });
 });
 
 describe('chunk logs', () => {
