@@ -1,4 +1,5 @@
 // Fine-tuning files on a provider, named by content hash so they can be found again without local state.
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type OpenAI from 'openai';
 import type { FileObject } from 'openai/resources/files';
@@ -13,23 +14,52 @@ export function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { status?: unknown }).status === 404;
 }
 
-/** The file if it exists and is usable (not in `error` status, same size); undefined when it is gone. */
-export async function retrieveUsableFile(client: OpenAI, id: string, bytes: number, signal?: AbortSignal): Promise<FileObject | undefined> {
+/**
+ * The file if it exists and is usable (not in `error` status, same size and, when given, the same content-hash name);
+ * undefined when it is gone or differs.
+ */
+export async function retrieveUsableFile(client: OpenAI, id: string, bytes: number, signal?: AbortSignal, filename?: string): Promise<FileObject | undefined> {
   try {
     const file = await client.files.retrieve(id, { signal });
-    return file.status === 'error' || file.bytes !== bytes ? undefined : file;
+    return file.status === 'error' || file.bytes !== bytes || (filename !== undefined && file.filename !== filename) ? undefined : file;
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
   }
 }
 
-/** The newest fine-tune file on the provider with this name and size, if any. */
-export async function findRemoteFile(client: OpenAI, filename: string, bytes: number, signal?: AbortSignal): Promise<FileObject | undefined> {
+/**
+ * A fine-tune file on the provider with this name and size whose downloaded bytes hash to `hash`. A name and a size
+ * prove nothing (anyone who can upload to the organisation can copy them), so a candidate is reused only when its
+ * content is checked; on a provider that refuses to download fine-tune files (OpenAI), none is.
+ */
+export async function findRemoteFile(client: OpenAI, expected: { filename: string; bytes: number; hash: string }, signal?: AbortSignal): Promise<FileObject | undefined> {
+  const candidates: FileObject[] = [];
   for await (const file of client.files.list({ purpose: 'fine-tune', limit: 1000 }, { signal })) {
-    if (file.filename === filename && file.bytes === bytes && file.status !== 'error') return file;
+    if (file.filename === expected.filename && file.bytes === expected.bytes && file.status !== 'error') candidates.push(file);
+  }
+  for (const file of candidates) {
+    if (await hasContent(client, file.id, expected.hash, signal)) return file;
   }
   return undefined;
+}
+
+/**
+ * True when the provider serves file `id` and its bytes hash to `hash` (sha256 hex). False when they differ, when the
+ * file is gone, or when the provider refuses the download (HTTP 400, 403 or 404); other errors are thrown.
+ */
+export async function hasContent(client: OpenAI, id: string, hash: string, signal?: AbortSignal): Promise<boolean> {
+  let response: Response;
+  try {
+    response = await client.files.content(id, { signal });
+  } catch (error) {
+    const status = (error as { status?: unknown }).status;
+    if (status === 400 || status === 403 || status === 404) return false;
+    throw error;
+  }
+  const digest = createHash('sha256');
+  if (response.body) for await (const chunk of response.body) digest.update(chunk);
+  return digest.digest('hex') === hash;
 }
 
 /** Uploads a local file with purpose `fine-tune` and waits until the provider has processed it. */

@@ -1,35 +1,26 @@
 // e2e: `provider: openai` through the SDK's real path, against `tunefile serve` in another process (OPENAI_BASE_URL).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli, runJson } from '../helpers/cli.ts';
+import { runCli, runJson } from '../helpers/cli.ts';
+import { SERVE_KEY as API_KEY, startServe, type Serve } from '../helpers/serve.ts';
 import { makeSampleProject, readLock } from './pipeline-support.ts';
 
-const API_KEY = 'sk-e2e-0123456789abcdef-not-a-real-key';
 
 describe('provider: openai against tunefile serve', () => {
-  let server: ChildProcess;
+  let server: Serve;
   let baseUrl: string;
   let project: string;
 
   beforeAll(async () => {
     project = makeSampleProject((yaml) => yaml.replace('provider: local', 'provider: openai'));
-    server = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'serve', '--port', '0', '--data', join(project, 'served'), '--api-key', API_KEY], { stdio: ['ignore', 'pipe', 'pipe'] });
-    baseUrl = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      server.once('exit', (code) => reject(new Error(`tunefile serve exited ${code}`)));
-    });
+    server = await startServe(join(project, 'served'));
+    baseUrl = server.url;
   }, 30_000);
 
-  afterAll(() => {
-    server?.kill('SIGINT');
+  afterAll(async () => {
+    await server?.stop();
   });
 
   it('refuses to run without a key, naming the variable', async () => {

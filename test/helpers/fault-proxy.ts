@@ -8,7 +8,9 @@ export type Fault =
   | { kind: 'status'; status: 429 | 500 | 502 | 503; retryAfter?: number; message?: string }
   | { kind: 'reset' }
   | { kind: 'stall' }
-  | { kind: 'truncate' };
+  | { kind: 'truncate' }
+  /** Holds matching requests until `count` of them have arrived, then forwards them all (a rendezvous of clients). */
+  | { kind: 'rendezvous'; count: number };
 
 export interface FaultRule {
   method?: string;
@@ -17,6 +19,8 @@ export interface FaultRule {
   fault: Fault;
   /** Fault this many matching requests, then forward normally. @default Infinity */
   times?: number;
+  /** Forward this many matching requests normally before the first fault. @default 0 */
+  after?: number;
 }
 
 export interface FaultProxy {
@@ -32,18 +36,28 @@ export interface FaultProxy {
 /** Starts a proxy on 127.0.0.1 in front of `target` (a base URL ending in /v1). */
 export async function startFaultProxy(target: string, rules: FaultRule[] = []): Promise<FaultProxy> {
   const upstream = new URL(target.endsWith('/') ? target : `${target}/`);
-  let active = rules.map((r) => ({ ...r, left: r.times ?? Infinity }));
+  const activate = (list: FaultRule[]) => list.map((r) => ({ ...r, left: r.times ?? Infinity, skip: r.after ?? 0, held: [] as (() => void)[] }));
+  let active = activate(rules);
   const log: FaultProxy['log'] = [];
   const sockets = new Set<Socket>();
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').replace(/^\/v1/, '').split('?')[0]!;
-    const rule = active.find((r) => r.left > 0 && (!r.method || r.method === req.method) && r.path.test(path));
+    let rule = active.find((r) => r.left > 0 && (!r.method || r.method === req.method) && r.path.test(path));
+    if (rule && rule.skip > 0) {
+      rule.skip -= 1;
+      rule = undefined;
+    }
     if (rule) rule.left -= 1;
     const fault = rule?.fault;
     log.push({ method: req.method ?? 'GET', path, fault: fault ? describe(fault) : 'forwarded' });
     if (fault?.kind === 'status') return void sendStatus(req, res, fault);
     if (fault?.kind === 'stall') return void req.resume();
+    if (fault?.kind === 'rendezvous') {
+      rule!.held.push(() => forward(req, res, upstream, undefined));
+      if (rule!.held.length >= fault.count) for (const release of rule!.held.splice(0)) release();
+      return;
+    }
     forward(req, res, upstream, fault?.kind);
   });
   server.on('connection', (socket) => {
@@ -56,7 +70,7 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = []): 
     url: `http://127.0.0.1:${port}/v1`,
     log,
     setRules(next) {
-      active = next.map((r) => ({ ...r, left: r.times ?? Infinity }));
+      active = activate(next);
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -67,7 +81,7 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = []): 
 }
 
 function describe(fault: Fault): string {
-  return fault.kind === 'status' ? `status ${fault.status}` : fault.kind;
+  return fault.kind === 'status' ? `status ${fault.status}` : fault.kind === 'rendezvous' ? `rendezvous of ${fault.count}` : fault.kind;
 }
 
 /** Answers with an OpenAI-shaped error body. */

@@ -1,4 +1,5 @@
-// The cost guard: tokencheck's estimate scaled to train's epochs, the limit from params or config, and --yes.
+// The cost guard: tokencheck's billed tokens per epoch times this job's epochs (train's number, else the auto rule on
+// the example count), the limit from params or config, and --yes.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +9,19 @@ import { checkCost, estimateCost } from './cost-guard.ts';
 import type { TrainParams } from './index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunefile-cost-'));
-const report = join(dir, 'report.json');
-writeFileSync(report, JSON.stringify({ estimate: { n_epochs: 3, billed_tokens: 300_000, cost_usd: 0.12 } }));
+
+/** A tokencheck report: 100,000 billed tokens per epoch at $0.40 per 1M, estimated over `epochs` for `examples`. */
+function writeReport(name: string, examples: number, epochs: number): string {
+  const path = join(dir, name);
+  const estimate = { n_epochs: epochs, billed_tokens: 100_000 * epochs, billed_tokens_per_epoch: 100_000, price_per_million_usd: 0.4, cost_usd: 0.04 * epochs };
+  writeFileSync(path, JSON.stringify({ splits: { train: { examples } }, estimate }));
+  return path;
+}
+
+// 4,000 examples: auto is 3 epochs, as tokencheck estimated.
+const report = writeReport('report.json', 4000, 3);
+// 20,000 examples: auto is 1 epoch (25,000 example passes at most), though tokencheck was told 3.
+const big = writeReport('big.json', 20_000, 3);
 
 function makeCtx(params: Partial<TrainParams>, o: { yes?: boolean; configLimit?: number; report?: string | null } = {}) {
   const warnings: string[] = [];
@@ -25,10 +37,21 @@ function makeCtx(params: Partial<TrainParams>, o: { yes?: boolean; configLimit?:
 }
 
 describe('estimateCost', () => {
-  it("scales tokencheck's estimate to train's epochs", () => {
+  it("bills tokencheck's tokens per epoch over train's epochs", () => {
     expect(estimateCost(report, 'auto')).toEqual({ cost: 0.12, tokens: 300_000, epochs: 3 });
     expect(estimateCost(report, 6)).toEqual({ cost: 0.24, tokens: 600_000, epochs: 6 });
     expect(estimateCost(undefined, 4)).toBeNull();
+  });
+
+  it("uses OpenAI's auto rule on the example count for auto, not tokencheck's epochs", () => {
+    expect(estimateCost(big, 'auto')).toEqual({ cost: 0.04, tokens: 100_000, epochs: 1 });
+    expect(estimateCost(big, 2)).toEqual({ cost: 0.08, tokens: 200_000, epochs: 2 });
+  });
+
+  it('has no estimate without a price', () => {
+    const path = join(dir, 'no-price.json');
+    writeFileSync(path, JSON.stringify({ splits: { train: { examples: 50 } }, estimate: { n_epochs: 2, billed_tokens: 10, billed_tokens_per_epoch: 5, price_per_million_usd: null, cost_usd: null } }));
+    expect(estimateCost(path, 'auto')).toBeNull();
   });
 });
 
@@ -37,6 +60,7 @@ describe('checkCost', () => {
     expect(() => checkCost(makeCtx({ max_cost_usd: 0.1 }, { configLimit: 100 }).ctx)).toThrow(/estimated training cost \$0\.12 \(300,000 billed tokens over 3 epochs\) exceeds max_cost_usd \$0\.1/);
     expect(() => checkCost(makeCtx({ n_epochs: 1 }, { configLimit: 0.1 }).ctx)).not.toThrow();
     expect(() => checkCost(makeCtx({ n_epochs: 4 }, { configLimit: 0.1 }).ctx)).toThrow(expect.objectContaining({ code: 'TUNEFILE_COST' }));
+    expect(() => checkCost(makeCtx({ max_cost_usd: 0.1 }, { report: big }).ctx)).not.toThrow();
   });
 
   it('lets --yes through with a warning, and warns when there is nothing to compare', () => {

@@ -1,25 +1,38 @@
-// The cost guard: tokencheck's estimate, scaled to train's epochs, against max_cost_usd; --yes lets it through.
+// The cost guard: tokencheck's billed tokens per epoch times this job's epochs, against max_cost_usd; --yes lets it through.
 import { readFileSync } from 'node:fs';
 import { TunefileError } from '../../errors.ts';
 import type { StageContext } from '../types.ts';
 import type { TrainParams } from './index.ts';
+import { getDefaultEpochs } from '../../tokens/epochs.ts';
 import { formatUsd } from '../../tokens/prices.ts';
 
-/** What the guard needs from tokencheck's report (`estimate`). */
-interface ReportEstimate {
-  n_epochs: number;
-  billed_tokens: number;
-  cost_usd: number | null;
+/** What the guard needs from tokencheck's report (src/tokens/check.ts TokenReport). */
+interface ReportFacts {
+  splits?: { train?: { examples?: number } };
+  estimate?: {
+    n_epochs: number;
+    billed_tokens: number;
+    billed_tokens_per_epoch?: number;
+    price_per_million_usd: number | null;
+  };
+}
+
+/** The epochs a job will run: train's n_epochs when it is a number, else OpenAI's `auto` rule on the example count. */
+export function getJobEpochs(nEpochs: TrainParams['n_epochs'], trainExamples: number): number {
+  return typeof nEpochs === 'number' ? nEpochs : getDefaultEpochs(trainExamples);
 }
 
 /** The estimated cost of this job in USD, or null when there is no report or no price. */
 export function estimateCost(reportPath: string | undefined, nEpochs: TrainParams['n_epochs']): { cost: number; tokens: number; epochs: number } | null {
   if (!reportPath) return null;
-  const estimate = (JSON.parse(readFileSync(reportPath, 'utf8')) as { estimate?: ReportEstimate }).estimate;
-  if (!estimate || estimate.cost_usd === null || !(estimate.n_epochs > 0)) return null;
-  const epochs = nEpochs === 'auto' ? estimate.n_epochs : nEpochs;
-  const scale = epochs / estimate.n_epochs;
-  return { cost: Math.round(estimate.cost_usd * scale * 1e4) / 1e4, tokens: Math.round(estimate.billed_tokens * scale), epochs };
+  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ReportFacts;
+  const estimate = report.estimate;
+  const examples = report.splits?.train?.examples;
+  if (!estimate || estimate.price_per_million_usd === null || examples === undefined || !(estimate.n_epochs > 0)) return null;
+  const perEpoch = estimate.billed_tokens_per_epoch ?? estimate.billed_tokens / estimate.n_epochs;
+  const epochs = getJobEpochs(nEpochs, examples);
+  const tokens = Math.round(perEpoch * epochs);
+  return { cost: Math.round((tokens / 1e6) * estimate.price_per_million_usd * 1e4) / 1e4, tokens, epochs };
 }
 
 /** Throws TUNEFILE_COST when the estimate exceeds the limit and --yes was not given. */

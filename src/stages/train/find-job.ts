@@ -1,9 +1,10 @@
-// Finding the job a stage key already started: first the journal (state.db), then the provider's metadata filter.
+// Finding the job a stage already started: the journal (state.db), the committed lock file, then the key's metadata.
 import type OpenAI from 'openai';
 import type { FineTuningJob } from 'openai/resources/fine-tuning/jobs/jobs';
 import { TunefileError } from '../../errors.ts';
 import { isNotFound } from '../../providers/files.ts';
 import type { StageContext } from '../types.ts';
+import type { JobVerifier } from './verify-job.ts';
 
 /** Statuses a job never leaves. */
 export const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
@@ -21,13 +22,20 @@ export function jobFailedError(address: string, job: FineTuningJob): TunefileErr
   });
 }
 
+/** Orders jobs oldest first: by `created_at`, then by id, so that every run that lists them agrees. */
+export function byAge(a: FineTuningJob, b: FineTuningJob): number {
+  return a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 /**
- * The job this key already started, or undefined when a new one is needed.
- * A journalled job that failed or was cancelled fails the stage (and leaves the journal), so the
- * next run starts afresh. A job found through the metadata filter is adopted only while it is alive
- * or succeeded.
+ * The job this stage already started, or undefined when a new one is needed. In order:
+ * - the journal (state.db), which only this project writes: a journalled job that failed or was cancelled fails the
+ *   stage (and leaves the journal), so the next run starts afresh;
+ * - the job the committed lock file names for this stage, once verified (a colleague's clone, a changed guard);
+ * - the jobs carrying this key in their metadata, once verified: succeeded first, then the oldest alive.
+ * A job that carries the key but does not match is named in a warning and never adopted.
  */
-export async function findExistingJob(ctx: StageContext<unknown>, client: OpenAI, identity: string): Promise<FineTuningJob | undefined> {
+export async function findExistingJob(ctx: StageContext<unknown>, client: OpenAI, identity: string, verifier: JobVerifier): Promise<FineTuningJob | undefined> {
   const entry = ctx.journal.get(ctx.key);
   if (entry && entry.provider === identity) {
     try {
@@ -44,21 +52,49 @@ export async function findExistingJob(ctx: StageContext<unknown>, client: OpenAI
       ctx.journal.remove(ctx.key);
     }
   }
-  const adopted = await findJobByKey(client, ctx.key, ctx.signal);
+  const adopted = (await findLockedJob(ctx, client, verifier)) ?? pickAdoptable(await listKeyJobs(ctx, client, verifier));
   if (adopted) {
-    ctx.journal.put({ stageKey: ctx.key, provider: identity, jobId: adopted.id, status: adopted.status });
-    ctx.progress(`adopting job ${adopted.id} (${adopted.status}) found by its tunefile_key`);
+    ctx.journal.put({ stageKey: ctx.key, provider: identity, jobId: adopted.job.id, status: adopted.job.status });
+    ctx.progress(`adopting job ${adopted.job.id} (${adopted.job.status}) ${adopted.how}`);
   }
-  return adopted;
+  return adopted?.job;
 }
 
-/** The provider's job with metadata tunefile_key = key that is not failed or cancelled; succeeded ones first, then the newest. */
-export async function findJobByKey(client: OpenAI, key: string, signal?: AbortSignal): Promise<FineTuningJob | undefined> {
-  let alive: FineTuningJob | undefined;
-  for await (const job of client.fineTuning.jobs.list({ metadata: { tunefile_key: key }, limit: 100 }, { signal })) {
-    if (job.metadata?.tunefile_key !== key || isDead(job)) continue;
-    if (job.status === 'succeeded') return job;
-    alive ??= job;
+/** The job the lock file recorded for this stage (under any key), when it is alive or succeeded and matches. */
+async function findLockedJob(ctx: StageContext<unknown>, client: OpenAI, verifier: JobVerifier): Promise<{ job: FineTuningJob; how: string } | undefined> {
+  const id = ctx.previous?.job_id;
+  if (typeof id !== 'string') return undefined;
+  let job: FineTuningJob;
+  try {
+    job = await client.fineTuning.jobs.retrieve(id, { signal: ctx.signal });
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
   }
-  return alive;
+  if (isDead(job)) return undefined;
+  const why = await verifier.mismatch(job);
+  if (why === undefined) return { job, how: 'recorded in the lock file' };
+  if (job.metadata?.tunefile_key === ctx.key) ctx.warn(`the lock file names job ${job.id}, but it is not this stage's job (${why}); not adopted`);
+  return undefined;
+}
+
+/** Succeeded first (no waiting), then the oldest alive: of jobs sorted oldest first. */
+function pickAdoptable(jobs: FineTuningJob[]): { job: FineTuningJob; how: string } | undefined {
+  const job = jobs.find((j) => j.status === 'succeeded') ?? jobs[0];
+  return job ? { job, how: 'found by its tunefile_key and verified' } : undefined;
+}
+
+/**
+ * The provider's jobs with metadata tunefile_key = this stage's key that are alive or succeeded and match what this
+ * stage would create, oldest first. Each one that carries the key but does not match is named in a warning (once).
+ */
+export async function listKeyJobs(ctx: StageContext<unknown>, client: OpenAI, verifier: JobVerifier): Promise<FineTuningJob[]> {
+  const matching: FineTuningJob[] = [];
+  for await (const job of client.fineTuning.jobs.list({ metadata: { tunefile_key: ctx.key }, limit: 100 }, { signal: ctx.signal })) {
+    if (job.metadata?.tunefile_key !== ctx.key || isDead(job)) continue;
+    const why = await verifier.mismatch(job);
+    if (why === undefined) matching.push(job);
+    else if (verifier.firstWarning(job.id)) ctx.warn(`job ${job.id} carries this stage's tunefile_key but is not its job (${why}); not adopted`);
+  }
+  return matching.sort(byAge);
 }

@@ -55,6 +55,8 @@ export const train: StageDef<TrainParams> = {
   optionalInputs: () => ['report'],
   outputs: () => ['job', 'results'],
   remote: true,
+  // The key is the trained model's identity: the cost ceiling, the estimate (tokencheck's report) and job labels never change it.
+  unkeyed: { params: ['max_cost_usd', 'metadata'], inputs: ['report'] },
   restores: true,
   checksRemote: true,
   impl: () => import('./run.ts'),

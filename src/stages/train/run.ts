@@ -8,9 +8,10 @@ import { isNotFound } from '../../providers/files.ts';
 import { identityString } from '../../providers/types.ts';
 import type { RestoreContext, StageContext, StageResult } from '../types.ts';
 import { checkCost } from './cost-guard.ts';
-import { createJob } from './create-job.ts';
+import { buildCreateParams, createJob } from './create-job.ts';
 import { findExistingJob, jobFailedError } from './find-job.ts';
 import type { TrainParams } from './index.ts';
+import { JobVerifier } from './verify-job.ts';
 import { interruptedError, watchJob } from './watch.ts';
 
 const RESULTS_HEADER = 'step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n';
@@ -18,14 +19,17 @@ const RESULTS_HEADER = 'step,train_loss,train_accuracy,valid_loss,valid_mean_tok
 /** Finds or creates the key's job, watches it to the end, and writes `job` and `results`. */
 export async function run(ctx: StageContext<TrainParams>): Promise<StageResult> {
   const files = readJsonArtifact<FilesArtifact>(ctx.inputs.files!.path, 'files', ['train', 'valid', 'format']);
+  const ids = uploadedIds(ctx);
   const provider = await ctx.provider();
   const { client } = provider;
   const identity = identityString(provider.identity);
-  let job = ctx.options.force ? undefined : await findExistingJob(ctx, client, identity);
+  const request = buildCreateParams(ctx, ids.train, ids.valid);
+  const verifier = new JobVerifier(client, { request, hashes: { train: files.train.hash, valid: files.valid.hash } }, ctx.signal);
+  let job = ctx.options.force ? undefined : await findExistingJob(ctx, client, identity, verifier);
   const adopted = job !== undefined;
   if (!job) {
     checkCost(ctx);
-    job = await createJob(ctx, client, identity, files);
+    job = await createJob(ctx, client, identity, verifier, !ctx.options.force);
   }
   if (ctx.signal.aborted) throw interruptedError(ctx, job.id);
   job = await watchJob(ctx, client, job);
@@ -41,6 +45,13 @@ export async function run(ctx: StageContext<TrainParams>): Promise<StageResult> 
     lock: { job_id: job.id, fine_tuned_model: job.fine_tuned_model },
     summary: `${adopted ? 'adopted' : 'created'} ${job.id} -> ${job.fine_tuned_model}${job.trained_tokens ? ` (${job.trained_tokens.toLocaleString('en-US')} trained tokens)` : ''}`,
   };
+}
+
+/** The provider's ids of the files upload made or verified for exactly this content (upload's lock fields). */
+function uploadedIds(ctx: StageContext<TrainParams>): { train: string; valid: string } {
+  const ids = ctx.inputs.files?.producerLock?.files as Record<string, unknown> | undefined;
+  if (typeof ids?.train === 'string' && typeof ids.valid === 'string') return { train: ids.train, valid: ids.valid };
+  throw new TunefileError('TUNEFILE_STAGE_FAILED', `${ctx.address}: input 'files' does not name the uploaded files' ids; is it wired to an upload stage?`);
 }
 
 /** The `job` artifact: the fields later stages and people need, nothing that changes between polls. */
@@ -67,8 +78,14 @@ async function downloadResults(client: OpenAI, job: FineTuningJob, signal: Abort
 
 /** A cache hit stays valid while the job exists; when the provider cannot be reached, the cached result is kept. */
 export async function restore(ctx: RestoreContext<TrainParams>): Promise<'ok' | 'stale'> {
-  if (!ctx.needed) return 'ok'; // no stage of this run reads the job: checking would start the provider for nothing
   const jobId = ctx.lock.job_id;
+  // A job started for this key after the cached one (a --force run that was interrupted) is resumed, not hidden.
+  const pending = ctx.journal.get(ctx.key);
+  if (pending && pending.jobId !== jobId && pending.provider === identityString(ctx.providerIdentity)) {
+    ctx.warn(`job ${pending.jobId} was started for this stage after the cached ${String(jobId)} (--force); resuming it instead of restoring`);
+    return 'stale';
+  }
+  if (!ctx.needed) return 'ok'; // no stage of this run reads the job: checking would start the provider for nothing
   if (typeof jobId !== 'string') return 'stale';
   try {
     const { client } = await ctx.provider();

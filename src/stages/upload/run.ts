@@ -1,5 +1,6 @@
 // Runs `upload`: convert, then reuse the provider's copy of identical content or upload it; restore checks the files still exist.
 import { join } from 'node:path';
+import type { FileObject } from 'openai/resources/files';
 import { writeFileSync } from 'node:fs';
 import { DataError, TunefileError } from '../../errors.ts';
 import { readRecords } from '../../data/jsonl.ts';
@@ -43,10 +44,14 @@ export async function run(ctx: StageContext<UploadParams>): Promise<StageResult>
     const filename = getRemoteFileName(converted.hash);
     const cacheKey = `${identity}:${converted.hash}`;
     ctx.progress(`${split}: checking the provider for ${filename.slice(0, 21)}…`);
-    const cachedId = kv.get<string>(cacheKey);
-    let file = cachedId === undefined ? undefined : await retrieveUsableFile(provider.client, cachedId, converted.bytes, ctx.signal);
+    // Reuse only what is provably ours with these bytes: an id this project recorded (state.db, then the committed
+    // lock file) under this content's name and size, or a same-named file whose downloaded bytes hash the same.
+    let file: FileObject | undefined;
     let verb = 'reused';
-    file ??= await findRemoteFile(provider.client, filename, converted.bytes, ctx.signal);
+    for (const id of new Set([kv.get<string>(cacheKey), recordedId(ctx.previous, split)])) {
+      file ??= id === undefined ? undefined : await retrieveUsableFile(provider.client, id, converted.bytes, ctx.signal, filename);
+    }
+    file ??= await findRemoteFile(provider.client, { filename, bytes: converted.bytes, hash: converted.hash }, ctx.signal);
     if (!file) {
       ctx.progress(`${split}: uploading ${converted.rows} rows (${converted.bytes} bytes)`);
       file = await uploadFineTuneFile(provider.client, path, filename, ctx.signal);
@@ -62,6 +67,12 @@ export async function run(ctx: StageContext<UploadParams>): Promise<StageResult>
   return { lock: { files: ids }, summary: `${conv.format}: ${how.join(', ')}` };
 }
 
+/** The file id for `split` in upload's entry of the lock file before this run, if any. */
+function recordedId(previous: Record<string, unknown> | undefined, split: 'train' | 'valid'): string | undefined {
+  const id = (previous?.files as Record<string, unknown> | undefined)?.[split];
+  return typeof id === 'string' ? id : undefined;
+}
+
 /**
  * A cache hit is valid only while both files still exist on the provider; if one is gone, upload runs again.
  * Checked only in a run where a stage that reads the ids (train) will run.
@@ -75,7 +86,7 @@ export async function restore(ctx: RestoreContext<UploadParams>): Promise<'ok' |
     const provider = await ctx.provider();
     for (const split of SPLITS) {
       const id = ids[split];
-      if (!id || !(await retrieveUsableFile(provider.client, id, artifact[split].bytes, ctx.signal))) return 'stale';
+      if (!id || !(await retrieveUsableFile(provider.client, id, artifact[split].bytes, ctx.signal, artifact[split].filename))) return 'stale';
     }
     return 'ok';
   } catch (error) {

@@ -1,0 +1,47 @@
+// Test helper: `tunefile serve` as a child process (the real CLI over loopback), with an SDK client for it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import OpenAI from 'openai';
+import { CLI } from './cli.ts';
+
+export interface Serve {
+  /** Base URL ending in /v1. */
+  url: string;
+  port: number;
+  client: OpenAI;
+  child: ChildProcess;
+  /** Stops the server and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** The API key every test server requires. */
+export const SERVE_KEY = 'sk-serve-test-0123456789abcdef';
+
+/** Starts `tunefile serve` on `port` (0: a free one) with its data in `dataDir`; resolves once it listens. */
+export async function startServe(dataDir: string, o: { port?: number; env?: Record<string, string> } = {}): Promise<Serve> {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'serve', '--port', String(o.port ?? 0), '--data', dataDir, '--api-key', SERVE_KEY], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...o.env },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('exit', (code) => reject(new Error(`tunefile serve exited ${code}: ${err}`)));
+  });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    client: new OpenAI({ apiKey: SERVE_KEY, baseURL: url, maxRetries: 0 }),
+    child,
+    async stop() {
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
