@@ -5,6 +5,8 @@ import { getStageDef } from '../stages/registry.ts';
 import type { Diagnostic, SetOverride } from './diagnostics.ts';
 import { reportDiagnostics, throwIfErrors } from './diagnostics.ts';
 import { findPipelineFile } from './find-pipeline.ts';
+import { getGivenParams, resolveFollows } from './follow.ts';
+import type { GivenParams } from './follow.ts';
 import { interpolate } from './interpolate.ts';
 import { isPathPrefix } from './json-path.ts';
 import { loadConfig } from './config.ts';
@@ -61,11 +63,12 @@ export async function loadPipelineTraced(options: LoadPipelineOptions, known?: {
   const sets = applySets(data, options.sets ?? []);
   const envNames = new Set<string>();
   const origins = interpolateStages(data, options.env, envNames, diagnostics);
+  const given = getGivenParams(stageEntries(data)); // before the schema fills in defaults
   diagnostics.push(...checkPipelineSchema(data).map((d) => noteOrigin(d, origins)));
   const ctx = makeRuleContext(makeDrafts(data, diagnostics), diagnostics);
   for (const rule of RULES) rule(ctx);
   throwIfErrors(source, diagnostics, sets);
-  return { pipeline: assemble({ file, dir, projectRoot, config, source, data, ctx, sets }), envNames: [...envNames] };
+  return { pipeline: assemble({ file, dir, projectRoot, config, source, data, ctx, sets, given }), envNames: [...envNames] };
 }
 
 /** The document as plain data; a non-mapping file is an error. Stage and `with` nulls become `{}`. */
@@ -130,11 +133,13 @@ function makeDrafts(data: Data, diagnostics: Diagnostic[]): StageDraft[] {
 
 interface AssembleInput {
   file: string; dir: string; projectRoot: string; config: ResolvedConfig; source: YamlSource;
-  data: Data; ctx: RuleContext; sets: SetOverride[];
+  data: Data; ctx: RuleContext; sets: SetOverride[]; given: GivenParams;
 }
 
-function assemble({ file, dir, projectRoot, config, source, data, ctx, sets }: AssembleInput): LoadedPipeline {
+function assemble({ file, dir, projectRoot, config, source, data, ctx, sets, given }: AssembleInput): LoadedPipeline {
   const ext = extname(file);
+  // Followed params first: a disagreement among downstream stages is a warning of this load.
+  const followed = new Map(ctx.stages.map((s) => [s.id, resolveFollows(s, ctx, given, ctx.diagnostics)]));
   const warnings = reportDiagnostics(source, ctx.diagnostics.filter((d) => d.severity === 'warning'), sets);
   return {
     file,
@@ -152,7 +157,8 @@ function assemble({ file, dir, projectRoot, config, source, data, ctx, sets }: A
       needs: ctx.graph.needs[s.id] ?? [],
       inputs: ctx.wiring[s.id] ?? {},
       outputs: ctx.outputs[s.id] ?? [],
-      params: withModelDefault(s.def?.schema, s.params, data.model),
+      params: withModelDefault(s.def?.schema, followed.get(s.id)!.params, data.model),
+      ...(followed.get(s.id)!.warnings.length > 0 ? { warnings: followed.get(s.id)!.warnings } : {}),
       line: locatePath(source, ['stages', s.id], 'key').line,
     })),
     allowOutside: data.allow_outside === true,

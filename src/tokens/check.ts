@@ -12,6 +12,8 @@ import type { ChunkLog, LoadedCounts } from './count-cache.ts';
 import { encodingNameForModel } from './encoding.ts';
 import type { EncodingName } from './encoding.ts';
 import { getDefaultEpochs } from './epochs.ts';
+import { getBilledConversion } from './conversion.ts';
+import type { FineTuneFormat } from '../providers/models.ts';
 import { getContextLimit } from './models.ts';
 import { getPrice } from './prices.ts';
 import { summarizeCounts } from './stats.ts';
@@ -24,6 +26,13 @@ export interface TokenCheckOptions {
   min_train_examples: number;
   /** `auto` or a number: epochs used for the estimate. */
   n_epochs: number | 'auto';
+  /**
+   * The fine-tuning format the examples are counted in, as upload writes them.
+   * @default the model's: prompt/completion for babbage-002 and davinci-002, chat otherwise
+   */
+  format?: FineTuneFormat;
+  /** Chat: the system message upload puts first in every conversation that has none (counted in every such example). */
+  system?: string;
   max_cost_usd?: number;
   prices?: Record<string, ModelPrice>;
   /** Override of the model's per-example token limit. */
@@ -74,6 +83,10 @@ export interface SplitTokens {
 export interface TokenReport {
   model: string;
   encoding: EncodingName;
+  /** The format the examples were counted in (what upload writes for the model). */
+  format: FineTuneFormat;
+  /** The system message counted in every chat example that has none, or null. */
+  system: string | null;
   context_limit: number;
   splits: { train: SplitTokens; valid?: SplitTokens };
   classification: boolean;
@@ -84,8 +97,10 @@ export interface TokenReport {
   estimate: {
     n_epochs: number;
     n_epochs_source: 'heuristic' | 'param';
-    /** Training tokens billed: epochs x sum over train of min(tokens, context limit). */
+    /** Training tokens billed: epochs x billed_tokens_per_epoch. */
     billed_tokens: number;
+    /** Sum over train of min(tokens, context limit), each example counted as the uploaded line. */
+    billed_tokens_per_epoch: number;
     price_per_million_usd: number | null;
     cost_usd: number | null;
     max_cost_usd: number | null;
@@ -113,7 +128,8 @@ export async function checkTokens(trainPath: string, validPath: string | undefin
   const encoding = encodingNameForModel(o.model);
   const limit = o.context_limit ?? getContextLimit(o.model);
   const inputBytes = sizeOf([trainPath, validPath]);
-  const pool = new TokenCountPool(encoding, o.workers ?? (inputBytes < 4 << 20 ? 1 : getDefaultWorkers()), limit);
+  const conv = await getBilledConversion(trainPath, o);
+  const pool = new TokenCountPool(encoding, o.workers ?? (inputBytes < 4 << 20 ? 1 : getDefaultWorkers()), limit, conv);
   let train: SplitScan;
   let valid: SplitScan | undefined;
   let loaded: LoadedCounts | undefined;
@@ -147,18 +163,21 @@ export async function checkTokens(trainPath: string, validPath: string | undefin
   const price = getPrice(o.model, o.prices);
   const cost = price ? Math.round((billed / 1e6) * price.training * 1e4) / 1e4 : null;
   const report: TokenReport = {
-    model: o.model, encoding, context_limit: limit,
+    model: o.model, encoding, format: conv.format, system: conv.system ?? null, context_limit: limit,
     splits: { train: summarizeSplit(train), ...(valid ? { valid: summarizeSplit(valid) } : {}) },
     classification, distinct_completions: train.distinct.size, ...(classes ? { classes } : {}),
     over_limit: [...train.overLimit, ...(valid?.overLimit ?? [])],
     chat_format_errors: mergeFormatErrors(train, valid),
     estimate: {
-      n_epochs: epochs, n_epochs_source: o.n_epochs === 'auto' ? 'heuristic' : 'param', billed_tokens: billed,
+      n_epochs: epochs, n_epochs_source: o.n_epochs === 'auto' ? 'heuristic' : 'param', billed_tokens: billed, billed_tokens_per_epoch: perEpoch,
       price_per_million_usd: price?.training ?? null, cost_usd: cost, max_cost_usd: o.max_cost_usd ?? null,
     },
     failures: [], warnings: [],
   };
   findTokenFailures(report, train, valid, o);
+  if (o.system !== undefined && conv.format !== 'chat') {
+    report.warnings.push(`the system message is not counted: ${o.model} is fine-tuned on prompt/completion pairs, and upload refuses a system message for it`);
+  }
   return report;
 }
 

@@ -81,6 +81,15 @@ describe('token-count cache', () => {
       expect(once.json).toBe((await check(c, undefined, { workers: 1 })).json);
       expect(once.stats).toMatchObject({ misses: 1, saved: 1 });
       expect((await check(c, db, { workers })).stats).toMatchObject({ loaded: cold.stats!.saved + 1, misses: 0 });
+
+      // Counted as chat lines (system message added, markers removed): the cache holds texts, so it stays exact.
+      const chat = { model: 'gpt-4o-mini', system: 'Spam or ham?' };
+      const chatPlain = await check(a, undefined, { workers: 1, ...chat });
+      expect(JSON.parse(chatPlain.json).format).toBe('chat');
+      expect((await check(a, db, { workers, ...chat })).json).toBe(chatPlain.json);
+      const chatWarm = await check(a, db, { workers, ...chat });
+      expect(chatWarm.json).toBe(chatPlain.json);
+      expect(chatWarm.stats).toMatchObject({ misses: 0, saved: 0 });
       db.close();
     }
   });

@@ -33,6 +33,12 @@ describe('TokenCountPool', () => {
     expect(threaded).toEqual(single);
     expect(single.splits.train.examples).toBeGreaterThan(3900);
     expect(single.splits.train.roles.user).toBeGreaterThan(0);
+    // Counted as the chat lines upload writes for gpt-4o-mini (a system message in each, markers removed), in threads too.
+    const chat = { ...options, model: 'gpt-4o-mini', system: 'Spam or ham?', distinct_first_token: false };
+    const chatSingle = await checkTokens(path, path, { ...chat, workers: 1 });
+    expect(await checkTokens(path, path, { ...chat, workers: 2 })).toEqual(chatSingle);
+    expect(chatSingle.format).toBe('chat');
+    expect(chatSingle.splits.train.roles.system).toBe(chatSingle.splits.train.examples * 4); // 'Spam or ham?': 4 o200k tokens
 
     const pool = new TokenCountPool('cl100k_base', 2, 5);
     expect(pool.size).toBe(2);

@@ -10,6 +10,8 @@ import type { CountTable, CountTableData } from './count-table.ts';
 import type { LineChunk } from './line-chunks.ts';
 import { scanBatch } from './scan-batch.ts';
 import type { BatchScan } from './scan-batch.ts';
+import { AS_IS } from './count.ts';
+import type { Conversion } from '../providers/format.ts';
 import { TextCounter } from './text-counter.ts';
 
 /** The default number of counting threads: one per core, at most 8; 1 means no worker threads. */
@@ -49,6 +51,7 @@ interface Job {
 export class TokenCountPool {
   private readonly encoding: EncodingName;
   private readonly limit: number;
+  private readonly conv: Conversion;
   private readonly workers: CountingWorker[] = [];
   private readonly pending = new Map<number, Job & { worker: CountingWorker }>();
   private readonly jobs: Job[] = [];
@@ -66,10 +69,14 @@ export class TokenCountPool {
   /** Called with blocks of the count table that a thread has filled (their entries are complete). */
   onFilled: ((blocks: number[]) => void) | undefined;
 
-  /** `threads`: counting threads including this one; `limit`: the per-example token limit (examples above it are listed). */
-  constructor(encoding: EncodingName, threads: number, limit: number) {
+  /**
+   * `threads`: counting threads including this one; `limit`: the per-example token limit (examples above it are
+   * listed); `conv`: the line each record is counted as (what upload writes; default: the record as it is).
+   */
+  constructor(encoding: EncodingName, threads: number, limit: number, conv: Conversion = AS_IS) {
     this.encoding = encoding;
     this.limit = limit;
+    this.conv = conv;
     for (let i = 1; i < threads; i++) this.workers.push({ thread: this.startWorker(), outstanding: 0 });
     if (this.workers.length > 0) {
       // The threads start while this one builds the rank table, then share it instead of building their own.
@@ -133,7 +140,7 @@ export class TokenCountPool {
       const counter = this.local!;
       const { hits, misses } = counter;
       try {
-        job.resolve(scanBatch(job.chunk, job.path, counter, this.limit));
+        job.resolve(scanBatch(job.chunk, job.path, counter, this.limit, this.conv));
       } catch (error) {
         job.reject(error as Error);
       }
@@ -162,7 +169,7 @@ export class TokenCountPool {
   }
 
   private startWorker(): Worker {
-    const worker = new Worker(WORKER_URL, { workerData: { limit: this.limit } });
+    const worker = new Worker(WORKER_URL, { workerData: { limit: this.limit, conv: this.conv } });
     worker.unref();
     worker.on('message', (m: { id: number; scan?: BatchScan; hits?: number; misses?: number; filled?: number[]; error?: string; dataError?: boolean }) => {
       const p = this.pending.get(m.id);

@@ -4,10 +4,11 @@ import { DataError } from '../errors.ts';
 import { BpeEncoder } from './bpe.ts';
 import { CountTable } from './count-table.ts';
 import type { WorkerRequest } from './count-pool.ts';
+import type { Conversion } from '../providers/format.ts';
 import { scanBatch } from './scan-batch.ts';
 import { TextCounter } from './text-counter.ts';
 
-const data = workerData as { limit: number };
+const data = workerData as { limit: number; conv: Conversion };
 let useEncoder: (enc: BpeEncoder) => void;
 /** The pool sends its rank table first (and the count table, when there is one), then batches. */
 const encoder = new Promise<BpeEncoder>((resolve) => (useEncoder = resolve));
@@ -27,7 +28,7 @@ parentPort!.on('message', async (m: WorkerRequest) => {
     const enc = await encoder;
     counter ??= new TextCounter(enc, { table });
     const { hits, misses } = counter;
-    const scan = scanBatch(m.chunk, m.path, counter, data.limit);
+    const scan = scanBatch(m.chunk, m.path, counter, data.limit, data.conv);
     const filled = table?.takeFilled();
     parentPort!.postMessage({ id: m.id, scan, hits: counter.hits - hits, misses: counter.misses - misses, filled }, { transfer: [scan.total.buffer as ArrayBuffer] });
   } catch (error) {

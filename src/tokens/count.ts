@@ -1,5 +1,7 @@
-// Token counting per example (OpenAI's formulas), over a thread's TextCounter.
-import type { DataRecord } from '../data/records.ts';
+// Token counting per example as a provider bills it (OpenAI's formulas) over the line upload writes, with a thread's TextCounter.
+import type { ChatMessage, DataRecord } from '../data/records.ts';
+import { convertRecord } from '../providers/format.ts';
+import type { Conversion } from '../providers/format.ts';
 import type { TextCounter } from './text-counter.ts';
 
 export { LONG_PIECE_CHARS } from './text-counter.ts';
@@ -9,14 +11,33 @@ export const TOKENS_PER_MESSAGE = 3;
 export const TOKENS_PER_NAME = 1;
 export const TOKENS_PER_CONVERSATION = 3;
 
+/** Records counted as they are: prompt/completion lines, chat records keep their messages (no system message added). */
+export const AS_IS: Conversion = { format: 'prompt-completion', prompt_separator: '', completion_ending: '' };
+
+/** A fine-tuning line: what upload writes for a record. */
+export type BilledLine = { prompt: string; completion: string } | { messages: ChatMessage[] };
+
 /**
- * Counts one example: returns the tokens it costs, adds its tokens per role to `roles`, and sets `first.token` to
- * the id of its completion's first token (last assistant message for chat; -1 when empty).
+ * The line upload writes for a record under `conv` (src/providers/format.ts convertRecord: chat lines get the system
+ * message when they have none; prompt/completion records become user/assistant messages for chat models). A chat
+ * record for a prompt/completion model, or one with a message that is not an object, is counted as it is: upload
+ * refuses the first, and tokencheck reports the second as a chat format error.
  */
-export function countExample(record: DataRecord, counter: TextCounter, roles: Record<string, number>, first: { token: number }): number {
-  if (Array.isArray(record.messages)) return countChat(record, counter, roles, first);
-  const prompt = counter.count(record.prompt ?? '');
-  const completion = counter.count(record.completion ?? '');
+export function toBilledLine(record: DataRecord, conv: Conversion): BilledLine {
+  const messages = record.messages;
+  if (Array.isArray(messages) && (conv.format !== 'chat' || messages.some((m) => m === null || typeof m !== 'object'))) return { messages };
+  return convertRecord(record, conv) as BilledLine;
+}
+
+/**
+ * Counts one example as billed: returns its tokens, adds its tokens per role to `roles`, and sets `first.token` to
+ * the id of its answer's first token (the completion, or the last assistant message; -1 when empty).
+ */
+export function countExample(record: DataRecord, conv: Conversion, counter: TextCounter, roles: Record<string, number>, first: { token: number }): number {
+  const line = toBilledLine(record, conv);
+  if ('messages' in line) return countChat(line.messages, counter, roles, first);
+  const prompt = counter.count(line.prompt);
+  const completion = counter.count(line.completion);
   first.token = counter.first;
   roles.prompt = (roles.prompt ?? 0) + prompt;
   roles.completion = (roles.completion ?? 0) + completion;
@@ -24,11 +45,12 @@ export function countExample(record: DataRecord, counter: TextCounter, roles: Re
 }
 
 /** OpenAI cookbook `num_tokens_from_messages`: every string value of every message is encoded. */
-function countChat(record: DataRecord, counter: TextCounter, roles: Record<string, number>, first: { token: number }): number {
+function countChat(messages: ChatMessage[], counter: TextCounter, roles: Record<string, number>, first: { token: number }): number {
   let total = TOKENS_PER_CONVERSATION;
   first.token = -1;
-  for (const message of record.messages!) {
+  for (const message of messages) {
     total += TOKENS_PER_MESSAGE;
+    if (message === null || typeof message !== 'object') continue; // a chat format error, reported as such
     for (const [key, value] of Object.entries(message)) {
       if (typeof value !== 'string') continue;
       const n = counter.count(value);

@@ -4,6 +4,7 @@ import { describeRow, getCompletionText, isChat } from '../data/records.ts';
 import type { DataRecord } from '../data/records.ts';
 import { findChatFormatErrors } from './chat-format.ts';
 import { countExample } from './count.ts';
+import type { Conversion } from '../providers/format.ts';
 import { forEachLine } from './line-chunks.ts';
 import type { LineChunk } from './line-chunks.ts';
 import type { TextCounter } from './text-counter.ts';
@@ -20,8 +21,11 @@ export interface BatchScan {
   formatErrors: Record<string, { count: number; rows: string[] }>;
 }
 
-/** Parses and scans a chunk of JSONL lines of `path` (blank lines skipped). Throws DataError on invalid JSON or UTF-8. */
-export function scanBatch(chunk: LineChunk, path: string, counter: TextCounter, limit: number): BatchScan {
+/**
+ * Parses and scans a chunk of JSONL lines of `path` (blank lines skipped), counting each record as the line `conv`
+ * makes of it (what upload writes). Throws DataError on invalid JSON or UTF-8.
+ */
+export function scanBatch(chunk: LineChunk, path: string, counter: TextCounter, limit: number, conv: Conversion): BatchScan {
   let total = new Int32Array(1 << 12);
   let n = 0;
   const scan: BatchScan = { total, roles: {}, chat: 0, labels: [], overLimit: [], formatErrors: {} };
@@ -36,7 +40,7 @@ export function scanBatch(chunk: LineChunk, path: string, counter: TextCounter, 
     } catch (error) {
       throw new DataError(`${path}:${line}: invalid JSON (${(error as Error).message})`);
     }
-    const tokens = countExample(record, counter, scan.roles, first);
+    const tokens = countExample(record, conv, counter, scan.roles, first);
     if (n === total.length) {
       const grown = new Int32Array(total.length * 2);
       grown.set(total);

@@ -3,10 +3,11 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runJson } from '../helpers/cli.ts';
-import { cloneExample, readLock, readProviderState, type ProviderState } from './pipeline-support.ts';
+import { cloneExample, readLock, readProviderState, withProvider, type ProviderState } from './pipeline-support.ts';
+import { cookbookTokens } from './billed-tokens.ts';
 
 const PIPELINE = 'pipelines/sms-spam.yaml';
-const DATA_STAGES = ['load', 'dedupe', 'suffix', 'split', 'tokencheck'];
+const DATA_STAGES = ['load', 'dedupe', 'suffix', 'split'];
 
 describe('pipelines/sms-spam.yaml on the local provider', () => {
   let project: string;
@@ -43,6 +44,21 @@ describe('pipelines/sms-spam.yaml on the local provider', () => {
     expect(lock.stages.evaluate!.metrics).toMatchObject({ n: expect.any(Number), accuracy: expect.any(Number), macro_f1: expect.any(Number), auroc: expect.any(Number) });
   });
 
+  it("estimates what the provider bills: train's 4 epochs of the uploaded prompt/completion file", async () => {
+    const lock = readLock(project, 'pipelines/sms-spam.lock');
+    const estimate = lock.stages.tokencheck!.estimated_billed_tokens as number;
+    const trained = afterFirst.jobs[0]!.trained_tokens!;
+    expect(lock.stages.tokencheck!.n_epochs).toBe(4);
+    expect(first.stderr).toMatch(/tokencheck: .*~[\d,]+ billed over 4 epochs/);
+    expect(Math.abs(estimate - trained) / trained).toBeLessThanOrEqual(0.05);
+    // The test's own count over the bytes the provider holds: the cookbook formula, times train's epochs.
+    const uploaded = await withProvider(project, async (client) => (await client.files.content(lock.stages.upload!.files.train)).text());
+    const billed = 4 * cookbookTokens(uploaded, 'babbage-002');
+    expect(Math.abs(estimate - billed) / billed).toBeLessThanOrEqual(0.05);
+    expect(trained).toBe(billed);
+    expect(estimate).toBe(billed);
+  }, 60_000);
+
   it('a second run is fully cached: no new job, no new upload', async () => {
     const second = await runJson([PIPELINE], { cwd: project });
     expect(second.code, second.stderr).toBe(0);
@@ -64,10 +80,12 @@ describe('pipelines/sms-spam.yaml on the local provider', () => {
     expect(existsSync(join(reports, 'metrics.json'))).toBe(true);
   }, 60_000);
 
-  it('changing train.with.n_epochs reruns train and evaluate only; upload stays cached', async () => {
+  it('changing train.with.n_epochs reruns tokencheck (its estimate follows), train and evaluate; upload stays cached', async () => {
     const changed = await runJson([PIPELINE, '--set', 'train.with.n_epochs=2'], { cwd: project });
     expect(changed.code, changed.stderr).toBe(0);
     for (const id of [...DATA_STAGES, 'upload']) expect(changed.status[id], id).toBe('cached');
+    expect(changed.status.tokencheck).toBe('ran');
+    expect(changed.stderr).toMatch(/tokencheck: .*billed over 2 epochs/);
     expect(changed.status.train).toBe('ran');
     expect(changed.status.evaluate).toBe('ran');
     const after = await readProviderState(project);

@@ -1,18 +1,12 @@
 // OpenAI-like `auto` defaults for n_epochs, batch_size and learning_rate_multiplier.
 import type { Hyperparameters } from './protocol.ts';
+import { getDefaultEpochs } from '../../tokens/epochs.ts';
 
 /** Adam's step size is BASE_LEARNING_RATE * learning_rate_multiplier. */
 export const BASE_LEARNING_RATE = 0.2;
 
 /** What a request may give for each hyperparameter. */
 export type Requested = Partial<Record<keyof Hyperparameters, number | 'auto'>>;
-
-/** OpenAI's epoch heuristic: 3, raised for tiny sets (>= 100 examples seen) and lowered for big ones (<= 25,000). */
-export function autoEpochs(n: number): number {
-  if (n * 3 < 100) return Math.min(25, Math.ceil(100 / n));
-  if (n * 3 > 25_000) return Math.max(1, Math.floor(25_000 / n));
-  return 3;
-}
 
 /** The legacy rule: about 0.2% of the training examples, between 1 and 256. */
 export function autoBatchSize(n: number): number {
@@ -28,7 +22,8 @@ export function autoLearningRateMultiplier(batchSize: number): number {
 
 /** Replaces `auto` (or absent) values with the defaults for `n` training examples. */
 export function resolveHyperparameters(requested: Requested, n: number): Hyperparameters {
-  const n_epochs = typeof requested.n_epochs === 'number' ? requested.n_epochs : autoEpochs(n);
+  // OpenAI's rule, the one tokencheck and the cost guard estimate with (src/tokens/epochs.ts).
+  const n_epochs = typeof requested.n_epochs === 'number' ? requested.n_epochs : getDefaultEpochs(n);
   const batch_size = typeof requested.batch_size === 'number' ? Math.min(requested.batch_size, n) : autoBatchSize(n);
   const learning_rate_multiplier =
     typeof requested.learning_rate_multiplier === 'number' ? requested.learning_rate_multiplier : autoLearningRateMultiplier(batch_size);

@@ -5,6 +5,7 @@ import { listClasses, parseFineTuneJsonl, type Dataset } from '../dataset.ts';
 import { encodingNameForModel, getEncoding } from '../../tokens/encoding.ts';
 import { chooseDimension, featurize, packRows } from './features.ts';
 import { BASE_LEARNING_RATE } from './hyperparameters.ts';
+import { countBilledTokens } from './billed-tokens.ts';
 import { readCheckpoint, writeCheckpoint, writeModelFile, type ModelMeta } from './model-file.ts';
 import type { StepMetrics, TrainJobSpec, WorkerMessage } from './protocol.ts';
 import { formatResultCsv } from './result-csv.ts';
@@ -32,17 +33,19 @@ async function trainJob(spec: TrainJobSpec, post: (message: WorkerMessage) => vo
   const encoding = encodingNameForModel(spec.baseModel);
   const encoder = await getEncoding(encoding);
   const tokenize = (text: string): number[] => encoder.encode(text, [], []);
-  const train = parseFineTuneJsonl(readFileSync(spec.trainPath, 'utf8'));
+  const trainText = readFileSync(spec.trainPath, 'utf8');
+  const train = parseFineTuneJsonl(trainText);
   const valid = spec.validPath ? parseFineTuneJsonl(readFileSync(spec.validPath, 'utf8')) : undefined;
   const classes = listClasses(train);
   const model: ModelMeta = { kind: 'tunefile-local-classifier', version: 1, baseModel: spec.baseModel, encoding, format: train.format, dim: chooseDimension(classes.length), classes };
   const { n_epochs, batch_size, learning_rate_multiplier } = spec.hyperparameters;
   const config: TrainConfig = { dim: model.dim, numClasses: classes.length, epochs: n_epochs, batchSize: batch_size, learningRate: BASE_LEARNING_RATE * learning_rate_multiplier, seed: spec.seed };
-  let tokensPerEpoch = 0;
+  // Token counts by text, for the billed tokens: a prompt/completion line's prompt is a training prompt, counted here.
+  const tokenCounts = new Map<string, number>();
   const toData = (set: Dataset) => {
     const rows = set.examples.map((e) => {
       const tokens = tokenize(e.prompt);
-      tokensPerEpoch += set === train ? tokens.length + tokenize(e.label).length : 0;
+      if (set === train) tokenCounts.set(e.prompt, tokens.length);
       return featurize(tokens, model.dim);
     });
     return { rows: packRows(rows), labels: Int32Array.from(set.examples, (e) => classes.indexOf(e.label)) };
@@ -53,7 +56,13 @@ async function trainJob(spec: TrainJobSpec, post: (message: WorkerMessage) => vo
   const n = train.examples.length;
   const state: TrainState = (spec.resumeFrom && readCheckpoint(spec.resumeFrom, model, config)) || createTrainState(config, n);
   const totalSteps = n_epochs * stepsPerEpoch(config, n);
-  const trainedTokens = tokensPerEpoch * n_epochs;
+  // What a provider bills: every epoch, every training example as uploaded (chat: the cookbook formula, system included).
+  const countOf = (text: string): number => {
+    let count = tokenCounts.get(text);
+    if (count === undefined) tokenCounts.set(text, (count = tokenize(text).length)); // labels, roles and system messages repeat
+    return count;
+  };
+  const trainedTokens = countBilledTokens(trainText, countOf) * n_epochs;
   post({ type: 'prepared', totalSteps, stepsPerEpoch: stepsPerEpoch(config, n), numClasses: classes.length, trainedTokens, startStep: state.step });
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   const scratch = createScratch(config, n);

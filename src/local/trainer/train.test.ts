@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { featurize, packRows } from './features.ts';
-import { autoBatchSize, autoEpochs, resolveHyperparameters } from './hyperparameters.ts';
+import { autoBatchSize, resolveHyperparameters } from './hyperparameters.ts';
 import { readCheckpoint, writeCheckpoint, type ModelMeta } from './model-file.ts';
 import { createPrngState, nextUint32 } from './prng.ts';
 import { createTrainState, runEpoch, type TrainConfig, type TrainData } from './train.ts';
@@ -72,7 +72,10 @@ describe('runEpoch', () => {
 
 describe('auto hyperparameters', () => {
   it('follow OpenAI-like rules', () => {
-    expect([autoEpochs(10), autoEpochs(4000), autoEpochs(20_000)]).toEqual([10, 3, 1]);
+    // OpenAI's cookbook rule (floor), the one tokencheck estimates with: 100 // 30 = 3 passes, not ceil's 4.
+    const epochs = (n: number) => resolveHyperparameters({}, n).n_epochs;
+    expect([10, 30, 4000, 20_000].map(epochs)).toEqual([10, 3, 3, 1]);
+    expect(resolveHyperparameters({ n_epochs: 7 }, 30).n_epochs).toBe(7);
     expect([autoBatchSize(100), autoBatchSize(4000), autoBatchSize(1_000_000)]).toEqual([1, 8, 256]);
     expect(resolveHyperparameters({ n_epochs: 'auto', batch_size: 64 }, 4000)).toEqual({ n_epochs: 3, batch_size: 64, learning_rate_multiplier: 0.2 });
   });

@@ -5,14 +5,19 @@ export interface TokencheckParams {
   model?: string;
   distinct_first_token: boolean;
   min_train_examples: number;
+  /** Default: the downstream train stage's `n_epochs` (see `follows`), else auto. */
   n_epochs: number | 'auto';
+  /** Default: the downstream upload stage's `system`. */
+  system?: string;
+  /** Default: the downstream upload stage's `format`, else auto. */
+  format: 'auto' | 'prompt-completion' | 'chat';
   max_cost_usd?: number;
   context_limit?: number;
 }
 
 export const tokencheck: StageDef<TokencheckParams> = {
   type: 'tokencheck',
-  version: 1,
+  version: 2,
   description: 'Count tokens with the model\'s encoding and fail on colliding first tokens, missing classes, too few or too long examples, or too high a cost.',
   schema: {
     type: 'object',
@@ -26,7 +31,15 @@ export const tokencheck: StageDef<TokencheckParams> = {
       min_train_examples: { type: 'integer', minimum: 1, default: 10, description: 'Fail with fewer training examples (OpenAI requires 10).' },
       n_epochs: {
         anyOf: [{ const: 'auto' }, { type: 'integer', minimum: 1, maximum: 50 }], default: 'auto',
-        description: "Epochs for the cost estimate; auto uses OpenAI's heuristic (3, kept within 100..25,000 example passes, clamped to 1..25).",
+        description: "Epochs for the cost estimate. Default: the downstream train stage's n_epochs; auto uses OpenAI's heuristic (3, kept within 100..25,000 example passes, clamped to 1..25).",
+      },
+      system: {
+        type: 'string',
+        description: "Chat models: the system message counted in every conversation that has none. Default: the downstream upload stage's.",
+      },
+      format: {
+        enum: ['auto', 'prompt-completion', 'chat'], default: 'auto',
+        description: "The fine-tuning format examples are counted in (auto: prompt/completion for babbage-002 and davinci-002, chat otherwise). Default: the downstream upload stage's.",
       },
       max_cost_usd: {
         type: 'number', minimum: 0,
@@ -38,4 +51,10 @@ export const tokencheck: StageDef<TokencheckParams> = {
   inputs: () => ['train', 'valid'],
   outputs: () => ['train', 'valid', 'report'],
   impl: () => import('./run.ts'),
+  // Count what the downstream stages will do: train's epochs, and the lines upload writes.
+  follows: {
+    n_epochs: { type: 'train', param: 'n_epochs' },
+    system: { type: 'upload', param: 'system' },
+    format: { type: 'upload', param: 'format' },
+  },
 };

@@ -13,7 +13,9 @@ export async function run(ctx: StageContext<TokencheckParams>): Promise<StageRes
   const maxCost = p.max_cost_usd ?? ctx.config.max_cost_usd;
   const report = await checkTokens(ctx.inputs.train!.path, ctx.inputs.valid?.path, {
     model: p.model ?? ctx.model, distinct_first_token: p.distinct_first_token, min_train_examples: p.min_train_examples,
-    n_epochs: p.n_epochs, max_cost_usd: maxCost, prices: ctx.config.prices, context_limit: p.context_limit,
+    n_epochs: p.n_epochs, max_cost_usd: maxCost,
+    // The lines upload will write: its format and system message (followed from the upload stage by the loader).
+    ...(p.format === 'auto' ? {} : { format: p.format }), ...(p.system === undefined ? {} : { system: p.system }), prices: ctx.config.prices, context_limit: p.context_limit,
     progress: (d) => ctx.progress(d),
     // Token counts per text digest in state.db: a changed split (or any rerun over the same texts) retokenizes nothing.
     ...(ctx.chunks ? { countCache: (name: string) => ctx.chunks!(name) } : {}),

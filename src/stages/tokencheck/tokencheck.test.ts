@@ -69,7 +69,12 @@ describe('tokencheck', () => {
     expect(t.p95).toBeLessThanOrEqual(t.max);
     expect(report.splits.train.roles.completion).toBe(2 * report.splits.train.examples);
     expect(report.estimate.n_epochs).toBe(getDefaultEpochs(report.splits.train.examples));
+    expect(report).toMatchObject({ format: 'prompt-completion', system: null });
+    expect(report.estimate.billed_tokens_per_epoch).toBe(t.total);
     expect(report.estimate.billed_tokens).toBe(report.estimate.n_epochs * t.total);
+    const four = await runStageForTest(tokencheck, { inputs, model: 'babbage-002', params: { n_epochs: 4 } });
+    expect(four.json('report').estimate).toMatchObject({ n_epochs: 4, n_epochs_source: 'param', billed_tokens: 4 * t.total });
+    expect(four.result && four.result.summary).toMatch(new RegExp(`~${(4 * t.total).toLocaleString('en-US')} billed over 4 epochs`));
     expect(r.result && r.result.lock).toEqual({ estimated_cost_usd: report.estimate.cost_usd, estimated_billed_tokens: report.estimate.billed_tokens, n_epochs: report.estimate.n_epochs });
     await expect(runStageForTest(tokencheck, { inputs, params: { max_cost_usd: 0.001 } })).rejects.toMatchObject({ code: 'TUNEFILE_COST' });
     await expect(runStageForTest(tokencheck, { inputs, config: { max_cost_usd: 0.001 } })).rejects.toThrow(/exceeds max_cost_usd \$0\.00/);
@@ -101,6 +106,31 @@ describe('tokencheck', () => {
     expect(report.splits.train.roles).toEqual({ system: 10, user: 10, assistant: 10 });
     const broken = files([...Array(10)].map(() => good).concat([bad]), [good]);
     await expect(runStageForTest(tokencheck, { inputs: broken, model: 'gpt-4o-mini' })).rejects.toThrow(/chat format: unrecognized_role in 1 example\(s\) \(row 11\)/);
+  });
+
+  const LABELS = ['yes', 'no', 'maybe'];
+  it('counts prompt/completion records for a chat model as upload writes them: system, user and assistant messages', async () => {
+    const rows = [...Array(12)].map((_, i) => ({ prompt: `question ${i} about cards\n\n###\n\n`, completion: ` ${LABELS[i % 3]}\n` }));
+    const inputs = files(rows, rows.slice(0, 3));
+    const system = 'Answer with the code only.';
+    const r = await runStageForTest(tokencheck, { inputs, model: 'gpt-4o-mini', params: { system, n_epochs: 2 } });
+    const report = r.json('report');
+    expect(report).toMatchObject({ format: 'chat', system, encoding: 'o200k_base' });
+    // Upload's lines: the separator and ending every record ends with are removed, the answer trimmed, the system message first.
+    const { getEncoding } = await import('../../tokens/encoding.ts');
+    const enc = await getEncoding('o200k_base');
+    const n = (s: string) => enc.encode(s, [], []).length;
+    const expected = rows.map((row) => 3 + 3 * 3 + n('system') + n(system) + n('user') + n(row.prompt.slice(0, -7)) + n('assistant') + n(row.completion.trim()));
+    const perEpoch = expected.reduce((a, b) => a + b, 0);
+    expect(report.estimate).toMatchObject({ billed_tokens_per_epoch: perEpoch, billed_tokens: 2 * perEpoch, n_epochs: 2 });
+    const user = rows.reduce((a, row) => a + n(row.prompt.slice(0, -7)), 0);
+    expect(report.splits.train.roles).toEqual({ system: 12 * n(system), user, assistant: 4 * LABELS.reduce((a, l) => a + n(l), 0) });
+    // The first token a chat model answers with has no leading space.
+    expect(report.classes.map((c: { label: string; first_token: string }) => [c.label, c.first_token])).toEqual([[' maybe\n', 'maybe'], [' no\n', 'no'], [' yes\n', 'yes']]);
+    // The same records for babbage-002 stay prompt/completion, and a system message is not counted (upload refuses it).
+    const pc = await runStageForTest(tokencheck, { inputs, model: 'babbage-002', params: { system, distinct_first_token: false } });
+    expect(pc.json('report')).toMatchObject({ format: 'prompt-completion', system: null });
+    expect(pc.warnings.join('\n')).toMatch(/system message is not counted: babbage-002 is fine-tuned on prompt\/completion pairs/);
   });
 
   it('uses OpenAI\'s default-epochs heuristic', () => {
