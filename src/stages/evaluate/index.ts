@@ -11,7 +11,7 @@ export interface EvaluateParams {
   batch_size?: number;
   /** Folder (relative to the pipeline file) that also receives report.html, metrics.json and report.md. */
   report?: string;
-  /** The positive class of a binary task, for AUROC/AUPRC. Default: the last label in sorted order. */
+  /** The positive class of a binary task, for AUROC/AUPRC: one of its two labels. Default: the last label in sorted order. */
   positive?: string;
   /** How many of the most confident wrong predictions the report lists. */
   worst: number;
@@ -41,7 +41,7 @@ export const evaluate: StageDef<EvaluateParams> = {
         type: 'string', minLength: 1,
         description: 'Folder, relative to the pipeline file, that also receives report.html, metrics.json and report.md (a summary for pull requests). Must be inside the project unless the pipeline sets allow_outside.',
       },
-      positive: { type: 'string', minLength: 1, description: 'Binary tasks: the positive class for AUROC/AUPRC. Default: the last of the two labels in sorted order.' },
+      positive: { type: 'string', minLength: 1, description: 'Binary tasks: the positive class for AUROC/AUPRC, one of the two labels (checked before any request). Default: the last of the two labels in sorted order.' },
       worst: { type: 'integer', minimum: 0, maximum: 1000, default: 10, description: 'How many of the most confident wrong predictions the report lists.' },
       title: { type: 'string', minLength: 1, description: "Report title. Default: the pipeline file's name." },
     },

@@ -36,9 +36,15 @@ export interface PredictAllOptions extends PredictOptions {
 /**
  * Predicts every request, in order: completion prompts go `batchSize` to a request (the legacy completions API takes
  * an array of prompts), chat conversations one to a request, with at most `concurrency` requests in flight.
- * `onDone` gets the number of predictions finished so far.
+ * `onDone` gets the number of predictions finished so far and, as soon as it arrives, the request's answers for
+ * `requests[start]`, `requests[start + 1]`, ...
  */
-export async function predictAll(client: OpenAI, requests: ModelRequest[], o: PredictAllOptions, onDone?: (done: number) => void): Promise<Prediction[]> {
+export async function predictAll(
+  client: OpenAI,
+  requests: ModelRequest[],
+  o: PredictAllOptions,
+  onDone?: (done: number, batch: { start: number; answers: Prediction[] }) => void,
+): Promise<Prediction[]> {
   const groups = groupRequests(requests, Math.max(1, Math.floor(o.batchSize)));
   const results = new Array<Prediction>(requests.length);
   let done = 0;
@@ -49,7 +55,7 @@ export async function predictAll(client: OpenAI, requests: ModelRequest[], o: Pr
       : [await predictOne(client, first, o)];
     answers.forEach((answer, j) => (results[group.start + j] = answer));
     done += group.length;
-    onDone?.(done);
+    onDone?.(done, { start: group.start, answers });
   });
   return results;
 }
@@ -72,7 +78,7 @@ function groupRequests(requests: ModelRequest[], batchSize: number): { start: nu
  */
 export async function predictCompletions(client: OpenAI, prompts: string[], o: PredictOptions): Promise<Prediction[]> {
   const res = await retryCutResponses(() => client.completions.create(
-    { ...commonParams(o), prompt: prompts.length === 1 ? prompts[0]! : prompts, logprobs: Math.min(5, o.topLogprobs) },
+    { ...completionParams(o), prompt: prompts.length === 1 ? prompts[0]! : prompts },
     { signal: o.signal },
   ), o.signal);
   const choices = new Array<OpenAI.Completions.CompletionChoice | undefined>(prompts.length);
@@ -103,14 +109,24 @@ function badBatch(size: number, what: string): TunefileError {
 }
 
 function commonParams(o: PredictOptions) {
-  return { model: o.model, max_tokens: o.maxTokens, temperature: 0, ...(o.stop ? { stop: [o.stop] } : {}) };
+  return { model: o.model, max_tokens: o.maxTokens, temperature: 0 as const, ...(o.stop ? { stop: [o.stop] } : {}) };
+}
+
+/** A completions request's settings, all but its prompt(s): what decides each answer (the prediction cache keys on it). */
+export function completionParams(o: PredictOptions) {
+  return { ...commonParams(o), logprobs: Math.min(5, o.topLogprobs) };
+}
+
+/** A chat completions request's settings, all but its messages: what decides the answer (the prediction cache keys on it). */
+export function chatParams(o: PredictOptions) {
+  return { ...commonParams(o), logprobs: true as const, top_logprobs: Math.min(20, o.topLogprobs) };
 }
 
 /** Asks the model once. */
 export async function predictOne(client: OpenAI, request: ModelRequest, o: PredictOptions): Promise<Prediction> {
   if (request.kind === 'completion') return (await predictCompletions(client, [request.prompt], o))[0]!;
   const res = await retryCutResponses(() => client.chat.completions.create(
-    { ...commonParams(o), messages: request.messages as OpenAI.Chat.ChatCompletionMessageParam[], logprobs: true, top_logprobs: Math.min(20, o.topLogprobs) },
+    { ...chatParams(o), messages: request.messages as OpenAI.Chat.ChatCompletionMessageParam[] },
     { signal: o.signal },
   ), o.signal);
   const choice = res.choices[0];

@@ -1,6 +1,6 @@
 // The human copies of the report (report.html, metrics.json, report.md) in the `report:` folder.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TunefileError } from '../../errors.ts';
 import { writeFileAtomic } from '../../store/atomic.ts';
 import type { StageContext } from '../types.ts';
@@ -17,6 +17,31 @@ export function resolveReportDir(ctx: Pick<StageContext, 'pipelineDir' | 'projec
   }
   return abs;
 }
+
+/**
+ * Checks, before anything is paid for, that the report folder `dir` (shown as `shown`) can be written: it, or the
+ * nearest folder above it that exists, is a writable folder.
+ * @throws TunefileError naming the stage and the path in the way.
+ */
+export function checkReportDir(address: string, dir: string, shown: string): void {
+  let existing = dir;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const where = existing === dir ? '' : ` (at ${existing})`;
+  if (!statSync(existing).isDirectory()) {
+    throw new TunefileError('TUNEFILE_STAGE_FAILED', `${address}: report folder ${shown} cannot be created: ${existing} is a file`, { hint: 'move the file, or choose another report folder' });
+  }
+  try {
+    accessSync(existing, constants.W_OK);
+  } catch (error) {
+    throw new TunefileError('TUNEFILE_STAGE_FAILED', `${address}: report folder ${shown} is not writable${where}`, { cause: error, hint: 'fix its permissions, or choose another report folder' });
+  }
+  const blocked = REPORT_FILES.find((name) => existing === dir && existsSync(join(dir, name)) && statSync(join(dir, name)).isDirectory());
+  if (blocked) {
+    throw new TunefileError('TUNEFILE_STAGE_FAILED', `${address}: report folder ${shown} holds a folder named ${blocked}, where the report's copy goes`, { hint: 'move that folder, or choose another report folder' });
+  }
+}
+
+const REPORT_FILES = ['report.html', 'metrics.json', 'report.md'] as const;
 
 /** The files of the report folder and their content. */
 export interface ReportCopies {
