@@ -17,7 +17,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function serve(dataDir: string, o: { port?: number; env?: Record<string, string> } = {}): Promise<Serve> {
+async function serve(dataDir: string, o: { port?: number; stepDelayMs?: number } = {}): Promise<Serve> {
   const server = await startServe(dataDir, o);
   cleanups.push(() => server.stop());
   return server;
@@ -94,7 +94,7 @@ describe('concurrent creators', () => {
   it('two fresh clones started at once against one server end with one job that is not cancelled, and the same model', async () => {
     const project = makeOpenAiProject();
     // Slow steps, so that the job a run cancels is still queued or running when it does.
-    const server = await serve(join(project, 'served'), { env: { TUNEFILE_LOCAL_STEP_DELAY_MS: '4' } });
+    const server = await serve(join(project, 'served'), { stepDelayMs: 4 });
     // Both runs look for the key's jobs before creating one: hold those two lookups until both have arrived, so that
     // neither can see the other's job and both create one (the race this test is about).
     const proxy: FaultProxy = await startFaultProxy(server.url, [{ method: 'GET', path: /^\/fine_tuning\/jobs$/, fault: { kind: 'rendezvous', count: 2 }, times: 2 }]);
@@ -108,11 +108,42 @@ describe('concurrent creators', () => {
     const jobs = (await listJobs(server.client)).filter((j) => j.metadata?.tunefile_key === key);
     expect(jobs).toHaveLength(2); // both created one: the rendezvous worked
     const kept = jobs.filter((j) => j.status !== 'cancelled');
-    expect(kept).toHaveLength(1);
+    expect(kept, JSON.stringify(jobs.map((j) => [j.id, j.status, j.created_at]))+ra.stderr+rb.stderr).toHaveLength(1);
     expect(readLock(a).stages.train!.fine_tuned_model).toBe(kept[0]!.fine_tuned_model);
     expect(readLock(b).stages.train!.fine_tuned_model).toBe(kept[0]!.fine_tuned_model);
     const cancelled = jobs.find((j) => j.status === 'cancelled')!;
     expect(`${ra.stderr}\n${rb.stderr}`).toContain(`cancelled this run's job ${cancelled.id} and adopting ${kept[0]!.id}`);
+  }, 180_000);
+
+  it('runs killed between creating their jobs and settling settle on the next run: still one job not cancelled', async () => {
+    const project = makeOpenAiProject();
+    // Slow enough that neither job can end before the reruns cancel one (each job takes 1,500 steps of 10 ms or more).
+    const server = await serve(join(project, 'served'), { stepDelayMs: 10 });
+    // Both runs create a job (the rendezvous), then their look for an older twin never gets an answer: kill them there.
+    const jobsList = /^\/fine_tuning\/jobs$/;
+    const proxy = await startFaultProxy(server.url, [
+      { method: 'GET', path: jobsList, fault: { kind: 'rendezvous', count: 2 }, times: 2 },
+      { method: 'GET', path: jobsList, fault: { kind: 'stall' } },
+    ]);
+    cleanups.push(() => proxy.close());
+    const clones = [cloneOf(project, false), cloneOf(project, false)];
+    const runs = clones.map((cwd) => startCli(['run'], { cwd, env: envFor(proxy.url) }));
+    await waitFor(() => proxy.log.filter((l) => l.fault === 'stall').length === 2, 60_000, 'both runs to look for an older twin');
+    expect((await listJobs(server.client)).filter((j) => j.status !== 'cancelled')).toHaveLength(2);
+    for (const run of runs) run.child.kill('SIGKILL');
+    await Promise.all(runs.map((r) => r.done));
+
+    proxy.setRules([]);
+    let log = '';
+    for (const cwd of clones) {
+      const rerun = await runJson([], { cwd, env: envFor(proxy.url) });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      log += rerun.stderr;
+    }
+    const all = await listJobs(server.client);
+    const kept = all.filter((j) => j.status !== 'cancelled');
+    expect(kept, JSON.stringify(all.map((j) => [j.id, j.status, j.created_at])) + log).toHaveLength(1);
+    for (const cwd of clones) expect(readLock(cwd).stages.train!.job_id).toBe(kept[0]!.id);
   }, 180_000);
 });
 

@@ -16,9 +16,13 @@ export interface Serve {
 /** The API key every test server requires. */
 export const SERVE_KEY = 'sk-serve-test-0123456789abcdef';
 
-/** Starts `tunefile serve` on `port` (0: a free one) with its data in `dataDir`; resolves once it listens. */
-export async function startServe(dataDir: string, o: { port?: number; env?: Record<string, string> } = {}): Promise<Serve> {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'serve', '--port', String(o.port ?? 0), '--data', dataDir, '--api-key', SERVE_KEY], {
+/**
+ * Starts `tunefile serve` on `port` (0: a free one) with its data in `dataDir`; resolves once it listens.
+ * `stepDelayMs` slows every training step (serve's --step-delay-ms).
+ */
+export async function startServe(dataDir: string, o: { port?: number; stepDelayMs?: number; env?: Record<string, string> } = {}): Promise<Serve> {
+  const args = ['serve', '--port', String(o.port ?? 0), '--data', dataDir, '--api-key', SERVE_KEY, '--step-delay-ms', String(o.stepDelayMs ?? 0)];
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...o.env },
   });

@@ -3,7 +3,7 @@ import type OpenAI from 'openai';
 import type { FineTuningJob } from 'openai/resources/fine-tuning/jobs/jobs';
 import { TunefileError } from '../../errors.ts';
 import type { StageContext } from '../types.ts';
-import { byAge, listKeyJobs, TERMINAL } from './find-job.ts';
+import { convergeOnOlder, listKeyJobs } from './find-job.ts';
 import type { TrainParams } from './index.ts';
 import type { ExpectedJob, JobVerifier } from './verify-job.ts';
 
@@ -45,22 +45,11 @@ export async function createJob(ctx: StageContext<TrainParams>, client: OpenAI, 
     job = created;
   }
   ctx.journal.put({ stageKey: ctx.key, provider: identity, jobId: job.id, status: job.status });
-  if (!converge) return job;
-  const older = (await listKeyJobs(ctx, client, verifier)).find((other) => other.id !== job.id && byAge(other, job) < 0);
-  if (!older) return job;
-  if (!TERMINAL.has(job.status)) await cancelOwn(ctx, client, job);
-  ctx.warn(`another run created job ${older.id} for this key first; cancelled this run's job ${job.id} and adopting ${older.id}`);
-  ctx.journal.put({ stageKey: ctx.key, provider: identity, jobId: older.id, status: older.status });
-  return older;
-}
-
-/** Cancels the job this run just created; a failure to cancel is reported, never hidden. */
-async function cancelOwn(ctx: StageContext<unknown>, client: OpenAI, job: FineTuningJob): Promise<void> {
-  try {
-    await client.fineTuning.jobs.cancel(job.id, { signal: ctx.signal });
-  } catch (error) {
-    ctx.warn(`could not cancel duplicate job ${job.id} (${(error as Error).message}); cancel it on the provider to stop paying for it`);
+  if (!converge) {
+    ctx.kv('forced').set(job.id, true); // a resumed forced job never gives way to the older job it was forced past
+    return job;
   }
+  return convergeOnOlder(ctx, client, identity, verifier, job);
 }
 
 function providerRefused(ctx: StageContext<unknown>, error: unknown): TunefileError {

@@ -22,10 +22,6 @@ export function jobFailedError(address: string, job: FineTuningJob): TunefileErr
   });
 }
 
-/** Orders jobs oldest first: by `created_at`, then by id, so that every run that lists them agrees. */
-export function byAge(a: FineTuningJob, b: FineTuningJob): number {
-  return a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
 
 /**
  * The job this stage already started, or undefined when a new one is needed. In order:
@@ -45,7 +41,10 @@ export async function findExistingJob(ctx: StageContext<unknown>, client: OpenAI
         throw jobFailedError(ctx.address, job);
       }
       ctx.progress(`resuming job ${job.id} (${job.status})`);
-      return job;
+      // A run killed between creating its job and settling with a concurrent twin settles now, even when both jobs have
+      // ended meanwhile, so that both runs record the same model (a --force job never gives way).
+      if (ctx.kv('forced').get(job.id)) return job;
+      return await convergeOnOlder(ctx, client, identity, verifier, job);
     } catch (error) {
       if (!isNotFound(error)) throw error;
       ctx.warn(`journalled job ${entry.jobId} is not on the provider any more; looking for the key's job by metadata`);
@@ -85,8 +84,38 @@ function pickAdoptable(jobs: FineTuningJob[]): { job: FineTuningJob; how: string
 }
 
 /**
+ * Settles a race between runs that each created a job for the same key (a second clone, a second CI job): the
+ * older job, by `created_at` then id, is kept by both. When another run's verified job is older than `job`, this
+ * run cancels its own (if it has not ended) and adopts the older one; otherwise `job` is kept.
+ */
+export async function convergeOnOlder(ctx: StageContext<unknown>, client: OpenAI, identity: string, verifier: JobVerifier, job: FineTuningJob): Promise<FineTuningJob> {
+  const jobs = await listKeyJobs(ctx, client, verifier);
+  const mine = jobs.findIndex((other) => other.id === job.id);
+  // Not listed yet (a provider whose list lags): only a job created in an earlier second is known to be older.
+  const older = mine >= 0 ? jobs[0] : jobs.find((other) => other.created_at < job.created_at);
+  if (!older || older.id === job.id) return job;
+  if (!TERMINAL.has(job.status)) await cancelOwn(ctx, client, job);
+  ctx.warn(`another run created job ${older.id} for this key first; cancelled this run's job ${job.id} and adopting ${older.id}`);
+  ctx.journal.put({ stageKey: ctx.key, provider: identity, jobId: older.id, status: older.status });
+  return older;
+}
+
+/** Cancels the job this run created; a failure to cancel is reported, never hidden. */
+async function cancelOwn(ctx: StageContext<unknown>, client: OpenAI, job: FineTuningJob): Promise<void> {
+  try {
+    await client.fineTuning.jobs.cancel(job.id, { signal: ctx.signal });
+  } catch (error) {
+    ctx.warn(`could not cancel duplicate job ${job.id} (${(error as Error).message}); cancel it on the provider to stop paying for it`);
+  }
+}
+
+/**
  * The provider's jobs with metadata tunefile_key = this stage's key that are alive or succeeded and match what this
  * stage would create, oldest first. Each one that carries the key but does not match is named in a warning (once).
+ *
+ * Oldest first means by `created_at`, then, for jobs created in the same second, by the provider's own list order
+ * (newest first, its creation order). Ids are random, so ordering ties by id could name as older a job that was
+ * created later, by a run this one never saw: both runs would then keep their own job.
  */
 export async function listKeyJobs(ctx: StageContext<unknown>, client: OpenAI, verifier: JobVerifier): Promise<FineTuningJob[]> {
   const matching: FineTuningJob[] = [];
@@ -96,5 +125,6 @@ export async function listKeyJobs(ctx: StageContext<unknown>, client: OpenAI, ve
     if (why === undefined) matching.push(job);
     else if (verifier.firstWarning(job.id)) ctx.warn(`job ${job.id} carries this stage's tunefile_key but is not its job (${why}); not adopted`);
   }
-  return matching.sort(byAge);
+  const listed = new Map(matching.map((job, i) => [job.id, i]));
+  return matching.sort((a, b) => a.created_at - b.created_at || listed.get(b.id)! - listed.get(a.id)!);
 }
