@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'TUNEFILE_PROVIDER'
   | 'TUNEFILE_COST'
   | 'TUNEFILE_NOT_FOUND'
+  /** The project's `.tunefile/` cannot be used: not a folder, a damaged state.db, no permission (exit 1). */
+  | 'TUNEFILE_STORE'
   | 'TUNEFILE_INTERNAL';
 
 export interface TunefileErrorOptions {

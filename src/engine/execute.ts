@@ -8,10 +8,12 @@ import type { ProviderHandle } from '../providers/handle.ts';
 import type { Store, RunRecord } from '../store/index.ts';
 import { downstreamOf, topoOrder, upstreamOf, type Graph } from './graph.ts';
 import { explainChange } from './reasons.ts';
+import { makeEventRedactor } from './redact-events.ts';
 import { resolveStageKey, type ResolvedStageKey } from './stage-key.ts';
 import type { RunEvent, RunListener, StageEndEvent, StageStatus } from './events.ts';
 import { lockExtras, lookupCache, messageOf, outputSummaries, runFresh, type Emit } from './stage-run.ts';
 import { runStreamPass, streamChain, streamPassEnabled, type StageOutcome } from './stream-pass.ts';
+import { CorruptInputError, MAX_PRODUCER_RERUNS, suspectInput, suspectReason, verifyInputs, type BlobTrust } from './blob-trust.ts';
 
 export interface ExecuteOptions {
   pipeline: LoadedPipeline;
@@ -28,6 +30,8 @@ export interface ExecuteOptions {
   keepGoing?: boolean;
   jobs: number;
   verify?: boolean;
+  /** This run's knowledge of blob bytes: verified and corrupt hashes (makeBlobTrust()). */
+  trust: BlobTrust;
   /** Stages whose outputs no stage of this run will read fresh (see unreadOutputs): their restore gets needed: false. */
   unread?: ReadonlySet<string>;
   yes?: boolean;
@@ -87,8 +91,11 @@ export function selectStages(pipeline: LoadedPipeline, select: string[] | undefi
 export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
   const { pipeline, store } = options;
   const now = options.now ?? Date.now;
+  // Subscribers (progress, --json, the lock writer) only ever see redacted messages.
+  const redactEvent = makeEventRedactor(options.env);
   const emit = async (event: RunEvent) => {
-    for (const listener of options.listeners) await listener(event);
+    const safe = redactEvent(event);
+    for (const listener of options.listeners) await listener(safe);
   };
   const order = selectStages(pipeline, options.select, options.downstream ?? false);
   const byId = new Map(pipeline.stages.map((s) => [s.id, s]));
@@ -108,12 +115,45 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
   const skip = (id: string, why: string) =>
     finish({ type: 'stage:end', id, stageType: byId.get(id)!.type, status: 'skipped', key: null, durationMs: 0, reasons: [why], outputs: {}, error: null });
 
-  const selected = new Set(order);
-  const chainOf = (stage: PipelineStage) => (streamPassEnabled(options.env) ? streamChain(stage, pipeline.stages, selected) : [stage]);
+  // A pass takes only stages not already ended or running (a producer rerun for a corrupt blob may meet either).
+  const open = () => new Set(order.filter((id) => !ends.has(id) && !running.has(id)));
+  const chainOf = (stage: PipelineStage) => (streamPassEnabled(options.env) ? streamChain(stage, pipeline.stages, open()) : [stage]);
+  /** Outputs of stages sent back to rerun because a consumer found one corrupt, as they were before. */
+  const reopened = new Map<string, Record<string, ArtifactRef>>();
+  const graph = graphOf(pipeline);
+  /** Sends `producer` back to run again (its corrupt output blob is gone, so its cache lookup misses). */
+  const reopen = (producer: string) => {
+    if (!ends.has(producer)) return; // already sent back by another consumer
+    reopened.set(producer, outputs.get(producer) ?? {});
+    ends.delete(producer);
+    outputs.delete(producer);
+    delete records[producer];
+  };
+  /**
+   * A reopened producer made outputs other than before (it is not deterministic): the stages below it that ended
+   * were keyed on the old outputs, so they are examined again (most are then cached or run with the new ones).
+   */
+  const afterRerun = (id: string, refs: Record<string, ArtifactRef>) => {
+    const before = reopened.get(id);
+    if (!before) return;
+    reopened.delete(id);
+    const same = Object.entries(refs).every(([name, ref]) => before[name]?.hash === ref.hash);
+    if (same) return;
+    for (const below of downstreamOf(graph, [id])) {
+      if (below === id || running.has(below) || !ends.has(below)) continue;
+      ends.delete(below);
+      outputs.delete(below);
+      delete records[below];
+    }
+  };
   const startStage = (stage: PipelineStage) => {
-    const task = runStage(stage, options, outputs, emit, now, chainOf(stage)).then(async (outcomes) => {
-      for (const { end, record } of outcomes) {
-        if (end.status === 'ran' || end.status === 'cached') outputs.set(end.id, toRefs(end));
+    const task = runStage(stage, options, outputs, emit, now, chainOf(stage)).then(async (result) => {
+      if ('rerun' in result) return reopen(result.rerun);
+      for (const { end, record } of result) {
+        if (end.status === 'ran' || end.status === 'cached') {
+          outputs.set(end.id, toRefs(end));
+          afterRerun(end.id, outputs.get(end.id)!);
+        }
         if (end.status === 'failed' && !options.keepGoing) stopped = true;
         await finish(end, record);
       }
@@ -158,7 +198,9 @@ function toRefs(end: StageEndEvent): Record<string, ArtifactRef> {
 
 /**
  * Runs or restores one stage; returns its end event (never throws). When it must run and `chain` has stages after
- * it (see streamChain), they run in the same streaming pass and their end events follow.
+ * it (see streamChain), they run in the same streaming pass and their end events follow. Before it runs, its input
+ * blobs are verified; a corrupt one is removed and `{rerun: producer}` returned, so the producer makes it again
+ * (as a cache miss) and this stage is then started afresh.
  */
 async function runStage(
   stage: PipelineStage,
@@ -167,7 +209,7 @@ async function runStage(
   emit: Emit,
   now: () => number,
   chain: PipelineStage[],
-): Promise<StageOutcome[]> {
+): Promise<StageOutcome[] | { rerun: string }> {
   const started = now();
   const base = { type: 'stage:end' as const, id: stage.id, stageType: stage.type };
   let resolved: ResolvedStageKey | undefined;
@@ -183,10 +225,13 @@ async function runStage(
       upstream: (id) => upstreamOutputs.get(id),
       provider: options.provider.identityString,
     });
-    reasons = explainChange(options.previous[stage.id], resolved.parts, resolved.producers);
+    reasons = explainChange(options.previous[stage.id], resolved.parts, resolved.producers, stage.refs);
     const forced = options.force === true || (Array.isArray(options.force) && options.force.includes(stage.id));
+    const suspect = suspectInput(resolved.inputs, options.trust, options.verify);
     if (forced) {
       reasons = ['forced', ...reasons.filter((r) => r !== 'never run')];
+    } else if (suspect !== undefined) {
+      reasons = [...reasons.filter((r) => r !== 'never run'), suspectReason(suspect)];
     } else {
       const hit = await lookupCache(def, stage, resolved, options, emit);
       if (hit.record) {
@@ -199,6 +244,15 @@ async function runStage(
     }
     await emit({ type: 'stage:start', id: stage.id, reasons });
     for (const message of stage.warnings ?? []) await emit({ type: 'stage:warning', id: stage.id, message });
+    // Before anything reads an input (or pays for it: remote stages run only after this), its bytes are checked.
+    await verifyInputs({
+      address: `${options.pipeline.relFile}:${stage.id}`,
+      stage,
+      inputs: resolved.inputs,
+      blobs: options.store.blobs,
+      trust: options.trust,
+      warn: (message) => emit({ type: 'stage:warning', id: stage.id, message }),
+    });
     if (chain.length > 1) {
       const upstream = (id: string) => upstreamOutputs.get(id);
       const outcomes = await runStreamPass(chain, { def, resolved, reasons, started }, options, upstream, emit, now);
@@ -210,6 +264,13 @@ async function runStage(
       record,
     }];
   } catch (error) {
+    if (error instanceof CorruptInputError && !options.signal.aborted) {
+      const reruns = options.trust.reruns.get(error.producer) ?? 0;
+      if (reruns < MAX_PRODUCER_RERUNS) {
+        options.trust.reruns.set(error.producer, reruns + 1);
+        return { rerun: error.producer };
+      }
+    }
     const status: StageStatus = 'failed';
     return [{
       end: { ...base, status, key: resolved?.key ?? null, durationMs: now() - started, reasons, outputs: {}, error: messageOf(error) },

@@ -1,7 +1,7 @@
 // What a run would do and why: the basis of `status` and `run --dry-run`. Reads state; runs nothing.
 import type { LoadedPipeline } from '../pipeline/types.ts';
 import { getStageDef } from '../stages/registry.ts';
-import type { ArtifactRef } from '../stages/types.ts';
+import type { ArtifactRef, StageDef } from '../stages/types.ts';
 import { resolveProviderIdentity, identityString } from '../providers/index.ts';
 import { openStore } from '../store/index.ts';
 import { readLockFile } from './lockfile.ts';
@@ -51,6 +51,16 @@ export async function unreadOutputs(pipeline: LoadedPipeline, options: PlanOptio
   return unread;
 }
 
+/** StageDef.restoreWork for a cache hit; a hook that fails says why instead of failing the whole plan. */
+function restoreWorkOf(def: StageDef, params: Record<string, unknown>, pipeline: LoadedPipeline, outputs: Record<string, ArtifactRef>): string | undefined {
+  if (!def.restoreWork) return undefined;
+  try {
+    return def.restoreWork(params, { pipelineDir: pipeline.dir, projectRoot: pipeline.projectRoot, outputs });
+  } catch (error) {
+    return `cannot tell what restoring it would redo (${(error as Error).message}): run restores it`;
+  }
+}
+
 /**
  * Each selected stage's state with reasons. A stage is up-to-date when its key equals the lock entry's and
  * its outputs are in the cache; a stage below a stale one is stale because its inputs will be rebuilt.
@@ -81,7 +91,7 @@ export async function planPipeline(pipeline: LoadedPipeline, options: PlanOption
         planned.set(id, { id, type: stage.type, state: prev ? 'stale' : 'never-run', action: 'run', key: null, reasons: [(error as Error).message] });
         continue;
       }
-      const reasons = explainChange(prev, resolved.parts, resolved.producers);
+      const reasons = explainChange(prev, resolved.parts, resolved.producers, stage.refs);
       const record = store.state.getRun(resolved.key);
       const missing = record ? stage.outputs.filter((n) => !record.outputs[n] || store.blobs.check(record.outputs[n]!.hash, record.outputs[n]!.bytes) !== 'ok') : [];
       const cached = record !== undefined && missing.length === 0;
@@ -91,9 +101,12 @@ export async function planPipeline(pipeline: LoadedPipeline, options: PlanOption
       }
       for (const name of missing) reasons.push(`output '${name}' is missing from the cache`);
       if (forced) reasons.unshift('forced');
-      const upToDate = cached && !forced && prev?.key === resolved.key;
+      // What the restore of a cache hit would redo outside the cache (report copies): the stage is not up to date.
+      const work = cached && !forced ? restoreWorkOf(def, stage.params, pipeline, known.get(id)!) : undefined;
+      const upToDate = cached && !forced && prev?.key === resolved.key && work === undefined;
       const state: StageState = upToDate ? 'up-to-date' : prev || cached ? 'stale' : 'never-run';
-      if (cached && !upToDate && !forced) reasons.push('in the run-cache: run restores it without rerunning');
+      if (cached && !forced && prev?.key !== resolved.key) reasons.push('in the run-cache: run restores it without rerunning');
+      if (work !== undefined) reasons.push(work);
       planned.set(id, { id, type: stage.type, state, action: cached && !forced ? 'restore' : 'run', key: resolved.key, reasons: upToDate ? [] : reasons });
     }
     return [...planned.values()];

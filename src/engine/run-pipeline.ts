@@ -1,9 +1,11 @@
 // `tunefile run` as a function: load, lock the project, execute with subscribers, write the lock file.
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { loadPipelineCached as loadPipeline } from './pipeline-cache.ts';
 import type { LoadedPipeline } from '../pipeline/types.ts';
 import { createProviderHandle } from '../providers/index.ts';
-import { acquireRunLock, describeHolder, openStore } from '../store/index.ts';
+import { acquireRunLock, clearScratch, describeHolder, makeStoreFolder, openStore, storeDirOf, type Store } from '../store/index.ts';
+import { makeBlobTrust } from './blob-trust.ts';
 import type { RunListener } from './events.ts';
 import { execute, validateSelection } from './execute.ts';
 import { makeJsonReport, type RunReport } from './json-report.ts';
@@ -33,7 +35,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Subscribers to run events (progress renderers). */
   listeners?: RunListener[];
-  /** Called when the run waits for another run's lock. */
+  /**
+   * Called with a line for the user before the stages start: when the run waits for another run's lock, and
+   * (`warning: ...`) when a damaged state.db was moved aside for a fresh one.
+   */
   onWait?: (message: string) => void;
 }
 
@@ -47,16 +52,23 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
 export async function runLoadedPipeline(pipeline: LoadedPipeline, options: Omit<RunOptions, 'file' | 'sets'>): Promise<RunReport> {
   validateSelection(pipeline, options);
   const signal = options.signal ?? new AbortController().signal;
-  const store = openStore(pipeline.projectRoot);
+  const dir = storeDirOf(pipeline.projectRoot);
+  // A clear error when .tunefile is a file, before the run lock is made in it.
+  makeStoreFolder(dir, '');
+  let store: Store | undefined;
   let release: (() => void) | undefined;
-  const provider = createProviderHandle({ spec: pipeline.provider, env: options.env, localDir: store.localDir });
+  const provider = createProviderHandle({ spec: pipeline.provider, env: options.env, localDir: join(dir, 'local') });
   try {
-    release = await acquireRunLock(store.runLockPath, {
+    release = await acquireRunLock(join(dir, 'run.lock'), {
       wait: options.wait ?? true,
       signal,
       command: `tunefile run ${pipeline.relFile}`,
-      onWait: (holder) => options.onWait?.(`waiting for another tunefile run to finish: ${describeHolder(holder)}`),
+      onWait: (holder, note) => options.onWait?.(`waiting for another tunefile run to finish: ${describeHolder(holder)}${note ? `; ${note}` : ''}`),
     });
+    // Holding the lock, this run is the only one using the store: it may rebuild a damaged state.db, and every
+    // scratch folder left in .tunefile/tmp belongs to a run that was killed.
+    store = openStore(pipeline.projectRoot, { repair: (message) => options.onWait?.(`warning: ${message}`) });
+    clearScratch(store.tmpDir);
     const previous = readLockFile(pipeline.lockFile)?.stages ?? {};
     const unread = await unreadOutputs(pipeline, { env: options.env, ...(options.stages ? { stages: options.stages } : {}), downstream: options.downstream ?? false, force: options.force ?? false });
     const { listener, report } = makeJsonReport(pipeline.relFile);
@@ -71,6 +83,7 @@ export async function runLoadedPipeline(pipeline: LoadedPipeline, options: Omit<
       keepGoing: options.keepGoing ?? false,
       jobs: options.jobs ?? pipeline.config.jobs ?? availableParallelism(),
       verify: options.verify ?? false,
+      trust: makeBlobTrust(),
       unread,
       yes: options.yes ?? false,
       signal,
@@ -81,7 +94,7 @@ export async function runLoadedPipeline(pipeline: LoadedPipeline, options: Omit<
   } finally {
     await provider.close().catch(() => undefined);
     release?.();
-    store.close();
+    store?.close();
   }
 }
 

@@ -1,5 +1,5 @@
 // Running one stage: its context, cache lookup (with restore), scratch folder, and recording its outputs.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TunefileError } from '../errors.ts';
 import type { ArtifactRef, StageContext, StageDef, StageResult } from '../stages/types.ts';
@@ -23,7 +23,10 @@ export function outputSummaries(record: RunRecord, options: ExecuteOptions): Sta
   );
 }
 
-/** A usable run record for the key, or why there is none. Corrupt blobs are removed with a warning. */
+/**
+ * A usable run record for the key, or why there is none. Corrupt blobs are removed with a warning and recorded in
+ * the run's BlobTrust; with --verify every output is rehashed (once per run per hash).
+ */
 export async function lookupCache(
   def: StageDef,
   stage: PipelineStage,
@@ -32,18 +35,25 @@ export async function lookupCache(
   emit: Emit,
 ): Promise<{ record?: RunRecord; reason?: string }> {
   const { blobs, state } = options.store;
+  const { trust } = options;
   const record = state.getRun(resolved.key);
   if (!record) return {};
   for (const name of stage.outputs) {
     const out = record.outputs[name];
     if (!out) return { reason: `output '${name}' is not in the cached run` };
     let check: string = blobs.check(out.hash, out.bytes);
-    if (check === 'ok' && options.verify && !(await blobs.verify(out.hash))) check = 'corrupt';
+    if (check === 'ok' && options.verify && !trust.verified.has(out.hash)) {
+      if (await blobs.verify(out.hash)) trust.verified.add(out.hash);
+      else check = 'corrupt';
+    }
     if (check !== 'ok') {
       if (check !== 'missing') {
         await emit({ type: 'stage:warning', id: stage.id, message: `corrupted cache blob ${out.hash.slice(0, 12)} (output '${name}', ${check}); removed and treated as a miss` });
         blobs.remove(out.hash);
+        trust.corrupt.add(out.hash);
+        trust.verified.delete(out.hash);
       }
+      if (trust.corrupt.has(out.hash)) return { reason: `output '${name}' was corrupt in the cache and has been removed` };
       return { reason: `output '${name}' is missing from the cache` };
     }
   }
@@ -81,6 +91,7 @@ export function baseContext(def: StageDef, stage: PipelineStage, resolved: Pick<
     pipelineDir: pipeline.dir,
     projectRoot: pipeline.projectRoot,
     pipelineFile: pipeline.relFile,
+    pipelineName: pipeline.name,
     model: pipeline.model,
     allowOutside: pipeline.allowOutside,
     files: resolved.files,
@@ -121,9 +132,25 @@ export function removeScratch(scratch: Scratch): void {
   rmSync(scratch.dir, { recursive: true, force: true });
 }
 
-/** The context a stage's run() gets. */
+/** The context a stage's run() gets. A `privateInputs` stage gets its inputs as copies in its scratch folder. */
 export function runContext(def: StageDef, stage: PipelineStage, resolved: Pick<ResolvedStageKey, 'key' | 'inputs' | 'files'>, options: ExecuteOptions, emit: Emit, scratch: Scratch): StageContext {
-  return { ...baseContext(def, stage, resolved, options, emit), output: (name: string) => join(scratch.outDir, name), tmpDir: scratch.tmpDir };
+  const inputs = def.privateInputs ? privateCopies(resolved.inputs, scratch) : resolved.inputs;
+  return { ...baseContext(def, stage, { ...resolved, inputs }, options, emit), output: (name: string) => join(scratch.outDir, name), tmpDir: scratch.tmpDir };
+}
+
+/**
+ * Copies of the input blobs in the scratch folder (`in/<name>`), for stages that run programs tunefile does not
+ * control: making a blob read-only is not enough, since `sed -i` replaces a file by renaming a new one over it,
+ * which a writable folder allows. The copy is a reflink where the file system can make one.
+ */
+function privateCopies(inputs: Record<string, ArtifactRef>, scratch: Scratch): Record<string, ArtifactRef> {
+  const dir = join(scratch.dir, 'in');
+  mkdirSync(dir, { recursive: true });
+  return Object.fromEntries(Object.entries(inputs).map(([name, ref]) => {
+    const path = join(dir, name);
+    copyFileSync(ref.path, path, constants.COPYFILE_FICLONE);
+    return [name, { ...ref, path }];
+  }));
 }
 
 /** Runs the stage in a scratch folder, then moves its outputs into the cache and records the run. */
@@ -212,8 +239,11 @@ export async function recordRun(
   // Outputs are hashed, synced and moved concurrently: one's fsync overlaps the next one's hashing.
   const infos = await Promise.all(stage.outputs.map((name) => store.blobs.ingest(join(scratch.outDir, name), hashed?.get(name))));
   stage.outputs.forEach((name, i) => {
+    const { hash, bytes, fresh } = infos[i]!;
+    // Bytes this run moved into the cache are known right; a blob that was already there was not read.
+    if (fresh) options.trust.verified.add(hash);
     const rows = result?.rows?.[name];
-    outputs[name] = { ...infos[i]!, ...(rows === undefined ? {} : { rows }) };
+    outputs[name] = { hash, bytes, ...(rows === undefined ? {} : { rows }) };
   });
   const extra = result?.lock ?? {};
   const record: RunRecord = {

@@ -10,6 +10,7 @@ import { explainChange } from './reasons.ts';
 import { resolveStageKey, type ResolvedStageKey } from './stage-key.ts';
 import type { StageEndEvent } from './events.ts';
 import type { ExecuteOptions } from './execute.ts';
+import { suspectInput, suspectReason } from './blob-trust.ts';
 import {
   asInterrupted, prepareOutputs, lookupCache, makeScratch, outputSummaries, recordRun, removeScratch, runContext, type Emit, type Scratch,
 } from './stage-run.ts';
@@ -137,10 +138,12 @@ async function recordPass(
       upstream: (id) => produced.get(id) ?? upstream(id), provider: options.provider.identityString,
     });
     const pass = `in one pass with '${chain[0]!.id}'`;
-    let reasons = k === 0 ? head.reasons : [...explainChange(options.previous[stage.id], resolved.parts, resolved.producers), pass];
+    let reasons = k === 0 ? head.reasons : [...explainChange(options.previous[stage.id], resolved.parts, resolved.producers, stage.refs), pass];
     const forced = options.force === true || (Array.isArray(options.force) && options.force.includes(stage.id));
     if (forced && k > 0) reasons = ['forced', ...reasons.filter((r) => r !== 'never run')];
-    const hit = forced || k === 0 ? {} : await lookupCache(defs[k]!, stage, resolved, options, emit);
+    const suspect = k > 0 && !forced ? suspectInput(resolved.inputs, options.trust, options.verify) : undefined;
+    if (suspect !== undefined) reasons = [...reasons, suspectReason(suspect)];
+    const hit = forced || k === 0 || suspect !== undefined ? {} : await lookupCache(defs[k]!, stage, resolved, options, emit);
     let end: StageEndEvent;
     let record: RunRecord;
     if (hit.record) {

@@ -75,6 +75,7 @@ export async function runStageForTest<P>(def: StageDef<P>, options: TestRunOptio
     pipelineDir: dir,
     projectRoot: dir,
     pipelineFile: 'test.yaml',
+    pipelineName: 'test',
     model: options.model ?? 'babbage-002',
     allowOutside: options.allowOutside ?? false,
     files,

@@ -20,6 +20,16 @@ export interface ArtifactRef {
   producerLock?: Record<string, unknown>;
 }
 
+/** Where a cached stage's restore would work, for StageDef.restoreWork. */
+export interface RestoreWhere {
+  /** Absolute folder of the pipeline file (relative paths in params are relative to it). */
+  pipelineDir: string;
+  /** Project root; messages name paths relative to it. */
+  projectRoot: string;
+  /** The cached outputs, by name (blob paths and sizes). */
+  outputs: Record<string, ArtifactRef>;
+}
+
 /** JSON schema object (draft 2020-12) for a stage type's `with:` block. */
 export type JsonSchema = Record<string, unknown>;
 
@@ -66,6 +76,8 @@ export interface StageContext<P = Record<string, unknown>> {
   projectRoot: string;
   /** The pipeline file path relative to the project root, for messages. */
   pipelineFile: string;
+  /** The pipeline's `name` (evaluate's default report title). */
+  pipelineName: string;
   /** The pipeline's default `model`. */
   model: string;
   /** The pipeline opted in (`allow_outside: true`) to outputs and report folders outside the project root. */
@@ -189,6 +201,12 @@ export interface StageDef<P = any> {
   /** Workspace files (absolute paths) whose content hashes enter the key (load, command). */
   workspaceFiles?(params: P, pipelineDir: string): string[];
   /**
+   * For `validate`: checks of the workspace files against the params, cheap enough for every validate (a header, a
+   * first record; never a whole dataset). Called only once every workspace file exists and is a regular file. Each
+   * problem names a path inside `with` (e.g. ['prompt']), where validate points with file:line:col.
+   */
+  checkFiles?(params: P, pipelineDir: string): Promise<{ path: (string | number)[]; message: string }[]>;
+  /**
    * Whether this stage, with these params, can share one streaming pass over the records with its neighbours:
    * `source` produces a `dataset` (run(ctx, next) pushes it), `transform` consumes a `dataset` input and produces
    * one, `sink` only consumes. Only for local, side-effect-free data stages whose outputs depend on nothing but
@@ -203,6 +221,18 @@ export interface StageDef<P = any> {
    * stage that may run.
    */
   checksRemote?: boolean;
+  /**
+   * What a cache hit's restore() would redo outside the cache, for `status` and `run --dry-run`: a reason such as
+   * "report copies missing in reports/x: run restores them", or undefined when there is nothing to redo. Must be
+   * cheap (a few stats and small reads; never a dataset, never the provider): it lives in the def, not the impl.
+   */
+  restoreWork?(params: P, where: RestoreWhere): string | undefined;
+  /**
+   * The engine hands run() copies of the input blobs in the stage's scratch folder instead of the blobs' paths:
+   * for stages that run programs tunefile does not control (`command`), which could otherwise rewrite the cache
+   * (`sed -i` replaces even a read-only file, by renaming a new one over it).
+   */
+  privateInputs?: boolean;
   /** Imports the implementation: `() => import('./run.ts')`. */
   impl(): Promise<StageImpl<P>>;
   /**

@@ -10,6 +10,11 @@ export interface BlobInfo {
   bytes: number;
 }
 
+/** A blob once ingested: `fresh` when these bytes were moved in now, false when a blob of that name was already there (its bytes were not read, so not verified). */
+export interface IngestedBlob extends BlobInfo {
+  fresh: boolean;
+}
+
 /** A finished file about to be ingested: its hash and size, and whether it has been fsynced. */
 export interface PreparedBlob extends BlobInfo {
   synced?: boolean;
@@ -56,19 +61,21 @@ export class BlobStore {
    * The file is fsynced first, so a crash never leaves a visible blob with partial bytes. `prepared`: the file's
    * hash and size when already being computed (the file must not change since), `synced` when it was fsynced meanwhile.
    */
-  async ingest(file: string, prepared?: Promise<PreparedBlob>): Promise<BlobInfo> {
+  async ingest(file: string, prepared?: Promise<PreparedBlob>): Promise<IngestedBlob> {
     const { hash, bytes, synced } = (await (prepared ?? hashFile(file))) as PreparedBlob;
     const target = this.pathOf(hash);
     if (this.check(hash, bytes) === 'ok') {
+      // The existing blob is kept unread (rehashing it would cost what the dedupe saves): not `fresh`, so a stage
+      // that reads it later still verifies it first.
       rmSync(file, { force: true });
-      return { hash, bytes };
+      return { hash, bytes, fresh: false };
     }
     mkdirSync(dirname(target), { recursive: true });
     if (!synced) await fsyncPathAsync(file);
     chmodSync(file, 0o444);
     renameSync(file, target);
     fsyncPath(dirname(target));
-    return { hash, bytes };
+    return { hash, bytes, fresh: true };
   }
 
   /** Deletes a blob (corrupt or garbage). */

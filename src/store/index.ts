@@ -1,12 +1,13 @@
 // The project store: .tunefile/ with its blobs, state.db and run lock.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BlobStore } from './blobs.ts';
-import { StateDb } from './state.ts';
+import { StateDb, type StateDbOptions } from './state.ts';
+import { makeStoreFolder, storeDirOf } from './store-dir.ts';
 
 export { BlobStore, prepareBlob } from './blobs.ts';
 export type { PreparedBlob } from './blobs.ts';
-export { StateDb, type RunRecord } from './state.ts';
+export { StateDb, type RunRecord, type StateDbOptions } from './state.ts';
+export { makeStoreFolder, storeDirOf, clearScratch } from './store-dir.ts';
 export type { ChunkLog } from './chunk-log.ts';
 export { hashWithStatCache, statKeyOf, sameStat } from './stat-cache.ts';
 export { acquireRunLock, readHolder, describeHolder, type LockHolder } from './run-lock.ts';
@@ -26,12 +27,15 @@ export interface Store {
   close(): void;
 }
 
-/** Opens (creating if needed) the store under `projectRoot/.tunefile`. */
-export function openStore(projectRoot: string): Store {
-  const dir = join(projectRoot, '.tunefile');
-  const tmpDir = join(dir, 'tmp');
-  mkdirSync(tmpDir, { recursive: true });
-  const state = new StateDb(join(dir, 'state.db'));
+/**
+ * Opens (creating if needed) the store under `projectRoot/.tunefile`. With `repair`, a damaged state.db is moved
+ * aside for a fresh one and `repair` gets the warning (only `run` does this, holding the run lock).
+ * @throws TunefileError TUNEFILE_STORE when `.tunefile` or a folder in it cannot be used, or state.db is damaged without `repair`
+ */
+export function openStore(projectRoot: string, options: StateDbOptions = {}): Store {
+  const dir = storeDirOf(projectRoot);
+  const tmpDir = makeStoreFolder(dir, 'tmp');
+  const state = new StateDb(join(dir, 'state.db'), options);
   return {
     dir,
     blobs: new BlobStore(join(dir, 'cache', 'blobs')),

@@ -5,6 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { JobJournal, JournalEntry, StageKv } from '../stages/types.ts';
 import { CHUNKS_SCHEMA, openChunkLog } from './chunk-log.ts';
 import type { ChunkLog } from './chunk-log.ts';
+import { cannotOpenError, damagedError, isDamage, markDamaged, moveAside, readDamageMarker, reasonOf } from './state-damage.ts';
 
 
 /** A stage's run record: exactly the lock entry it produced. */
@@ -56,48 +57,120 @@ CREATE TABLE IF NOT EXISTS kv (
 );
 `;
 
+/** How to open state.db. */
+export interface StateDbOptions {
+  /**
+   * Called when state.db was damaged and has been moved aside for a fresh one (the warning to show). Without it, a
+   * damaged state.db is an error: only `run`, which holds the run lock, rebuilds it.
+   */
+  repair?: (message: string) => void;
+  now?: () => Date;
+}
+
+/** Opens the database file and applies the schema; a handle that fails half-way is closed (it would hold a lock). */
+function openDatabase(path: string): DatabaseSync {
+  const db = new DatabaseSync(path, { timeout: 10_000 });
+  try {
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+    db.exec(SCHEMA);
+    db.exec(CHUNKS_SCHEMA);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
 /** The project's state database. One instance per process; safe for concurrent readers (WAL). */
 export class StateDb {
   readonly path: string;
   private readonly db: DatabaseSync;
 
-  constructor(path: string) {
+  /** @throws TunefileError TUNEFILE_STORE when the file is damaged (and `repair` is not given) or cannot be opened */
+  constructor(path: string, options: StateDbOptions = {}) {
     this.path = path;
     mkdirSync(dirname(path), { recursive: true });
-    this.db = new DatabaseSync(path, { timeout: 10_000 });
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
-    this.db.exec(SCHEMA);
-    this.db.exec(CHUNKS_SCHEMA);
+    let damage: { reason: string; cause?: unknown } | undefined;
+    const marked = readDamageMarker(path);
+    if (marked !== undefined) damage = { reason: marked };
+    else {
+      try {
+        this.db = openDatabase(path);
+        return;
+      } catch (error) {
+        if (!isDamage(error)) throw cannotOpenError(path, error);
+        damage = { reason: reasonOf(error), cause: error };
+      }
+    }
+    if (!options.repair) throw damagedError(path, damage.reason, damage.cause);
+    const { message } = moveAside(path, damage.reason, options.now?.() ?? new Date());
+    options.repair(message);
+    try {
+      this.db = openDatabase(path);
+    } catch (error) {
+      throw cannotOpenError(path, error);
+    }
   }
 
   close(): void {
     if (this.db.isOpen) this.db.close();
   }
 
+  /**
+   * Runs a query; a damaged database (found only now: SQLite reads pages as queries need them) becomes the clear
+   * error, and a marker makes the next run move the file aside.
+   */
+  private guard<T>(query: () => T): T {
+    try {
+      return query();
+    } catch (error) {
+      if (!isDamage(error)) throw error;
+      markDamaged(this.path, reasonOf(error));
+      throw damagedError(this.path, reasonOf(error), error);
+    }
+  }
+
+  /** `api` with each method run through guard(). */
+  private guardAll<T extends object>(api: T): T {
+    const guarded = {} as Record<string, unknown>;
+    for (const [name, value] of Object.entries(api)) {
+      guarded[name] = typeof value === 'function' ? (...args: unknown[]) => this.guard(() => value(...args)) : value;
+    }
+    return guarded as T;
+  }
+
   /** The run record for a stage key, if that key ever completed. */
   getRun(key: string): RunRecord | undefined {
-    const row = this.db.prepare('SELECT record FROM runs WHERE key = ?').get(key) as { record: string } | undefined;
-    return row ? (JSON.parse(row.record) as RunRecord) : undefined;
+    return this.guard(() => {
+      const row = this.db.prepare('SELECT record FROM runs WHERE key = ?').get(key) as { record: string } | undefined;
+      return row ? (JSON.parse(row.record) as RunRecord) : undefined;
+    });
   }
 
   putRun(record: RunRecord, now: number): void {
-    this.db
+    this.guard(() => this.db
       .prepare('INSERT OR REPLACE INTO runs (key, type, record, created_at) VALUES (?, ?, ?, ?)')
-      .run(record.key, record.type, JSON.stringify(record), now);
+      .run(record.key, record.type, JSON.stringify(record), now));
   }
 
   deleteRun(key: string): void {
-    this.db.prepare('DELETE FROM runs WHERE key = ?').run(key);
+    this.guard(() => this.db.prepare('DELETE FROM runs WHERE key = ?').run(key));
   }
 
   /** Every run record (for gc). */
   allRuns(): RunRecord[] {
-    return (this.db.prepare('SELECT record FROM runs').all() as { record: string }[]).map((r) => JSON.parse(r.record) as RunRecord);
+    return this.guard(() => (this.db.prepare('SELECT record FROM runs').all() as { record: string }[]).map((r) => JSON.parse(r.record) as RunRecord));
+  }
+
+  /** Every remote-job journal entry (for gc: a journalled job must not be reclaimed). */
+  allJournalEntries(): JournalEntry[] {
+    const rows = this.guard(() => this.db.prepare('SELECT stage_key, provider, job_id, status FROM jobs').all()) as { stage_key: string; provider: string; job_id: string; status: string }[];
+    return rows.map((row) => ({ stageKey: row.stage_key, provider: row.provider, jobId: row.job_id, status: row.status }));
   }
 
   /** The cached hash of a file version, when path, device, inode, size and mtime all match. */
   getStat(key: StatKey): string | undefined {
-    const row = this.db.prepare('SELECT dev, ino, size, mtime_ns, hash FROM stat_cache WHERE path = ?').get(key.path) as
+    const row = this.guard(() => this.db.prepare('SELECT dev, ino, size, mtime_ns, hash FROM stat_cache WHERE path = ?').get(key.path)) as
       | { dev: string; ino: string; size: string; mtime_ns: string; hash: string }
       | undefined;
     if (!row) return undefined;
@@ -106,14 +179,14 @@ export class StateDb {
   }
 
   putStat(key: StatKey, hash: string): void {
-    this.db
+    this.guard(() => this.db
       .prepare('INSERT OR REPLACE INTO stat_cache (path, dev, ino, size, mtime_ns, hash) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(key.path, String(key.dev), String(key.ino), String(key.size), String(key.mtimeNs), hash);
+      .run(key.path, String(key.dev), String(key.ino), String(key.size), String(key.mtimeNs), hash));
   }
 
   /** The remote-job journal. */
   journal(now: () => number): JobJournal {
-    return {
+    return this.guardAll<JobJournal>({
       get: (stageKey) => {
         const row = this.db.prepare('SELECT stage_key, provider, job_id, status FROM jobs WHERE stage_key = ?').get(stageKey) as
           | { stage_key: string; provider: string; job_id: string; status: string }
@@ -128,17 +201,17 @@ export class StateDb {
       remove: (stageKey) => {
         this.db.prepare('DELETE FROM jobs WHERE stage_key = ?').run(stageKey);
       },
-    };
+    });
   }
 
   /** A namespaced append-only log of binary chunks (large caches: JSON values in `kv` are too slow for 10^6 entries). */
   chunks(namespace: string): ChunkLog {
-    return openChunkLog(this.db, namespace);
+    return this.guardAll(openChunkLog(this.db, namespace));
   }
 
   /** A namespaced key/value store with JSON values. */
   kv(namespace: string): StageKv {
-    return {
+    return this.guardAll<StageKv>({
       get: <T>(key: string) => {
         const row = this.db.prepare('SELECT value FROM kv WHERE namespace = ? AND key = ?').get(namespace, key) as { value: string } | undefined;
         return row ? (JSON.parse(row.value) as T) : undefined;
@@ -160,6 +233,6 @@ export class StateDb {
       delete: (key) => {
         this.db.prepare('DELETE FROM kv WHERE namespace = ? AND key = ?').run(namespace, key);
       },
-    };
+    });
   }
 }

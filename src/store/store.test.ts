@@ -24,12 +24,12 @@ describe('BlobStore', () => {
     const blobs = new BlobStore(join(dir, 'blobs'));
     writeFileSync(join(dir, 'a'), 'hello\n');
     const info = await blobs.ingest(join(dir, 'a'));
-    expect(info).toEqual({ hash: sha256('hello\n'), bytes: 6 });
+    expect(info).toEqual({ hash: sha256('hello\n'), bytes: 6, fresh: true });
     expect(existsSync(join(dir, 'a'))).toBe(false);
     expect(readFileSync(blobs.pathOf(info.hash), 'utf8')).toBe('hello\n');
     expect(statSync(blobs.pathOf(info.hash)).mode & 0o222).toBe(0);
     writeFileSync(join(dir, 'b'), 'hello\n');
-    expect(await blobs.ingest(join(dir, 'b'))).toEqual(info);
+    expect(await blobs.ingest(join(dir, 'b'))).toEqual({ ...info, fresh: false });
     expect(blobs.check(info.hash, 6)).toBe('ok');
     expect(blobs.check(info.hash, 7)).toBe('wrong-size');
     expect(blobs.check(sha256('other'), 1)).toBe('missing');
