@@ -1,11 +1,12 @@
 // Resolves a stage's inputs and workspace files, and computes its key parts.
-import { relative, sep } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import { TunefileError } from '../errors.ts';
 import { hashWithStatCache, type StateDb } from '../store/index.ts';
 import type { StatKey } from '../store/state.ts';
 import type { StageDef, ArtifactRef } from '../stages/types.ts';
 import type { LoadedPipeline, PipelineStage } from '../pipeline/types.ts';
 import { computeKey, type KeyParts } from './keys.ts';
+import { keyedParams, projectSalt } from './env-values.ts';
 
 export interface ResolvedStageKey {
   parts: KeyParts;
@@ -63,11 +64,14 @@ export async function resolveStageKey(args: {
   }
   const unkeyedParams = new Set(def.unkeyed?.params ?? []);
   const unkeyedInputs = new Set(def.unkeyed?.inputs ?? []);
+  // Values from the environment (secrets, often) enter as a salted hash. Not for remote stages: their key must
+  // survive a deleted .tunefile/ (and its salt), or a rerun would start a second job; keys reach them via providers.
+  const params = def.remote ? stage.params : keyedParams(stage.params, stage.envValues, () => projectSalt(dirname(state.path)));
   const parts: KeyParts = {
     type: def.type,
     version: def.version,
     // Guard-only settings (StageDef.unkeyed) are read at run time and never decide the outputs, so never the key.
-    params: unkeyedParams.size === 0 ? stage.params : Object.fromEntries(Object.entries(stage.params).filter(([n]) => !unkeyedParams.has(n))),
+    params: unkeyedParams.size === 0 ? params : Object.fromEntries(Object.entries(params).filter(([n]) => !unkeyedParams.has(n))),
     inputs: Object.fromEntries(Object.entries(inputs).filter(([n]) => !unkeyedInputs.has(n)).map(([n, r]) => [n, r.hash])),
     ...(Object.keys(deps).length > 0 ? { deps } : {}),
     ...(def.remote && args.provider ? { provider: args.provider } : {}),

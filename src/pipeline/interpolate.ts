@@ -2,6 +2,7 @@
 import { didYouMean } from '../errors.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { PathSegment } from './source.ts';
+import { UNSAFE_KEY_REASON, isUnsafeKey } from './unsafe-keys.ts';
 
 export interface InterpolationScope {
   params: Record<string, unknown>;
@@ -10,6 +11,8 @@ export interface InterpolationScope {
   origins?: { path: PathSegment[]; ref: string }[];
   /** Collects the names of the environment variables looked up, set or not. */
   envNames?: Set<string>;
+  /** Collects the strings that took a value from the environment (their path and text as written), to keep them out of keys. */
+  envValues?: { path: PathSegment[]; template: string }[];
 }
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
@@ -30,31 +33,39 @@ function interpolateString(text: string, path: PathSegment[], scope: Interpolati
   if (whole) {
     const resolved = resolveReference(whole[1]!, path, scope, diagnostics);
     if (resolved) scope.origins?.push({ path, ref: text });
+    if (resolved?.fromEnv) scope.envValues?.push({ path, template: text });
     return resolved ? resolved.value : text;
   }
   if (!text.includes('${')) return text;
-  return text.replace(REFERENCE, (match, expr: string | undefined) => {
+  let fromEnv = false;
+  const result = text.replace(REFERENCE, (match, expr: string | undefined) => {
     if (match === '$${') return '${';
     const resolved = resolveReference(expr!, path, scope, diagnostics);
     if (!resolved) return match;
+    fromEnv ||= resolved.fromEnv === true;
     return typeof resolved.value === 'string' ? resolved.value : JSON.stringify(resolved.value);
   });
+  if (fromEnv) scope.envValues?.push({ path, template: text });
+  return result;
 }
 
 /** The value of `params.a.b` or `env.NAME`; undefined (with a diagnostic) when it cannot be resolved. */
-function resolveReference(expr: string, path: PathSegment[], scope: InterpolationScope, diagnostics: Diagnostic[]): { value: unknown } | undefined {
+function resolveReference(expr: string, path: PathSegment[], scope: InterpolationScope, diagnostics: Diagnostic[]): { value: unknown; fromEnv?: true } | undefined {
   const ref = expr.trim();
   const fail = (message: string) => {
     diagnostics.push({ severity: 'error', kind: 'interpolation', path, message });
     return undefined;
   };
   const [namespace, ...names] = ref.split('.');
+  const unsafe = names.find(isUnsafeKey);
+  if (unsafe !== undefined) return fail(`'${unsafe}' is not allowed in \${${ref}}: ${UNSAFE_KEY_REASON}`);
   if (namespace === 'env' && names.length >= 1) {
     const name = names.join('.');
     scope.envNames?.add(name);
-    const value = scope.env[name];
+    // Own variables only: `${env.toString}` must not find a method of the environment object.
+    const value = Object.hasOwn(scope.env, name) ? scope.env[name] : undefined;
     if (value === undefined) return fail(`environment variable '${name}' is not set (referenced as \${${ref}})`);
-    return { value };
+    return { value, fromEnv: true };
   }
   if (namespace === 'params' && names.length >= 1) {
     let node: unknown = scope.params;

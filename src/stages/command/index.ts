@@ -11,7 +11,7 @@ export interface CommandParams {
   consumes: string[];
   /** Workspace files whose content enters the key, relative to the pipeline file. */
   deps: string[];
-  /** Extra environment variables for the program. */
+  /** Extra environment variables for the program. Values from `${env.NAME}` enter the key as a salted hash. */
   env: Record<string, string>;
 }
 
@@ -42,7 +42,7 @@ export const command: StageDef<CommandParams> = {
       },
       env: {
         type: 'object', additionalProperties: { type: 'string' }, default: {},
-        description: 'Environment variables for the program. Values enter the key: no secrets.',
+        description: 'Environment variables for the program, added to tunefile\'s own. Values enter the key; a value taken from ${env.NAME} enters it as a salted hash, never as plain text.',
       },
     },
   },
@@ -57,5 +57,7 @@ export const command: StageDef<CommandParams> = {
     return [...names];
   },
   workspaceFiles: (p, dir) => (p.deps ?? []).map((d) => resolve(dir, d)),
+  // The program gets copies of its inputs, so `sed -i {in.x}` cannot rewrite the cache.
+  privateInputs: true,
   impl: () => import('./run.ts'),
 };
