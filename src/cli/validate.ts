@@ -1,4 +1,4 @@
-// `tunefile validate [PIPELINE] [--set K=V]... [--json]`: schema and wiring checks; exit 0 or 2.
+// `tunefile validate [PIPELINE] [--set K=V]... [--json]`: schema, wiring and source-file checks; exit 0 or 2.
 import { TunefileError, exitCodeFor } from '../errors.ts';
 import { PipelineInvalidError, displayPath, loadPipeline } from '../pipeline/index.ts';
 import type { ReportedDiagnostic } from '../pipeline/index.ts';
@@ -7,13 +7,15 @@ import type { Command } from './command.ts';
 
 const command: Command = {
   name: 'validate',
-  summary: 'check a pipeline file (schema and wiring); exit 0 or 2',
+  summary: 'check a pipeline file (schema, wiring, source files); exit 0 or 2',
   help: `Usage: tunefile validate [PIPELINE] [--set KEY=VALUE]... [--json]
 
 Checks a pipeline file without running anything: YAML syntax, the schema
 (schemas/pipeline.schema.json: keys, types, ranges of every stage's 'with:'),
-\${params.X}/\${env.X} references, 'needs', cycles, and the wiring of every
-input artifact. Every problem is reported as 'file:line:col path: message'.
+\${params.X}/\${env.X} references, 'needs', cycles, the wiring of every
+input artifact, and the files stages read: each source exists and is a regular
+file, and the columns load names are in its header (CSV/TSV) or its first
+record (JSONL/JSON). Every problem is reported as 'file:line:col path: message'.
 
 PIPELINE defaults to pipeline.yaml in the current folder, then the config's 'pipeline'.
 
@@ -31,7 +33,7 @@ Exit codes: 0 valid, 2 invalid pipeline or config, or a usage error.`,
     });
     const json = values.json === true;
     try {
-      const pipeline = await loadPipeline({ file: positionals[0], cwd: io.cwd, env: io.env, sets: values.set as string[] });
+      const pipeline = await loadPipeline({ file: positionals[0], cwd: io.cwd, env: io.env, sets: values.set as string[], checkFiles: true });
       const file = displayPath(pipeline.file, io.cwd);
       if (json) {
         const stages = pipeline.stages.map(({ id, type, needs, inputs, outputs, line }) => ({ id, type, needs, inputs, outputs, line }));

@@ -1,8 +1,9 @@
 // Loads one or more source files into a JSONL dataset (and rejects), streaming; shared by `load` and prepare.
 import { DataError } from '../errors.ts';
+import { checkColumns } from './columns.ts';
 import { JsonlWriter } from './jsonl.ts';
 import { mapRow } from './mapping.ts';
-import type { Coercions, FieldMapping } from './mapping.ts';
+import type { Coercions, FieldMapping, MappedRow } from './mapping.ts';
 import { readSourceRows } from './source.ts';
 import type { SourceFormat } from './source.ts';
 import type { TextEncoding } from './text-lines.ts';
@@ -82,7 +83,8 @@ export async function loadFiles(options: LoadOptions, outputs: LoadOutputs, prog
       const rows = readSourceRows(source.path, {
         format: source.format, displayPath: source.display, encoding: options.encoding, header: options.header,
         columns: options.columns, quote: options.quote, delimiter: options.delimiter, quoteStats: quoting,
-        onColumns: (names) => {
+        onColumns: (names, line, fromHeader) => {
+          checkColumns(names, options, { display: source.display, line, fromHeader });
           file.columns = names;
           for (const n of names) if (!used.has(n)) extra.add(n);
         },
@@ -93,11 +95,15 @@ export async function loadFiles(options: LoadOptions, outputs: LoadOutputs, prog
             report.limited = true;
             break outer;
           }
-          const mapped = row.values ? mapRow(row.values, options, report.coerced) : { reason: row.error ?? 'unreadable row' };
+          const mapped: MappedRow = row.values ? mapRow(row.values, options, report.coerced) : { reason: row.error ?? 'unreadable row' };
           if ('reason' in mapped) {
             if (options.on_error === 'fail' || !rejects) {
-              throw new DataError(`${source.display}:${row.line}: ${mapped.reason}`, {
-                hint: 'fix the row, or set `on_error: skip` to write bad rows to the `rejects` artifact',
+              // A field missing from the file's first row is most likely a misspelt option, not a bad row.
+              const misnamed = mapped.option !== undefined && file.records === 0 && file.rejected === 0;
+              throw new DataError(`${source.display}:${row.line}: ${mapped.reason}${mapped.detail ?? ''}`, {
+                hint: misnamed
+                  ? `check \`${mapped.option}:\` in the load stage: it names the field that holds the ${mapped.option}; if only some rows lack it, fix them or set \`on_error: skip\``
+                  : 'fix the row, or set `on_error: skip` to write bad rows to the `rejects` artifact',
               });
             }
             const reject: Reject = { file: source.display, row: row.line, reason: mapped.reason, raw: row.raw };

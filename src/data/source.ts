@@ -4,6 +4,7 @@ import { DataError } from '../errors.ts';
 import { parseDelimited } from './csv.ts';
 import type { QuoteStats } from './csv.ts';
 import { splitJsonArray } from './json-array.ts';
+import { isExactNumber, parseJsonExact } from './json-numbers.ts';
 import { readLineBatches } from './text-lines.ts';
 import type { TextEncoding } from './text-lines.ts';
 
@@ -31,8 +32,11 @@ export interface SourceOptions {
   delimiter?: string;
   /** CSV/TSV: filled with quoting oddities (rows spanning lines, text after a closing quote). */
   quoteStats?: QuoteStats;
-  /** Called with the column names once known (CSV/TSV). */
-  onColumns?(names: string[]): void;
+  /**
+   * Called with the column names once known (CSV/TSV), before any row: `line` is the header's (or the first row's),
+   * `fromHeader` whether the names are the header's own (not `columns:`, not 1, 2, ...). It may throw to stop.
+   */
+  onColumns?(names: string[], line: number, fromHeader: boolean): void;
 }
 
 const EXTENSIONS: Record<string, SourceFormat> = {
@@ -68,15 +72,15 @@ async function* readJsonRows(elements: AsyncIterable<{ text: string; line: numbe
   for await (const batch of elements) yield batch.map((e) => parseJsonRow(e.text, e.line));
 }
 
-/** Parses one JSON object; an invalid or non-object value becomes an error row. */
+/** Parses one JSON object (numbers a double would change kept as written); an invalid or non-object value becomes an error row. */
 function parseJsonRow(raw: string, line: number): SourceRow {
   let value: unknown;
   try {
-    value = JSON.parse(raw);
+    value = parseJsonExact(raw);
   } catch (error) {
     return { line, raw, error: `invalid JSON (${(error as Error).message})` };
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || isExactNumber(value)) {
     return { line, raw, error: `expected a JSON object, found ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}` };
   }
   return { line, raw, values: value as Record<string, unknown> };
@@ -86,19 +90,22 @@ async function* readDelimitedRows(batches: ReturnType<typeof readLineBatches>, o
   const delimiter = options.delimiter ?? (options.format === 'tsv' ? '\t' : ',');
   const quote = options.quote ?? true;
   let names: string[] | undefined = options.header === false ? options.columns : undefined;
+  let announced = false;
   for await (const parsed of parseDelimited(batches, { delimiter, quote, displayPath: options.displayPath, stats: options.quoteStats })) {
     const rows: SourceRow[] = [];
     for (const { fields, line } of parsed) {
-      if (!names) {
-        if (options.header === false) {
-          names = fields.map((_, i) => String(i + 1));
-        } else {
-          names = options.columns ?? fields.map((f) => f.trim());
-          checkColumnNames(names, options.displayPath, line);
-          options.onColumns?.(names);
-          continue;
-        }
-        options.onColumns?.(names);
+      if (!names && options.header !== false) {
+        names = options.columns ?? fields.map((f) => f.trim());
+        checkColumnNames(names, options.displayPath, line);
+        announced = true;
+        options.onColumns?.(names, line, options.columns === undefined);
+        continue;
+      }
+      names ??= fields.map((_, i) => String(i + 1));
+      if (!announced) {
+        // Headerless: the names (from `columns:`, or 1, 2, ...) are announced with the first row.
+        announced = true;
+        options.onColumns?.(names, line, false);
       }
       const raw = fields.join(delimiter);
       if (fields.length !== names.length) {

@@ -23,6 +23,17 @@ export interface SplitOptions {
   stratify: boolean | 'auto';
   /** Keep records with the same value of this field in the same set. */
   group_by?: string;
+  /** Fewest examples (with group_by: groups) a class needs under stratify or drop_rare. @default 2 */
+  min_class_size?: number;
+  /** Remove the rows of classes below min_class_size (listed in the report) instead of failing. @default false */
+  drop_rare?: boolean;
+}
+
+/** A class drop_rare removed, with its rows (`row 21`, or `file:21` for several source files). */
+export interface DroppedClass {
+  label: string;
+  total: number;
+  rows: string[];
 }
 
 /** Per-class counts in the `split` report. */
@@ -42,6 +53,8 @@ export interface SplitReport {
   stratified: boolean;
   groups?: number;
   classes?: ClassSplit[];
+  /** drop_rare: the rows removed, by class (absent when nothing was dropped). */
+  dropped?: { min_class_size: number; rows: number; classes: DroppedClass[] };
   warnings: string[];
 }
 
@@ -107,45 +120,109 @@ export class SplitStream {
 async function assignAndWrite(pass1: Pass1, input: string, trainOut: string, validOut: string, options: SplitOptions): Promise<SplitReport> {
   const classification = isClassification(pass1.classCount, pass1.n);
   const stratified = options.stratify === 'auto' ? classification : options.stratify;
-  const total = validCount(options.valid, pass1.n);
+  const minSize = options.min_class_size ?? 2;
   const rng = new Xoshiro128(options.seed);
   const isValid = new Uint8Array(pass1.n);
   const warnings: string[] = [];
   const sizes = pass1.unitSize;
   const unitSize = sizes ? (u: number) => sizes[u]! : () => 1;
   const g = pass1.groupRows;
-  const mark = (u: number) => {
-    if (g) for (let k = g.start[u]!; k < g.start[u + 1]!; k++) isValid[g.rows[k]!] = 1;
-    else isValid[u] = 1;
+  const mark = (u: number, as = 1) => {
+    if (g) for (let k = g.start[u]!; k < g.start[u + 1]!; k++) isValid[g.rows[k]!] = as;
+    else isValid[u] = as;
   };
   // A view: shuffling it reorders byClass only within class c, which classCounts does not mind.
   const unitsOf = (c: number) => pass1.byClass.subarray(pass1.start[c]!, pass1.start[c + 1]!);
-  const order = [...Array(pass1.classCount).keys()].sort((a, b) => compareText(pass1.names[a]!, pass1.names[b]!));
+  // A class's size for min_class_size: its rows, or with group_by its groups (a group is in one set only).
+  const classSize = (c: number) => (g ? unitsOf(c).length : countRows(unitsOf(c), unitSize));
+  const sorted = [...Array(pass1.classCount).keys()].sort((a, b) => compareText(pass1.names[a]!, pass1.names[b]!));
+  const rare = options.drop_rare ? findRare(sorted, classSize, minSize, classification || stratified, pass1, warnings) : [];
+  // Row -> its dropped class, for the report (only rare rows: few by definition).
+  const rareRows = new Map<number, number>();
+  for (const c of rare) {
+    for (const u of unitsOf(c)) {
+      mark(u, DROPPED);
+      if (g) for (let k = g.start[u]!; k < g.start[u + 1]!; k++) rareRows.set(g.rows[k]!, c);
+      else rareRows.set(u, c);
+    }
+  }
+  const order = rare.length === 0 ? sorted : sorted.filter((c) => !rare.includes(c));
+  const kept = pass1.n - rare.reduce((a, c) => a + countRows(unitsOf(c), unitSize), 0);
+  const total = validCount(options.valid, kept, rare.length > 0);
   if (stratified) {
+    const small = order.filter((c) => classSize(c) < minSize);
+    if (small.length > 0) throw smallClassError(small, pass1, minSize);
     const sizes = order.map((c) => countRows(unitsOf(c), unitSize));
-    const small = order.filter((c, k) => sizes[k]! < 2 || (g && unitsOf(c).length < 2));
-    if (small.length > 0) throw smallClassError(small, pass1);
     const quotas = allocateLargestRemainder(sizes, total);
     const sum = quotas.reduce((a, b) => a + b, 0);
     if (sum > total) warnings.push(`valid has ${sum} rows instead of ${total} so that each of the ${order.length} classes is in it`);
     order.forEach((c, k) => takeUnits(shuffleInPlace(unitsOf(c), rng), quotas[k]!, unitSize, mark));
   } else {
-    const all = new Int32Array(pass1.unitCount);
-    for (let u = 0; u < all.length; u++) all[u] = u;
+    const all = keptUnits(pass1, rare, unitsOf);
     takeUnits(shuffleInPlace(all, rng), total, unitSize, mark);
   }
-  const report = await writeSplit(input, trainOut, validOut, isValid);
+  const droppedRows: { c: number; row: string }[] = [];
+  const report = await writeSplit(input, trainOut, validOut, isValid, (i, line) => droppedRows.push({ c: rareRows.get(i)!, row: rowOfLine(line, i) }));
   const classes = classification || stratified ? order.map((c) => classCounts(c, pass1, isValid)) : undefined;
   if (classes) for (const c of classes) if (c.valid === 0 || c.train === 0) warnings.push(`class '${c.label}' is only in ${c.valid === 0 ? 'train' : 'valid'}`);
+  const dropped = rare.length === 0 ? undefined : describeDropped(rare, pass1, droppedRows, minSize);
+  if (dropped) warnings.push(droppedWarning(dropped, g !== undefined));
   return {
     input: pass1.n, train: report.train, valid: report.valid, seed: options.seed, classification, stratified,
-    ...(pass1.groupRows ? { groups: pass1.unitCount } : {}), ...(classes ? { classes } : {}), warnings,
+    ...(pass1.groupRows ? { groups: pass1.unitCount } : {}), ...(classes ? { classes } : {}), ...(dropped ? { dropped } : {}), warnings,
   };
 }
 
+/** isValid value of a row drop_rare removed (0 is train, 1 valid). */
+const DROPPED = 2;
+
+/** drop_rare: the classes below min_class_size, in label order; none (with a warning) when the data has no classes to count. */
+function findRare(sorted: number[], classSize: (c: number) => number, minSize: number, hasClasses: boolean, pass1: Pass1, warnings: string[]): number[] {
+  if (!hasClasses) {
+    warnings.push(`drop_rare: the data is not classification (${pass1.classCount.toLocaleString('en-US')} distinct completions in ${pass1.n.toLocaleString('en-US')} records), so no class was dropped`);
+    return [];
+  }
+  return sorted.filter((c) => classSize(c) < minSize);
+}
+
+/** Every unit (row or group) whose class is not dropped, in unit order. */
+function keptUnits(pass1: Pass1, rare: number[], unitsOf: (c: number) => Int32Array): Int32Array {
+  if (rare.length === 0) {
+    const all = new Int32Array(pass1.unitCount);
+    for (let u = 0; u < all.length; u++) all[u] = u;
+    return all;
+  }
+  const gone = new Uint8Array(pass1.unitCount);
+  for (const c of rare) for (const u of unitsOf(c)) gone[u] = 1;
+  const kept: number[] = [];
+  for (let u = 0; u < pass1.unitCount; u++) if (!gone[u]) kept.push(u);
+  return Int32Array.from(kept);
+}
+
+/** `row N` of a dropped line, from its `_row`/`_file` fields (its position when it has none). */
+function rowOfLine(line: Uint8Array, i: number): string {
+  const record = JSON.parse(Buffer.from(line).toString('utf8')) as DataRecord;
+  return record._row === undefined ? formatRow(i + 1) : describeRow(record);
+}
+
+function describeDropped(rare: number[], pass1: Pass1, rows: { c: number; row: string }[], minSize: number): NonNullable<SplitReport['dropped']> {
+  const classes = rare.map((c) => ({ label: pass1.names[c]!, total: 0, rows: [] as string[] }));
+  for (const { c, row } of rows) {
+    const entry = classes[rare.indexOf(c)]!;
+    entry.total += 1;
+    entry.rows.push(row);
+  }
+  return { min_class_size: minSize, rows: rows.length, classes };
+}
+
+function droppedWarning(d: NonNullable<SplitReport['dropped']>, groups: boolean): string {
+  const named = d.classes.slice(0, 10).map((c) => `'${c.label}' (${c.rows.slice(0, 3).join(', ')}${c.rows.length > 3 ? ', ...' : ''})`).join(', ');
+  return `drop_rare: removed ${d.rows} row(s) of ${d.classes.length} class(es) with fewer than ${d.min_class_size} ${groups ? 'groups' : 'examples'}: ${named}${d.classes.length > 10 ? ', ...' : ''} (all listed in the report)`;
+}
+
 /** The valid row count for a fraction or count; at least 1 and leaving at least 1 for train. */
-export function validCount(valid: number, n: number): number {
-  if (n < 2) throw new DataError(`split needs at least 2 records, got ${n}`);
+export function validCount(valid: number, n: number, afterDrop = false): number {
+  if (n < 2) throw new DataError(`split needs at least 2 records, got ${n}${afterDrop ? ' after drop_rare removed the rare classes' : ''}`);
   const count = valid < 1 ? Math.round(valid * n) : valid;
   if (!Number.isInteger(count)) throw new DataError(`split: valid must be a fraction in (0, 1) or a whole count, got ${valid}`);
   if (count >= n) throw new DataError(`split: valid is ${count} but there are only ${n} records`, { hint: 'use a fraction such as 0.2' });
@@ -257,11 +334,13 @@ function compareText(a: string, b: string): number {
 }
 
 /**
- * Pass 2: each input line goes to train or valid, in input order. Lines are copied as bytes, never decoded: pass 1
+ * Pass 2: each input line goes to train or valid (or, dropped by drop_rare, to `onDropped`), in input order. Lines are copied as bytes, never decoded: pass 1
  * already parsed every line (or the upstream stage of a streaming pass wrote them). CR before LF, a BOM and blank
  * lines are dropped, as the line reader does.
  */
-async function writeSplit(input: string, trainOut: string, validOut: string, isValid: Uint8Array): Promise<{ train: number; valid: number }> {
+async function writeSplit(
+  input: string, trainOut: string, validOut: string, isValid: Uint8Array, onDropped: (i: number, line: Uint8Array) => void,
+): Promise<{ train: number; valid: number }> {
   const train = new JsonlWriter(trainOut);
   const valid = new JsonlWriter(validOut);
   let i = 0;
@@ -271,7 +350,12 @@ async function writeSplit(input: string, trainOut: string, validOut: string, isV
         let end = bytes.indexOf(10, start);
         if (end < 0) end = bytes.length;
         const stop = end > start && bytes[end - 1] === 13 ? end - 1 : end;
-        if (stop > start) await (isValid[i++] ? valid : train).writeBytes(bytes.subarray(start, stop));
+        if (stop > start) {
+          const to = isValid[i]!;
+          if (to === DROPPED) onDropped(i, bytes.subarray(start, stop));
+          else await (to ? valid : train).writeBytes(bytes.subarray(start, stop));
+          i += 1;
+        }
         start = end + 1;
       }
     }
@@ -298,10 +382,12 @@ function classCounts(c: number, pass1: Pass1, isValid: Uint8Array): ClassSplit {
   return { label: pass1.names[c]!, total, train: total - valid, valid };
 }
 
-function smallClassError(small: number[], pass1: Pass1): DataError {
+function smallClassError(small: number[], pass1: Pass1, minSize: number): DataError {
   const named = small.slice(0, 10).map((c) => `'${pass1.names[c]}' (${pass1.firstRow[c]})`).join(', ');
+  const why = minSize === 2 ? 'and cannot be in both train and valid' : `(min_class_size: ${minSize})`;
+  // `stratify: false` is no way out: tokencheck then fails on a class missing from valid (or from train).
   return new DataError(
-    `split: ${small.length} class(es) have fewer than 2 ${pass1.groupRows ? 'groups' : 'examples'} and cannot be in both train and valid: ${named}${small.length > 10 ? ', ...' : ''}`,
-    { hint: 'add examples, merge or drop the class, or set `stratify: false`' },
+    `split: ${small.length} class(es) have fewer than ${minSize} ${pass1.groupRows ? 'groups' : 'examples'} ${why}: ${named}${small.length > 10 ? ', ...' : ''}`,
+    { hint: `add examples or merge ${small.length === 1 ? 'the class into another' : 'those classes into others'}, or set \`drop_rare: true\` on the split stage to remove their rows (listed in its report)` },
   );
 }

@@ -1,6 +1,7 @@
 // Streams a text file as batches of lines: UTF-8 checked (or latin1/replace), BOM and CRLF removed.
 import { createReadStream } from 'node:fs';
 import { DataError } from '../errors.ts';
+import { assertRegularFile } from './regular-file.ts';
 
 /** How source bytes become text. `utf8` rejects invalid bytes; `replace` substitutes U+FFFD. */
 export type TextEncoding = 'utf8' | 'latin1' | 'replace';
@@ -59,6 +60,8 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
     }
     return lines;
   };
+  // Before the open: opening a FIFO blocks until a writer comes, and a device never ends.
+  assertRegularFile(path, display);
   const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 18 });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {

@@ -78,7 +78,8 @@ function loadStrictYaml(cwd: string) {
     if (problems.length > 0) {
       throw new PipelineInvalidError('TUNEFILE_INVALID_CONFIG', source.displayFile, reportDiagnostics(source, problems));
     }
-    const data = source.doc.toJS() as unknown;
+    // yamlProblems has refused aliases that expand too much, naming the line; yaml's own limit (which names none) is off.
+    const data = source.doc.toJS({ maxAliasCount: -1 }) as unknown;
     return basename(filepath) === 'package.json' ? data : data ?? null;
   };
 }

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import { getStageDef } from '../stages/registry.ts';
+import { checkWorkspaceFiles } from './check-files.ts';
 import type { Diagnostic, SetOverride } from './diagnostics.ts';
 import { reportDiagnostics, throwIfErrors } from './diagnostics.ts';
 import { findPipelineFile } from './find-pipeline.ts';
@@ -16,9 +17,10 @@ import type { RuleContext, StageDraft } from './rules.ts';
 import { applySets } from './set-overrides.ts';
 import { locatePath, parseYamlSource } from './source.ts';
 import type { PathSegment, YamlSource } from './source.ts';
-import type { LoadedPipeline } from './types.ts';
+import type { LoadedPipeline, PipelineStage } from './types.ts';
 import type { ResolvedConfig, ProviderSpec } from './config-types.ts';
 import { checkPipelineSchema } from './validators.ts';
+import { unsafeKeyProblems } from './unsafe-keys.ts';
 import { yamlProblems } from './yaml-problems.ts';
 
 export interface LoadPipelineOptions {
@@ -28,6 +30,11 @@ export interface LoadPipelineOptions {
   env: Record<string, string | undefined>;
   /** Raw --set arguments, "KEY=VALUE". */
   sets?: string[];
+  /**
+   * Also check the workspace files the stages read (`validate`): they exist, are regular files, and hold what the
+   * params name (load: the columns). `run` leaves this to the stages, whose failures are exit 1.
+   */
+  checkFiles?: boolean;
 }
 
 type Data = Record<string, any>;
@@ -57,23 +64,27 @@ export async function loadPipelineTraced(options: LoadPipelineOptions, known?: {
   const projectRoot = findProjectRoot(dir);
   const config = await loadConfig(projectRoot, { cwd: options.cwd });
   const source = parseYamlSource(known?.text ?? (await readFile(file, 'utf8')), displayPath(file, options.cwd));
-  const diagnostics = yamlProblems(source);
+  // Keys like `__proto__` are refused in the pipeline file only: a config may be a package.json with any keys.
+  const diagnostics = [...yamlProblems(source), ...unsafeKeyProblems(source)];
   throwIfErrors(source, diagnostics, []);
   const data = readData(source, diagnostics);
   const sets = applySets(data, options.sets ?? []);
   const envNames = new Set<string>();
-  const origins = interpolateStages(data, options.env, envNames, diagnostics);
+  const envValues: EnvValues = [];
+  const origins = interpolateStages(data, options.env, envNames, diagnostics, envValues);
   const given = getGivenParams(stageEntries(data)); // before the schema fills in defaults
   diagnostics.push(...checkPipelineSchema(data).map((d) => noteOrigin(d, origins)));
   const ctx = makeRuleContext(makeDrafts(data, diagnostics), diagnostics);
   for (const rule of RULES) rule(ctx);
+  if (options.checkFiles) diagnostics.push(...(await checkWorkspaceFiles(ctx.stages, dir)));
   throwIfErrors(source, diagnostics, sets);
-  return { pipeline: assemble({ file, dir, projectRoot, config, source, data, ctx, sets, given }), envNames: [...envNames] };
+  return { pipeline: assemble({ file, dir, projectRoot, config, source, data, ctx, sets, given, origins, envValues }), envNames: [...envNames] };
 }
 
 /** The document as plain data; a non-mapping file is an error. Stage and `with` nulls become `{}`. */
 function readData(source: YamlSource, diagnostics: Diagnostic[]): Data {
-  const raw = source.doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  // yamlProblems has refused aliases that expand too much, naming the line; yaml's own limit (which names none) is off.
+  const raw = source.doc.toJS({ maxAliasCount: -1 }) as unknown;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     diagnostics.push({ severity: 'error', kind: 'schema', path: [], message: `a pipeline file must be a mapping with 'version', 'stages', ... (got ${raw === null || raw === undefined ? 'an empty file' : Array.isArray(raw) ? 'a list' : JSON.stringify(raw)})` });
     throwIfErrors(source, diagnostics, []);
@@ -95,16 +106,34 @@ function stageEntries(data: Data): [string, any][] {
 }
 
 type Origins = { path: PathSegment[]; ref: string }[];
+type EnvValues = { path: PathSegment[]; template: string }[];
 
 /** Interpolates every stage's `with`; returns where whole-value references were replaced. */
-function interpolateStages(data: Data, env: Record<string, string | undefined>, envNames: Set<string>, diagnostics: Diagnostic[]): Origins {
+function interpolateStages(data: Data, env: Record<string, string | undefined>, envNames: Set<string>, diagnostics: Diagnostic[], envValues: EnvValues): Origins {
   const params = data.params !== null && typeof data.params === 'object' && !Array.isArray(data.params) ? data.params : {};
   const origins: Origins = [];
   for (const [id, entry] of stageEntries(data)) {
     if (entry === null || typeof entry !== 'object' || entry.with === undefined) continue;
-    entry.with = interpolate(entry.with, ['stages', id, 'with'], { params, env, origins, envNames }, diagnostics);
+    entry.with = interpolate(entry.with, ['stages', id, 'with'], { params, env, origins, envNames, envValues }, diagnostics);
   }
   return origins;
+}
+
+/** A stage's whole-value references by `with` path (`with.run[4]` -> `params.word`), for reasons that name them. */
+function stageRefs(origins: Origins, id: string): { refs?: Record<string, string> } {
+  const refs: Record<string, string> = {};
+  for (const o of origins) {
+    if (o.path[0] !== 'stages' || o.path[1] !== id || o.path[2] !== 'with') continue;
+    const path = o.path.slice(3).reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : `${acc}.${seg}`), 'with');
+    refs[path] = o.ref.slice(2, -1).trim();
+  }
+  return Object.keys(refs).length > 0 ? { refs } : {};
+}
+
+/** A stage's strings that took a value from the environment, by path inside `with` (PipelineStage.envValues). */
+function stageEnvValues(envValues: EnvValues, id: string): { envValues?: NonNullable<PipelineStage['envValues']> } {
+  const mine = envValues.filter((v) => v.path[0] === 'stages' && v.path[1] === id && v.path[2] === 'with').map((v) => ({ path: v.path.slice(3), template: v.template }));
+  return mine.length > 0 ? { envValues: mine } : {};
 }
 
 /** Adds "(from ${params.seed})" to a schema error about a value that came from a reference. */
@@ -133,10 +162,10 @@ function makeDrafts(data: Data, diagnostics: Diagnostic[]): StageDraft[] {
 
 interface AssembleInput {
   file: string; dir: string; projectRoot: string; config: ResolvedConfig; source: YamlSource;
-  data: Data; ctx: RuleContext; sets: SetOverride[]; given: GivenParams;
+  data: Data; ctx: RuleContext; sets: SetOverride[]; given: GivenParams; origins: Origins; envValues: EnvValues;
 }
 
-function assemble({ file, dir, projectRoot, config, source, data, ctx, sets, given }: AssembleInput): LoadedPipeline {
+function assemble({ file, dir, projectRoot, config, source, data, ctx, sets, given, origins, envValues }: AssembleInput): LoadedPipeline {
   const ext = extname(file);
   // Followed params first: a disagreement among downstream stages is a warning of this load.
   const followed = new Map(ctx.stages.map((s) => [s.id, resolveFollows(s, ctx, given, ctx.diagnostics)]));
@@ -159,6 +188,8 @@ function assemble({ file, dir, projectRoot, config, source, data, ctx, sets, giv
       outputs: ctx.outputs[s.id] ?? [],
       params: withModelDefault(s.def?.schema, followed.get(s.id)!.params, data.model),
       ...(followed.get(s.id)!.warnings.length > 0 ? { warnings: followed.get(s.id)!.warnings } : {}),
+      ...stageRefs(origins, s.id),
+      ...stageEnvValues(envValues, s.id),
       line: locatePath(source, ['stages', s.id], 'key').line,
     })),
     allowOutside: data.allow_outside === true,

@@ -38,6 +38,13 @@ describe('--set', () => {
     expect(attempt('train..x=1')).toMatch(/is not a dotted path/);
     expect(attempt('train.with.x=[1, 2')).toMatch(/^--set train\.with\.x=\[1, 2: the value is not valid YAML/);
   });
+  it('refuses __proto__, constructor and prototype in paths and values, and recursive or undefined aliases', () => {
+    for (const arg of ['params.__proto__.polluted=1', 'train.with.constructor=1', 'params.x={a: {prototype: 1}}', 'params.x=&a [*a]', 'params.x=*nope']) {
+      expect(() => applySets(fresh(), [arg]), arg).toThrow(UsageError);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(() => applySets(fresh(), ['params.x=&a [*a]'])).toThrow('alias *a is inside the value of its own anchor &a');
+  });
   it('splits only at the first =', () => {
     expect(splitSetArg('a.b=c=d')).toEqual({ key: 'a.b', value: 'c=d' });
   });

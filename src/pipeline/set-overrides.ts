@@ -1,10 +1,12 @@
 // `--set KEY=VALUE`: dotted paths into the pipeline data, values parsed as YAML, applied before interpolation.
-import { parse } from 'yaml';
 import { UsageError } from '../errors.ts';
 import { didYouMean } from '../errors.ts';
 import type { SetOverride } from './diagnostics.ts';
 import { formatPath } from './json-path.ts';
+import { parseYamlSource } from './source.ts';
 import type { PathSegment } from './source.ts';
+import { yamlProblems } from './yaml-problems.ts';
+import { UNSAFE_KEY_REASON, findUnsafeKey, isUnsafeKey } from './unsafe-keys.ts';
 
 const TOP_LEVEL = ['version', 'name', 'provider', 'model', 'params', 'allow_outside', 'stages'];
 
@@ -25,18 +27,28 @@ export function splitSetArg(arg: string): { key: string; value: unknown } {
   const key = arg.slice(0, eq).trim();
   const raw = arg.slice(eq + 1);
   if (raw.trim() === '') return { key, value: '' };
-  try {
-    return { key, value: parse(raw, { uniqueKeys: true }) };
-  } catch (error) {
-    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new UsageError(`--set ${arg}: the value is not valid YAML: ${why}`, { hint: 'quote the value for the shell, e.g. --set \'name="a: b"\'' });
+  // Checked as a pipeline file is (syntax, undefined, recursive or exploding aliases) before it becomes data.
+  const source = parseYamlSource(raw, '--set');
+  const problem = yamlProblems(source).find((d) => d.severity === 'error');
+  if (problem) {
+    const syntax = problem.message.startsWith('YAML syntax error: ');
+    throw new UsageError(`--set ${arg}: the value is not valid YAML: ${syntax ? problem.message.slice(19) : problem.message}`, {
+      hint: syntax ? 'quote the value for the shell, e.g. --set \'name="a: b"\'' : undefined,
+    });
   }
+  const value = source.doc.toJS({ maxAliasCount: -1 }) as unknown;
+  const unsafe = findUnsafeKey(value);
+  if (unsafe !== undefined) throw new UsageError(`--set ${arg}: key '${unsafe}' is not allowed in the value: ${UNSAFE_KEY_REASON}`);
+  return { key, value };
 }
 
 /** `train.with.n_epochs` -> ['stages', 'train', 'with', 'n_epochs'] when `train` is a stage; usage error for an unknown first segment. */
 export function resolveSetPath(key: string, data: Record<string, unknown>, arg: string): PathSegment[] {
   const segments = key.split('.');
   if (segments.some((s) => s === '')) throw new UsageError(`--set ${arg}: '${key}' is not a dotted path like train.with.n_epochs`);
+  const unsafe = segments.find(isUnsafeKey);
+  // Writing through `__proto__` would set a value on every object of the process.
+  if (unsafe !== undefined) throw new UsageError(`--set ${arg}: '${unsafe}' is not allowed in the path: ${UNSAFE_KEY_REASON}`, { hint: 'name a key of the pipeline file, e.g. --set params.seed=7' });
   const stages = data.stages !== null && typeof data.stages === 'object' ? Object.keys(data.stages) : [];
   const [first, ...rest] = segments as [string, ...string[]];
   if (first === 'stages' && rest.length > 0 && !stages.includes(rest[0]!)) throw unknownStage(arg, rest[0]!, stages, []);

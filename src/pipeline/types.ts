@@ -22,6 +22,13 @@ export interface PipelineStage {
   params: Record<string, unknown>;
   /** 1-based line of the stage key in the pipeline file. */
   line: number;
+  /** `with` paths whose whole value was one reference: `with.run[4]` -> `params.word`. Reasons name the reference. */
+  refs?: Record<string, string>;
+  /**
+   * Strings in `with` that took a value from the environment (`${env.NAME}`), by path inside `with`, with their text
+   * as written. They enter keys and lock files as a salted hash (engine/env-values.ts), never as plain text.
+   */
+  envValues?: { path: (string | number)[]; template: string }[];
   /** Warnings about this stage's resolved params (a followed value in dispute), shown when the stage runs. */
   warnings?: string[];
 }

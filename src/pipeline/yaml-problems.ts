@@ -1,6 +1,7 @@
 // YAML syntax errors and warnings as diagnostics, with messages that say what to fix.
 import type { Diagnostic } from './diagnostics.ts';
 import type { YamlSource } from './source.ts';
+import { aliasProblems } from './yaml-aliases.ts';
 
 const HINTS: Record<string, string> = {
   TAB_AS_INDENT: 'tabs are not allowed for indentation in YAML; indent with spaces',
@@ -8,7 +9,10 @@ const HINTS: Record<string, string> = {
   MULTIPLE_DOCS: 'a pipeline file holds one YAML document; remove the extra ---',
 };
 
-/** Every YAML error and warning of the parsed source, positioned by offset. */
+/**
+ * Every YAML error and warning of the parsed source, positioned by offset, and aliases that are undefined, recursive
+ * or explode: without errors, toJS() is safe to call.
+ */
 export function yamlProblems(source: YamlSource): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [severity, list] of [['error', source.doc.errors], ['warning', source.doc.warnings]] as const) {
@@ -17,6 +21,7 @@ export function yamlProblems(source: YamlSource): Diagnostic[] {
       out.push({ severity, kind: 'yaml', path: [], offset, message: describeProblem(source.text, problem.code, problem.message, offset) });
     }
   }
+  out.push(...aliasProblems(source));
   return out;
 }
 

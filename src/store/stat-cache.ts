@@ -1,5 +1,6 @@
 // Hash a workspace file, skipping the read when (path, dev, ino, size, mtime_ns) is unchanged.
 import { statSync } from 'node:fs';
+import { notRegularFileReason } from '../data/regular-file.ts';
 import { hashFile } from './hash.ts';
 import type { StateDb, StatKey } from './state.ts';
 
@@ -17,9 +18,12 @@ export function sameStat(a: StatKey, b: StatKey): boolean {
 /**
  * sha256 of a file, read from the stat cache when its stat identity is unchanged.
  * Returns the stat identity seen before hashing, so callers can detect edits made later.
- * @throws when the file is missing, or changes while it is being hashed
+ * @throws when the file is missing, is not a regular file, or changes while it is being hashed
  */
 export async function hashWithStatCache(db: StateDb, path: string): Promise<{ hash: string; stat: StatKey }> {
+  // A FIFO or a device would block or never end: refused before the open. The message is a phrase after the path.
+  const notRegular = notRegularFileReason(path);
+  if (notRegular !== undefined) throw new Error(notRegular);
   const before = statKeyOf(path);
   const cached = db.getStat(before);
   if (cached) return { hash: cached, stat: before };

@@ -76,6 +76,7 @@ export const load: StageDef<LoadParams> = {
   inputs: () => [],
   outputs: (p) => (p.on_error === 'skip' ? ['dataset', 'report', 'rejects'] : ['dataset', 'report']),
   workspaceFiles: (p, dir) => getSourcePaths(p).map((f) => resolve(dir, f)),
+  checkFiles: async (p, dir) => (await import('./check-files.ts')).checkLoadFiles(p, dir),
   streams: () => 'source',
   impl: () => import('./run.ts'),
 };
