@@ -1,9 +1,10 @@
 // `tunefile serve`: run the local OpenAI-compatible fine-tuning server until interrupted.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
+import { parseFlags } from './args.ts';
 import type { Command } from './command.ts';
+import { describeServeStartError } from './serve-errors.ts';
 
 const HELP = `Usage: tunefile serve [--host H] [--port P] [--data DIR] [--api-key KEY] [--step-delay-ms N]
 
@@ -20,7 +21,8 @@ Options:
   --step-delay-ms N   sleep N ms after each training step (simulates a slow provider)
 
 Jobs left queued or running when the server stops resume from their last checkpoint on
-the next start with the same --data folder. Ctrl-C stops the server (exit 130).`;
+the next start with the same --data folder. Ctrl-C stops the server (exit 130). A port in use,
+a host that is not this machine's, or a --data folder that cannot be created or written is exit 2.`;
 
 function parsePort(raw: string | undefined, name: string, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -34,29 +36,25 @@ const command: Command = {
   summary: 'run the local OpenAI-compatible fine-tuning server',
   help: HELP,
   run: async (argv, io) => {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        allowPositionals: false,
-        options: { host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, 'api-key': { type: 'string' }, 'step-delay-ms': { type: 'string' } },
-      }));
-    } catch (error) {
-      throw new UsageError(`serve: ${(error as Error).message}`, { hint: "run 'tunefile serve --help' for the options" });
-    }
+    const { values } = parseFlags('serve', argv, {
+      host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, 'api-key': { type: 'string' }, 'step-delay-ms': { type: 'string' },
+    }, 0);
     const port = parsePort(values.port, '--port', 8787, 65535);
     const stepDelayMs = parsePort(values['step-delay-ms'], '--step-delay-ms', 0, 3_600_000);
     const apiKey = values['api-key'] ?? `sk-local-${randomBytes(24).toString('hex')}`;
     const dataDir = resolve(io.cwd, values.data ?? '.tunefile/local');
+    const host = values.host ?? '127.0.0.1';
+    if (host.trim() === '') throw new UsageError('--host must not be empty', { hint: 'use 127.0.0.1 (the default) or an address of this machine' });
     const { startLocalServer } = await import('../local/index.ts');
     const server = await startLocalServer({
       dataDir,
-      host: values.host ?? '127.0.0.1',
+      host,
       port,
       apiKey,
       stepDelayMs,
       log: (line) => io.stderr.write(`[tunefile serve] ${line}\n`),
+    }).catch((error: unknown) => {
+      throw describeServeStartError(error, { host, port, data: values.data ?? '.tunefile/local' });
     });
     io.stdout.write(`tunefile local server listening on ${server.url}\n`);
     io.stdout.write(`data: ${dataDir}\n`);

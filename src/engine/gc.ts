@@ -1,80 +1,118 @@
-// `tunefile gc`: drop run records and blobs that no lock file in the project references.
+// `tunefile gc`: drop run records, blobs, local jobs and scratch folders that no lock file in the project references.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore } from '../store/index.ts';
-import { readLockFile } from './lockfile.ts';
+import { TunefileError } from '../errors.ts';
+import { removePath } from '../local/checkpoint-files.ts';
+import { acquireRunLock, openStore, type Store } from '../store/index.ts';
+import { collectLocalGarbage, type LocalGcResult } from './gc-local.ts';
+import { findLockFiles } from './gc-locks.ts';
 
+export { findLockFiles } from './gc-locks.ts';
+
+/** What gc removed (or, with dryRun, would remove), and what the lock files kept. */
 export interface GcResult {
   lockFiles: string[];
   records: { kept: number; removed: number };
   blobs: { kept: number; removed: number; bytesFreed: number };
+  /** The local provider's folder (.tunefile/local): jobs, models, checkpoints and uploads. */
+  local: LocalGcResult;
+  /** Scratch folders of killed runs (.tunefile/tmp/*). */
+  scratch: { removed: number; bytesFreed: number };
+  /** Everything reclaimed (or that would be, with dryRun), in bytes. */
+  bytesFreed: number;
   dryRun: boolean;
 }
 
-const SKIP = new Set(['node_modules', '.git', '.tunefile', 'dist']);
-
-/** Every `*.lock` file of tunefile's format under the project root. */
-export function findLockFiles(root: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    if (depth > 6) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory() && !SKIP.has(entry.name)) walk(join(dir, entry.name), depth + 1);
-      else if (entry.isFile() && entry.name.endsWith('.lock')) {
-        try {
-          if (readLockFile(join(dir, entry.name))?.version) found.push(join(dir, entry.name));
-        } catch {
-          // not one of ours (package managers also write .lock files)
-        }
-      }
-    }
-  };
-  walk(root, 0);
-  return found.sort();
-}
-
-/** Removes unreferenced records and blobs (or only counts them with dryRun). */
-export function collectGarbage(projectRoot: string, dryRun: boolean): GcResult {
-  const lockFiles = findLockFiles(projectRoot);
-  const keepKeys = new Set<string>();
-  for (const file of lockFiles) for (const rec of Object.values(readLockFile(file)?.stages ?? {})) keepKeys.add(rec.key);
+/**
+ * Removes what no lock file references (or only measures it with dryRun), holding the project's run lock.
+ * @throws TunefileError TUNEFILE_LOCKED when a run holds the project; TUNEFILE_INVALID_PIPELINE when a lock file of
+ *   the project does not parse (nothing is deleted then)
+ */
+export async function collectGarbage(projectRoot: string, dryRun = false): Promise<GcResult> {
   const store = openStore(projectRoot);
+  let release: (() => void) | undefined;
   try {
+    release = await acquireRunLock(store.runLockPath, { wait: false, command: 'tunefile gc' }).catch((error: unknown) => {
+      if (!(error instanceof TunefileError && error.code === 'TUNEFILE_LOCKED')) throw error;
+      throw new TunefileError('TUNEFILE_LOCKED', `${error.message}; gc deleted nothing`, { cause: error, hint: 'run gc again once that run has finished' });
+    });
+    const locks = findLockFiles(projectRoot);
+    const keepKeys = new Set<string>();
     const keepBlobs = new Set<string>();
-    let removedRecords = 0;
-    for (const rec of store.state.allRuns()) {
-      if (keepKeys.has(rec.key)) {
-        for (const o of Object.values(rec.outputs)) keepBlobs.add(o.hash);
-      } else {
-        removedRecords++;
-        if (!dryRun) store.state.deleteRun(rec.key);
+    for (const { lock } of locks) {
+      for (const entry of Object.values(lock.stages)) {
+        keepKeys.add(entry.key);
+        for (const output of Object.values(entry.outputs ?? {})) keepBlobs.add(output.hash);
       }
     }
-    let kept = 0;
-    let removed = 0;
-    let bytesFreed = 0;
-    const root = store.blobs.root;
-    for (const shard of safeList(root)) {
-      for (const name of safeList(join(root, shard))) {
-        if (keepBlobs.has(name)) {
-          kept++;
-          continue;
-        }
-        removed++;
-        bytesFreed += statSync(join(root, shard, name)).size;
-        if (!dryRun && /^[0-9a-f]{64}$/.test(name)) store.blobs.remove(name);
-      }
-    }
-    return { lockFiles, records: { kept: keepKeys.size, removed: removedRecords }, blobs: { kept, removed, bytesFreed }, dryRun };
+    const records = collectRecords(store, keepKeys, keepBlobs, dryRun);
+    const blobs = collectBlobs(store, keepBlobs, dryRun);
+    const local = collectLocalGarbage(store, locks, keepKeys, dryRun);
+    const scratch = collectScratch(store, dryRun);
+    return {
+      lockFiles: locks.map((l) => l.path),
+      records,
+      blobs,
+      local,
+      scratch,
+      bytesFreed: blobs.bytesFreed + local.bytes + scratch.bytesFreed,
+      dryRun,
+    };
   } finally {
+    release?.();
     store.close();
   }
 }
 
-function safeList(dir: string): string[] {
+/** Drops run records of keys no lock references; adds the outputs of the kept ones to `keepBlobs`. */
+function collectRecords(store: Store, keepKeys: ReadonlySet<string>, keepBlobs: Set<string>, dryRun: boolean): GcResult['records'] {
+  let removed = 0;
+  for (const rec of store.state.allRuns()) {
+    if (keepKeys.has(rec.key)) {
+      for (const o of Object.values(rec.outputs)) keepBlobs.add(o.hash);
+    } else {
+      removed++;
+      if (!dryRun) store.state.deleteRun(rec.key);
+    }
+  }
+  return { kept: keepKeys.size, removed };
+}
+
+function collectBlobs(store: Store, keepBlobs: ReadonlySet<string>, dryRun: boolean): GcResult['blobs'] {
+  let kept = 0;
+  let removed = 0;
+  let bytesFreed = 0;
+  const root = store.blobs.root;
+  for (const shard of listDir(root)) {
+    for (const name of listDir(join(root, shard))) {
+      if (keepBlobs.has(name)) {
+        kept++;
+        continue;
+      }
+      removed++;
+      bytesFreed += statSync(join(root, shard, name)).size;
+      if (!dryRun && /^[0-9a-f]{64}$/.test(name)) store.blobs.remove(name);
+    }
+  }
+  return { kept, removed, bytesFreed };
+}
+
+/** Every entry of .tunefile/tmp: with the run lock held, each one is the scratch folder of a run that was killed. */
+function collectScratch(store: Store, dryRun: boolean): GcResult['scratch'] {
+  let removed = 0;
+  let bytesFreed = 0;
+  for (const name of listDir(store.tmpDir)) {
+    bytesFreed += removePath(join(store.tmpDir, name), dryRun).bytes;
+    removed++;
+  }
+  return { removed, bytesFreed };
+}
+
+function listDir(dir: string): string[] {
   try {
     return readdirSync(dir);
-  } catch {
-    return [];
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
   }
 }

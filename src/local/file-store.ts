@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from './http.ts';
 import { newId, nowSeconds } from './ids.ts';
-import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from './fs-atomic.ts';
+import { readJsonRecord, writeFileAtomic, writeJsonAtomic, type UnreadableRecord } from './fs-atomic.ts';
 
 /** OpenAI's file object. */
 export interface FileObject {
@@ -18,9 +18,19 @@ export interface FileObject {
   expires_at: null;
 }
 
+/** Why a parsed file.json is not the record of file `id`, or undefined when it is one. */
+export function fileShapeProblem(value: unknown, id: string): string | undefined {
+  const record = value as { file?: Partial<FileObject>; seq?: unknown } | null;
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return 'not a JSON object';
+  if (typeof record.file !== 'object' || record.file === null || record.file.id !== id) return `no "file" object with id ${JSON.stringify(id)}`;
+  return typeof record.seq === 'number' ? undefined : 'no "seq" number';
+}
+
 /** Every stored file, kept in memory and on disk. */
 export class FileStore {
   readonly dir: string;
+  /** Files whose file.json is garbage: left on disk, named in the log and in errors for that file. */
+  readonly unreadable = new Map<string, UnreadableRecord>();
   private readonly files = new Map<string, FileObject>();
   /** Creation order, so files made in the same second still list in a stable order. */
   private readonly seqs = new Map<string, number>();
@@ -30,13 +40,16 @@ export class FileStore {
     this.dir = join(dataDir, 'files');
     mkdirSync(this.dir, { recursive: true });
     for (const id of readdirSync(this.dir)) {
-      const record = readJsonIfExists<{ file: FileObject; seq: number }>(join(this.dir, id, 'file.json'));
+      const path = join(this.dir, id, 'file.json');
+      const read = readJsonRecord<{ file: FileObject; seq: number }>(path, (value) => fileShapeProblem(value, id));
       // A folder without file.json is an upload that was cut short: drop it.
-      if (record) {
-        this.files.set(id, record.file);
-        this.seqs.set(id, record.seq);
-        this.nextSeq = Math.max(this.nextSeq, record.seq + 1);
-      } else rmSync(join(this.dir, id), { recursive: true, force: true });
+      if (!read) rmSync(join(this.dir, id), { recursive: true, force: true });
+      else if ('problem' in read) this.unreadable.set(id, { id, path, problem: read.problem });
+      else {
+        this.files.set(id, read.value.file);
+        this.seqs.set(id, read.value.seq);
+        this.nextSeq = Math.max(this.nextSeq, read.value.seq + 1);
+      }
     }
   }
 
@@ -51,9 +64,11 @@ export class FileStore {
     return file;
   }
 
-  /** The file object; 404 when unknown. */
+  /** The file object; 404 when unknown, 500 naming the file when its file.json cannot be read. */
   get(id: string, param = 'file_id'): FileObject {
     const file = this.files.get(id);
+    const bad = file ? undefined : this.unreadable.get(id);
+    if (bad) throw new ApiError(500, `file ${id} cannot be read: ${bad.path} is not a valid file record (${bad.problem})`, { param, code: 'file_record_unreadable', retry: false });
     if (!file) throw new ApiError(404, `No such File object: ${id}`, { param, code: 'file_not_found' });
     return file;
   }

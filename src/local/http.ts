@@ -10,13 +10,16 @@ export class ApiError extends Error {
   readonly type: ErrorType;
   readonly param: string | null;
   readonly code: string | null;
-  constructor(status: number, message: string, options: { type?: ErrorType; param?: string | null; code?: string | null } = {}) {
+  /** false: tell the SDK not to retry (a 5xx that a retry cannot fix, such as an unreadable record on disk). */
+  readonly retry: boolean;
+  constructor(status: number, message: string, options: { type?: ErrorType; param?: string | null; code?: string | null; retry?: boolean } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.type = options.type ?? (status === 401 ? 'authentication_error' : status === 404 ? 'not_found_error' : status >= 500 ? 'server_error' : 'invalid_request_error');
     this.param = options.param ?? null;
     this.code = options.code ?? null;
+    this.retry = options.retry ?? !(status === 409 || status === 413);
   }
 }
 
@@ -35,8 +38,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 /** Sends an ApiError (or a 500 for anything else) in OpenAI's error shape. */
 export function sendError(res: ServerResponse, error: unknown): void {
   const e = error instanceof ApiError ? error : new ApiError(500, `internal error in the local server: ${(error as Error)?.message ?? String(error)}`);
-  // 409s here are real conflicts, not lock timeouts: tell the SDK not to retry them.
-  const headers: Record<string, string> = e.status === 409 || e.status === 413 ? { 'x-should-retry': 'false' } : {};
+  // 409s here are real conflicts, not lock timeouts: tell the SDK not to retry them (nor anything else marked so).
+  const headers: Record<string, string> = e.retry ? {} : { 'x-should-retry': 'false' };
   if (e.status === 413) headers.connection = 'close';
   sendJson(res, e.status, { error: { message: e.message, type: e.type, param: e.param, code: e.code } }, headers);
 }

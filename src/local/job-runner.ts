@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { dropAllCheckpoints, dropOlderCheckpoints } from './checkpoint-files.ts';
 import { checkClassification, type Dataset } from './dataset.ts';
 import type { EventStore } from './event-store.ts';
 import type { FileStore } from './file-store.ts';
@@ -216,6 +217,8 @@ export class JobRunner {
         record.checkpoints.push({ checkpoint, file: relative(this.jobs.jobDir(job.id), message.path) });
         this.jobs.save(record);
         this.events.add(job.id, `Checkpoint created at step ${step}`, { data: { step, epoch: message.epoch } });
+        // Only now that job.json names the new checkpoint may the older ones go: a kill at any point still resumes.
+        this.tidy(job.id, () => dropOlderCheckpoints(this.jobs.jobDir(job.id), record));
         return;
       }
       case 'done':
@@ -226,9 +229,20 @@ export class JobRunner {
           this.events.add(job.id, 'The job has successfully completed');
           this.jobs.save(record);
           this.options.log(`job ${job.id} succeeded: ${record.modelName}`);
+          // model.bin holds the final weights; a succeeded job never resumes, so its checkpoints are dead weight.
+          this.tidy(job.id, () => dropAllCheckpoints(this.jobs.jobDir(job.id)));
         });
       case 'failed':
         return this.finish(record, active, () => this.fail(record, message.code, message.message));
+    }
+  }
+
+  /** Removes checkpoint files no longer needed; a failure costs only disk space, so it is logged, not thrown. */
+  private tidy(jobId: string, remove: () => unknown): void {
+    try {
+      remove();
+    } catch (error) {
+      this.options.log(`job ${jobId}: could not remove old checkpoint files (${(error as Error).message}); 'tunefile gc' retries`);
     }
   }
 

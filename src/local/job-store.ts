@@ -2,7 +2,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from './http.ts';
-import { readJsonIfExists, writeJsonAtomic } from './fs-atomic.ts';
+import { readJsonRecord, writeJsonAtomic, type UnreadableRecord } from './fs-atomic.ts';
 import type { Hyperparameters, StepMetrics } from './trainer/protocol.ts';
 
 export type JobStatus = 'validating_files' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -57,9 +57,20 @@ export interface JobRecord {
 
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 
+/** Why a parsed job.json is not a job record of folder `id`, or undefined when it is one. */
+export function jobShapeProblem(value: unknown, id: string): string | undefined {
+  const record = value as Partial<JobRecord> | null;
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return 'not a JSON object';
+  if (typeof record.job !== 'object' || record.job === null || record.job.id !== id) return `no "job" object with id ${JSON.stringify(id)}`;
+  if (typeof record.seq !== 'number' || !Array.isArray(record.checkpoints)) return 'no "seq" number or "checkpoints" list';
+  return undefined;
+}
+
 /** Every job, in memory and on disk. */
 export class JobStore {
   readonly dir: string;
+  /** Jobs whose job.json is garbage (a hand edit, a disk fault): the other jobs are still served. */
+  readonly unreadable = new Map<string, UnreadableRecord>();
   private readonly jobs = new Map<string, JobRecord>();
   private nextSeq = 0;
 
@@ -67,11 +78,27 @@ export class JobStore {
     this.dir = join(dataDir, 'jobs');
     mkdirSync(this.dir, { recursive: true });
     for (const id of readdirSync(this.dir)) {
-      const record = readJsonIfExists<JobRecord>(join(this.dir, id, 'job.json'));
-      if (!record) continue;
-      this.jobs.set(id, record);
-      this.nextSeq = Math.max(this.nextSeq, record.seq + 1);
+      const path = join(this.dir, id, 'job.json');
+      const read = readJsonRecord<JobRecord>(path, (value) => jobShapeProblem(value, id));
+      if (!read) continue;
+      if ('problem' in read) {
+        this.unreadable.set(id, { id, path, problem: read.problem });
+        continue;
+      }
+      this.jobs.set(id, read.value);
+      this.nextSeq = Math.max(this.nextSeq, read.value.seq + 1);
     }
+  }
+
+  /** The error for a job whose job.json cannot be read (a 500 the SDK must not retry), or undefined. */
+  unreadableError(id: string): ApiError | undefined {
+    const bad = this.unreadable.get(id);
+    if (!bad) return undefined;
+    return new ApiError(500, `fine-tuning job ${id} cannot be read: ${bad.path} is not a valid job record (${bad.problem})`, {
+      param: 'fine_tuning_job_id',
+      code: 'job_record_unreadable',
+      retry: false,
+    });
   }
 
   /** The folder of a job's events, checkpoints and model. */
@@ -92,9 +119,11 @@ export class JobStore {
     writeJsonAtomic(join(this.jobDir(record.job.id), 'job.json'), record);
   }
 
-  /** The record; 404 when unknown. */
+  /** The record; 404 when unknown, 500 naming the file when its job.json cannot be read. */
   get(id: string): JobRecord {
     const record = this.jobs.get(id);
+    const unreadable = record ? undefined : this.unreadableError(id);
+    if (unreadable) throw unreadable;
     if (!record) throw new ApiError(404, `Could not find fine-tuning job ${JSON.stringify(id)}`, { param: 'fine_tuning_job_id', code: 'fine_tuning_job_not_found' });
     return record;
   }

@@ -1,4 +1,5 @@
 // Finds and loads the models the server can answer with, and lists models as GET /v1/models does.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getEncoding } from '../tokens/encoding.ts';
 import type { LoadedModel } from './generate.ts';
@@ -63,15 +64,25 @@ export class ModelRegistry {
     }
     const parsed = parseModelName(name);
     const record = parsed && this.jobs.find(parsed.jobId);
+    if (parsed && !record) throw this.jobs.unreadableError(parsed.jobId) ?? notFound(name);
     if (!parsed || !record) throw notFound(name);
     const dir = this.jobs.jobDir(record.job.id);
+    const succeeded = record.job.status === 'succeeded';
     if (parsed.step === undefined) {
-      if (record.job.status !== 'succeeded' || record.job.fine_tuned_model !== name) throw notFound(name);
+      if (!succeeded || record.job.fine_tuned_model !== name) throw notFound(name);
       return join(dir, 'model.bin');
     }
     const checkpoint = record.checkpoints.find((c) => c.checkpoint.fine_tuned_model_checkpoint === name);
     if (!checkpoint) throw notFound(name);
-    return join(dir, checkpoint.file);
+    const path = join(dir, checkpoint.file);
+    if (existsSync(path)) return path;
+    // Only the latest checkpoint file is kept while a job runs, and none once it succeeds: the last epoch's weights
+    // are exactly model.bin's. Earlier epochs' weights are gone.
+    if (succeeded && checkpoint === record.checkpoints.at(-1)) return join(dir, 'model.bin');
+    throw new ApiError(404, `The checkpoint model \`${name}\` is no longer stored: the local server keeps only the latest checkpoint of a running job and the final model of a finished one.`, {
+      param: 'model',
+      code: 'model_not_found',
+    });
   }
 }
 

@@ -63,9 +63,23 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const release = lockDataDir(dataDir);
+  try {
+    return await startOnLockedDir(dataDir, options, release);
+  } catch (error) {
+    // An unreadable data folder or a port in use must not leave this process holding the folder.
+    release();
+    throw error;
+  }
+}
+
+/** Everything after taking the folder's lock: load the stores, listen, resume; the caller releases the lock on failure. */
+async function startOnLockedDir(dataDir: string, options: LocalServerOptions, release: () => void): Promise<LocalServer> {
   const log = options.log ?? (() => {});
   const files = new FileStore(dataDir);
   const jobs = new JobStore(dataDir);
+  for (const bad of [...jobs.unreadable.values(), ...files.unreadable.values()]) {
+    log(`skipping ${bad.id}: ${bad.path} is not valid (${bad.problem}); the other jobs and files are served. Restore that file or move its folder away.`);
+  }
   const events = new EventStore(jobs.dir);
   const failAtStep = options.failAtStep ?? envNumber('TUNEFILE_LOCAL_FAIL_AT_STEP');
   const runner = new JobRunner(jobs, files, events, {
@@ -85,15 +99,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
   const server = createServer((req, res) => void handle(req, res, state, options.apiKey));
   const host = options.host ?? '127.0.0.1';
-  try {
-    await new Promise<void>((ok, fail) => {
-      server.once('error', fail);
-      server.listen(options.port ?? 0, host, () => ok());
-    });
-  } catch (error) {
-    release();
-    throw error;
-  }
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, host, () => ok());
+  });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`;
   log(`listening on ${url}, data in ${dataDir}`);
@@ -139,7 +148,17 @@ function findRoute(method: string, path: string): { route: Route; params: string
   for (const route of ROUTES) {
     if (route.method !== method) continue;
     const m = route.pattern.exec(path);
-    if (m) return { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+    if (m) return { route, params: m.slice(1).map((p) => decodePathSegment(p, method, path)) };
   }
   return undefined;
+}
+
+/** A decoded path parameter; a malformed %-escape is the client's mistake (400), not a server error the SDK would retry. */
+function decodePathSegment(segment: string, method: string, path: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch (error) {
+    if (!(error instanceof URIError)) throw error;
+    throw new ApiError(400, `Invalid URL (${method} /v1${path}): ${JSON.stringify(segment)} is not valid percent-encoding`, { code: 'invalid_url' });
+  }
 }

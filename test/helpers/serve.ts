@@ -9,6 +9,8 @@ export interface Serve {
   port: number;
   client: OpenAI;
   child: ChildProcess;
+  /** Everything the server wrote to stderr so far (its log lines). */
+  stderr(): string;
   /** Stops the server and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -27,9 +29,9 @@ export async function startServe(dataDir: string, o: { port?: number; stepDelayM
     env: { ...process.env, ...o.env },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let err = '';
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    let err = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\S+)/.exec(out);
@@ -43,6 +45,7 @@ export async function startServe(dataDir: string, o: { port?: number; stepDelayM
     port: Number(new URL(url).port),
     client: new OpenAI({ apiKey: SERVE_KEY, baseURL: url, maxRetries: 0 }),
     child,
+    stderr: () => err,
     async stop() {
       child.kill('SIGINT');
       await exited;
