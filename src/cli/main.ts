@@ -5,13 +5,14 @@ import nodeModule from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TunefileError, exitCodeFor } from '../errors.ts';
+import { redact, secretsInEnv } from '../providers/redact.ts';
 import type { CliIO, Command } from './command.ts';
 import { userCacheDir } from '../user-cache.ts';
 
 /** Command modules, imported only when used so a no-op run stays fast. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   init: { summary: 'scaffold a pipeline, sample data and .gitignore lines', load: async () => (await import('./init.ts')).default },
-  validate: { summary: 'check a pipeline file (schema and wiring); exit 0 or 2', load: async () => (await import('./validate.ts')).default },
+  validate: { summary: 'check a pipeline file (schema, wiring, source files); exit 0 or 2', load: async () => (await import('./validate.ts')).default },
   run: { summary: 'run the stages that are stale', load: async () => (await import('./run.ts')).default },
   status: { summary: 'show each stage as up-to-date, stale or never-run, with reasons', load: async () => (await import('./status.ts')).default },
   dag: { summary: 'print the stage graph (text, mermaid, dot)', load: async () => (await import('./dag.ts')).default },
@@ -19,7 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   metrics: { summary: "show the lock file's evaluation metrics, or diff them against a git revision", load: async () => (await import('./metrics.ts')).default },
   prepare: { summary: 'check and prepare one data file (legacy prepare_data)', load: async () => (await import('./prepare.ts')).default },
   serve: { summary: 'run the local OpenAI-compatible fine-tuning server', load: async () => (await import('./serve.ts')).default },
-  gc: { summary: 'remove cached blobs and records no lock file references', load: async () => (await import('./gc.ts')).default },
+  gc: { summary: 'remove cached blobs, local jobs and scratch no lock file references', load: async () => (await import('./gc.ts')).default },
 };
 
 const USAGE = `tunefile: declarative, cached fine-tuning pipelines
@@ -59,6 +60,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry && name.startsWith('-')) {
+    // An option before any command (`tunefile --verison`): one line with a did-you-mean, as commands' options get.
+    const { didYouMean } = await import('../errors.ts');
+    const guess = name.startsWith('--') ? didYouMean(name.slice(2), ['help', 'version', 'debug']) : undefined;
+    io.stderr.write(`error: tunefile: unknown option '${name}'${guess ? `; did you mean '--${guess}'?` : ''}\nhint: options go after the command: tunefile <command> [options]; see 'tunefile --help'\n`);
+    return 2;
+  }
   if (!entry) {
     const { didYouMean } = await import('../errors.ts');
     const guess = didYouMean(name, Object.keys(COMMANDS));
@@ -73,13 +81,21 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     return await command.run(rest, io);
   } catch (error) {
-    io.stderr.write(formatError(error, debug));
+    io.stderr.write(formatError(error, debug, io.env));
     return exitCodeFor(error);
   }
 }
 
-/** One clean message for an error; stacks only with --debug. */
-export function formatError(error: unknown, debug: boolean): string {
+/**
+ * One clean message for an error; stacks only with --debug. The last line of defence for secrets: whatever an error
+ * carries (a provider's message echoing the key, a URL with user:password@), API keys from `env` and `sk-…` tokens
+ * are redacted from the text, stacks included.
+ */
+export function formatError(error: unknown, debug: boolean, env: Record<string, string | undefined> = {}): string {
+  return redact(describeError(error, debug), secretsInEnv(env));
+}
+
+function describeError(error: unknown, debug: boolean): string {
   if (error instanceof TunefileError) {
     const lines = [`error: ${error.message}`, ...error.details.map((d) => `  ${d}`)];
     if (error.hint) lines.push(`hint: ${error.hint}`);
@@ -138,7 +154,7 @@ if (isEntryPoint()) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(formatError(error, true));
+      process.stderr.write(formatError(error, true, process.env));
       process.exitCode = 1;
     },
   );

@@ -1,6 +1,7 @@
 // Progress subscribers: a listr2 task tree on a terminal, plain lines in CI, pipes or with NO_COLOR.
 import type { RunEvent, RunListener } from '../engine/events.ts';
 import type { CliIO } from './command.ts';
+import { withKnownSize } from './terminal-size.ts';
 
 /**
  * Whether to draw the live tree: terminals on stderr and stdout, not CI, no NO_COLOR. listr2 draws its tree only
@@ -14,8 +15,24 @@ function seconds(ms: number): string {
   return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
 }
 
+/** Options of the progress subscribers. */
+export interface ProgressOptions {
+  /** `run --verbose`: also print the lines after a summary's first (a command stage's last output lines). */
+  verbose?: boolean;
+}
+
+/**
+ * "ran in 1.2s - summary": a summary's first line, and with --verbose its other lines indented below. A dash, not
+ * parentheses: summaries and reasons hold parentheses of their own ("created ftjob-1 (420,668 trained tokens)").
+ */
+function ranLine(event: { id: string; durationMs: number; summary?: string }, options: ProgressOptions): string {
+  const [first, ...more] = (event.summary ?? '').split('\n');
+  const head = `${event.id}: ran in ${seconds(event.durationMs)}${first ? ` - ${first}` : ''}`;
+  return options.verbose && more.length > 0 ? [head, ...more.map((l) => `  | ${l}`)].join('\n') : head;
+}
+
 /** One line per event that matters; progress details throttled to one per second per stage. */
-export function makePlainProgress(io: CliIO): RunListener {
+export function makePlainProgress(io: CliIO, options: ProgressOptions = {}): RunListener {
   const lastDetail = new Map<string, number>();
   const write = (line: string) => io.stderr.write(line + '\n');
   return (event: RunEvent) => {
@@ -24,7 +41,7 @@ export function makePlainProgress(io: CliIO): RunListener {
         write(event.message);
         break;
       case 'stage:start':
-        write(`${event.id}: running${event.reasons.length ? ` (${event.reasons.join('; ')})` : ''}`);
+        write(`${event.id}: running${event.reasons.length ? ` - ${event.reasons.join('; ')}` : ''}`);
         break;
       case 'stage:progress': {
         const now = Date.now();
@@ -38,9 +55,9 @@ export function makePlainProgress(io: CliIO): RunListener {
         write(`${event.id}: warning: ${event.message}`);
         break;
       case 'stage:end':
-        if (event.status === 'ran') write(`${event.id}: ran in ${seconds(event.durationMs)}${event.summary ? ` (${event.summary})` : ''}`);
+        if (event.status === 'ran') write(ranLine(event, options));
         else if (event.status === 'cached') write(`${event.id}: cached`);
-        else if (event.status === 'skipped') write(`${event.id}: skipped (${event.reasons.join('; ')})`);
+        else if (event.status === 'skipped') write(`${event.id}: skipped - ${event.reasons.join('; ')}`);
         else write(`${event.id}: ${isInterruption(event.error) ? 'interrupted' : 'FAILED'}: ${(event.error ?? 'unknown error').split('\n')[0]}`);
         break;
       default:
@@ -65,7 +82,7 @@ interface Pending {
  * terminal, and only once a stage starts or the run has taken `delayMs`: a run that finds everything cached
  * before then prints plain lines instead.
  */
-export function makeTreeProgress(io: CliIO, options: { delayMs?: number } = {}): RunListener {
+export function makeTreeProgress(io: CliIO, options: { delayMs?: number } & ProgressOptions = {}): RunListener {
   const pending = new Map<string, Pending>();
   const early = new Map<string, RunEvent[]>();
   /** Events before the tree is drawn, replayed as plain lines if it never is. */
@@ -81,13 +98,13 @@ export function makeTreeProgress(io: CliIO, options: { delayMs?: number } = {}):
     else if (event.type === 'stage:end') {
       pending.delete(event.id);
       if (event.status === 'ran') {
-        p.task.title = `${event.id}: ran in ${seconds(event.durationMs)}${event.summary ? ` (${event.summary})` : ''}`;
+        p.task.title = ranLine(event, options);
         p.resolve();
       } else if (event.status === 'cached') {
         p.task.title = `${event.id}: cached`;
         p.resolve();
       } else if (event.status === 'skipped') {
-        p.task.skip(`${event.id}: skipped (${event.reasons.join('; ')})`);
+        p.task.skip(`${event.id}: skipped - ${event.reasons.join('; ')}`);
         p.resolve();
       } else {
         p.reject(new Error(`${event.id}: ${(event.error ?? 'failed').split('\n')[0]}`));
@@ -96,7 +113,10 @@ export function makeTreeProgress(io: CliIO, options: { delayMs?: number } = {}):
   };
   const drawTree = async () => {
     clearTimeout(timer);
-    const { Listr, ProcessOutput } = await import('listr2');
+    const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
+    // listr2 11 sizes and writes the tree through its renderer's logger (a top-level `processOutput` is not read):
+    // the same streams as its default, but a terminal that reports 0 columns or rows counts as one of unknown size.
+    const output = new ProcessOutput(withKnownSize(io.stdout) as NodeJS.WriteStream, withKnownSize(io.stderr) as NodeJS.WriteStream);
     const list = new Listr(
       stages.map((s) => ({
         title: `${s.id} (${s.type})`,
@@ -114,8 +134,7 @@ export function makeTreeProgress(io: CliIO, options: { delayMs?: number } = {}):
         exitOnError: false,
         registerSignalListeners: false,
         collectErrors: false,
-        processOutput: new ProcessOutput(io.stderr as NodeJS.WriteStream, io.stderr as NodeJS.WriteStream),
-        rendererOptions: { collapseErrors: false, outputBar: 1 },
+        rendererOptions: { collapseErrors: false, outputBar: 1, logger: new ListrLogger({ useIcons: true, toStderr: [], processOutput: output }) },
       } as never,
     );
     done = list.run().catch(() => undefined);
@@ -131,7 +150,7 @@ export function makeTreeProgress(io: CliIO, options: { delayMs?: number } = {}):
     if (event.type === 'run:end') {
       clearTimeout(timer);
       if (tree === undefined) {
-        const plain = makePlainProgress(io);
+        const plain = makePlainProgress(io, options);
         for (const e of before) await plain(e);
         return;
       }

@@ -3,8 +3,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { dryRunPipeline, runPipeline } from '../engine/run-pipeline.ts';
 import type { RunListener } from '../engine/events.ts';
+import { makeErrorReport } from '../engine/json-report.ts';
+import { redact, secretsInEnv } from '../providers/redact.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { CliIO, Command } from './command.ts';
+import { withJsonErrors, writeJson } from './json-output.ts';
 import { isInterruption, makePlainProgress, makeTreeProgress, wantsTree } from './progress.ts';
 
 const help = `Usage: tunefile run [PIPELINE] [options]
@@ -23,7 +26,9 @@ Options:
   --no-wait           exit 1 at once if another run holds the project, instead of waiting
   --yes               accept cost-guard prompts (estimated cost above max_cost_usd)
   --verify            rehash cached blobs before trusting them
-  --json              print one JSON document on stdout at the end; progress goes to stderr
+  --json              print one JSON document on stdout at the end, also on errors (schemas/run-report.schema.json;
+                      with --dry-run, schemas/run-plan.schema.json); progress goes to stderr
+  --verbose           after each command stage, print the last lines of its output (all of it is in .tunefile/logs/)
 
 Exit codes: 0 success, 1 a stage failed or the project is locked (--no-wait), 2 invalid pipeline or usage, 130 interrupted.`;
 
@@ -67,6 +72,7 @@ const command: Command = {
       yes: { type: 'boolean', short: 'y' },
       verify: { type: 'boolean' },
       json: { type: 'boolean' },
+      verbose: { type: 'boolean' },
     });
     const file = positionals[0] ? resolve(io.cwd, positionals[0]) : undefined;
     const jobs = parsePositiveInt('run', '--jobs', values.jobs);
@@ -83,16 +89,17 @@ const command: Command = {
     if (values['dry-run']) {
       const plan = await dryRunPipeline(common);
       if (values.json) {
-        io.stdout.write(JSON.stringify({ ok: true, dry_run: true, ...plan }, null, 2) + '\n');
+        writeJson(io, { ok: true, dry_run: true, ...plan, error: null });
       } else {
         for (const s of plan.stages) {
-          const what = s.action === 'restore' ? (s.state === 'up-to-date' ? 'up to date' : 'would restore from cache') : 'would run';
-          io.stdout.write(`${s.id.padEnd(16)} ${what}${s.reasons.length ? `: ${s.reasons.join('; ')}` : ''}\n`);
+          const what = s.action === 'restore' ? (s.state === 'up-to-date' ? 'up-to-date' : 'would restore from cache') : 'would run';
+          io.stdout.write(redact(`${s.id.padEnd(16)} ${what}${s.reasons.length ? `: ${s.reasons.join('; ')}` : ''}`, secretsInEnv(io.env)) + '\n');
         }
       }
       return 0;
     }
-    const listeners: RunListener[] = [wantsTree(io) ? makeTreeProgress(io) : makePlainProgress(io)];
+    const shown = { verbose: values.verbose ?? false };
+    const listeners: RunListener[] = [wantsTree(io) ? makeTreeProgress(io, shown) : makePlainProgress(io, shown)];
     const report = await runPipeline({
       ...common,
       keepGoing: values['keep-going'] ?? false,
@@ -105,7 +112,7 @@ const command: Command = {
       onWait: (message) => io.stderr.write(message + '\n'),
     });
     if (values.json) {
-      io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      writeJson(io, report);
     } else {
       const count = (status: string) => report.stages.filter((s) => s.status === status).length;
       const parts = [`${count('ran')} ran`, `${count('cached')} cached`];
@@ -122,4 +129,6 @@ const command: Command = {
     return report.ok ? 0 : 1;
   },
 };
-export default command;
+// With --json, an error before or around the stages (invalid pipeline, lock held) is still one document on stdout.
+export default withJsonErrors(command, (argv, error) =>
+  argv.includes('--dry-run') ? { ok: false, dry_run: true, pipeline: null, stages: [], error } : makeErrorReport(error));

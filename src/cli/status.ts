@@ -1,8 +1,10 @@
 // `tunefile status [PIPELINE] [--json]`.
 import { resolve } from 'node:path';
 import { pipelineStatus } from '../engine/status.ts';
+import { redact, secretsInEnv } from '../providers/redact.ts';
 import { parseFlags } from './args.ts';
 import type { Command } from './command.ts';
+import { withJsonErrors, writeJson } from './json-output.ts';
 
 const command: Command = {
   name: 'status',
@@ -15,19 +17,23 @@ It never waits for a running 'tunefile run' and reads no dataset bytes when file
 
 Options:
   --set KEY=VALUE   evaluate the status as if this override were given
-  --json            print {"stages": [{"id", "state", "reasons"}]} on stdout`,
+  --json            print one document on stdout, also for an invalid pipeline:
+                    {"ok", "pipeline", "stages": [{"id", "type", "state", "reasons"}], "error"}
+                    (schemas/status.schema.json)`,
   async run(argv, io) {
     const { values, positionals } = parseFlags('status', argv, { json: { type: 'boolean' }, set: { type: 'string', multiple: true } });
     const result = await pipelineStatus({ ...(positionals[0] ? { file: resolve(io.cwd, positionals[0]) } : {}), cwd: io.cwd, env: io.env, sets: values.set ?? [] });
     if (values.json) {
-      io.stdout.write(JSON.stringify({ pipeline: result.pipeline, stages: result.stages }, null, 2) + '\n');
+      writeJson(io, { ok: true, pipeline: result.pipeline, stages: result.stages, error: null });
       return 0;
     }
+    // Reasons come from lock entries too (an old provider identity): redacted like every other output.
+    const secrets = secretsInEnv(io.env);
     for (const s of result.stages) {
       io.stdout.write(`${s.id.padEnd(16)} ${s.state}\n`);
-      for (const r of s.reasons) io.stdout.write(`${' '.repeat(17)}${r}\n`);
+      for (const r of s.reasons) io.stdout.write(`${' '.repeat(17)}${redact(r, secrets)}\n`);
     }
     return 0;
   },
 };
-export default command;
+export default withJsonErrors(command, (_argv, error) => ({ ok: false, pipeline: null, stages: [], error }));

@@ -11,6 +11,7 @@ import { findPipelineFile } from '../pipeline/find-pipeline.ts';
 import type { LoadPipelineOptions } from '../pipeline/load.ts';
 import { CONFIG_FILES, findProjectRoot } from '../pipeline/paths.ts';
 import type { LoadedPipeline } from '../pipeline/types.ts';
+import { stripUrlCredentials } from '../providers/redact.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 
 /** Bumped when the entry's shape or the key's parts change. */
@@ -36,8 +37,8 @@ interface Entry {
  * (messages show paths relative to it), the project root, the bytes of every config file there, the --set
  * arguments, the CPU count (the default `jobs`) and the stat of each module the loader is made of.
  * Nothing is stored for a pipeline that reads the environment (`${env.NAME}`): its values could be
- * secrets and are not in the key; nor when `.tunefile/` does not exist yet, nor when the result does not
- * survive JSON unchanged (say `.inf`). Errors are never stored: a broken file fails the same way each time.
+ * secrets and are not in the key; nor for a provider base URL holding a user:password@; nor when `.tunefile/`
+ * does not exist yet, nor when the result does not survive JSON unchanged (say `.inf`). Errors are never stored: a broken file fails the same way each time.
  */
 export async function loadPipelineCached(options: LoadPipelineOptions): Promise<LoadedPipeline> {
   const file = await findPipelineFile(options.file, options.cwd);
@@ -53,10 +54,16 @@ export async function loadPipelineCached(options: LoadPipelineOptions): Promise<
   const { loadPipelineTraced } = await import('../pipeline/load.ts');
   const { pipeline, envNames } = await loadPipelineTraced(options, { file, text });
   // Keyed on the bytes read before the load; the key is taken again so a file edited meanwhile is not stored.
-  if (key !== undefined && envNames.length === 0 && existsSync(storeDir) && cacheKey(options, file, readFileSync(file, 'utf8'), projectRoot) === key) {
+  if (key !== undefined && envNames.length === 0 && !hasUrlCredentials(pipeline) && existsSync(storeDir) && cacheKey(options, file, readFileSync(file, 'utf8'), projectRoot) === key) {
     writeEntry(entryPath, { format: FORMAT, key, pipeline });
   }
   return pipeline;
+}
+
+/** Whether the provider's base URL holds a user:password@ (refused when connecting): such a pipeline is not copied into .tunefile/. */
+function hasUrlCredentials(pipeline: LoadedPipeline): boolean {
+  const url = typeof pipeline.provider === 'object' ? pipeline.provider.base_url : undefined;
+  return url !== undefined && stripUrlCredentials(url) !== url;
 }
 
 /** The entry's key, or undefined when this load cannot be cached (a config file that is code). */

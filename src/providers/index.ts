@@ -1,6 +1,7 @@
 // Provider handles from the pipeline's `provider` and the environment. The SDK and server load lazily.
 import type { ProviderSpec } from '../pipeline/config-types.ts';
 import type { ProviderHandle } from './handle.ts';
+import { stripUrlCredentials } from './redact.ts';
 import { AZURE_UNSET, identityString, type Provider, type ProviderIdentity } from './types.ts';
 
 export type { ProviderHandle } from './handle.ts';
@@ -15,13 +16,22 @@ export function normalizeProviderSpec(spec: ProviderSpec | undefined): Exclude<P
   return spec;
 }
 
-/** The identity that enters remote stage keys: type and base URL, never the key. */
+/**
+ * The identity that enters remote stage keys: type and base URL, never the key. A `user:password@` in the base URL
+ * is left out: it would reach keys, lock files, reasons and `status`. A URL without one is kept byte for byte, so
+ * the keys of pipelines without credentials do not change.
+ */
 export function resolveProviderIdentity(spec: ProviderSpec | undefined, env: Record<string, string | undefined>): ProviderIdentity {
   const s = normalizeProviderSpec(spec);
   if (s.type === 'local') return { type: 'local' };
-  const fallback = s.azure_api_version ? env.AZURE_OPENAI_ENDPOINT : env.OPENAI_BASE_URL;
-  const base = (s.base_url ?? (fallback || undefined) ?? (s.azure_api_version ? AZURE_UNSET : OPENAI_DEFAULT_BASE_URL)).replace(/\/+$/, '');
+  const base = stripUrlCredentials(configuredBaseUrl(s, env));
   return { type: 'openai', base_url: base };
+}
+
+/** The base URL as configured (spec, then OPENAI_BASE_URL or AZURE_OPENAI_ENDPOINT, then OpenAI's), without trailing slashes. */
+function configuredBaseUrl(s: Exclude<ProviderSpec, string>, env: Record<string, string | undefined>): string {
+  const fallback = s.azure_api_version ? env.AZURE_OPENAI_ENDPOINT : env.OPENAI_BASE_URL;
+  return (s.base_url ?? (fallback || undefined) ?? (s.azure_api_version ? AZURE_UNSET : OPENAI_DEFAULT_BASE_URL)).replace(/\/+$/, '');
 }
 
 export interface ProviderHandleOptions {

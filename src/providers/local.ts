@@ -1,6 +1,7 @@
 // The `local` provider: tunefile's own OpenAI-compatible server, started in-process on an ephemeral port.
 import { randomBytes } from 'node:crypto';
 import { readEnvCount } from './env.ts';
+import { rememberSecret } from './redact.ts';
 import type { Provider } from './types.ts';
 
 /**
@@ -11,6 +12,7 @@ import type { Provider } from './types.ts';
 export async function connectLocal(dataDir: string, env: Record<string, string | undefined>): Promise<Provider> {
   const { startLocalServer } = await import('../local/index.ts');
   const apiKey = `tf-local-${randomBytes(18).toString('hex')}`;
+  rememberSecret(apiKey);
   const stepDelayMs = readEnvCount(env, 'TUNEFILE_LOCAL_STEP_DELAY_MS');
   const failAtStep = readEnvCount(env, 'TUNEFILE_LOCAL_FAIL_AT_STEP');
   const server = await startLocalServer({

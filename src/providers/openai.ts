@@ -2,6 +2,7 @@
 import { TunefileError } from '../errors.ts';
 import type { ProviderSpec } from '../pipeline/config-types.ts';
 import { readEnvCount } from './env.ts';
+import { rememberSecret, stripUrlCredentials } from './redact.ts';
 import { AZURE_UNSET, type Provider, type ProviderIdentity } from './types.ts';
 
 /** Builds the SDK client. The key comes from the environment only and is never logged or stored. */
@@ -16,12 +17,21 @@ export async function connectOpenAI(
     });
   }
   const keyVar = spec.api_key_env ?? (spec.azure_api_version ? 'AZURE_OPENAI_API_KEY' : 'OPENAI_API_KEY');
+  const configured = spec.base_url ?? (spec.azure_api_version ? env.AZURE_OPENAI_ENDPOINT : env.OPENAI_BASE_URL);
+  if (configured && stripUrlCredentials(configured) !== configured) {
+    // Node's fetch refuses URLs with credentials, so they never worked; say so instead of a bare "Connection error.".
+    const where = spec.base_url ? 'provider.base_url' : spec.azure_api_version ? 'AZURE_OPENAI_ENDPOINT' : 'OPENAI_BASE_URL';
+    throw new TunefileError('TUNEFILE_PROVIDER', `${where} ${identity.base_url} holds a user:password@ part, which tunefile does not send`, {
+      hint: `remove it from ${where}; the API key goes in the environment variable ${keyVar} and is sent as a bearer token`,
+    });
+  }
   const apiKey = env[keyVar];
   if (!apiKey) {
     throw new TunefileError('TUNEFILE_PROVIDER', `the openai provider needs an API key in the environment variable ${keyVar}`, {
       hint: `export ${keyVar}=... (keys are read from the environment, never from the pipeline file)`,
     });
   }
+  rememberSecret(apiKey);
   const { default: OpenAI, AzureOpenAI } = await import('openai');
   const common = {
     apiKey,

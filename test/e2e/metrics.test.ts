@@ -85,7 +85,7 @@ describe('tunefile metrics', () => {
     expect(doc.diff.evaluate.accuracy).toEqual({ old: 0.95, new: 0.9875, change: expect.closeTo(0.0375, 12) });
     expect(doc.diff.evaluate.auroc).toEqual({ old: 0.97, new: null, change: null });
     const plain = JSON.parse((await tunefile(['metrics', 'pipelines/spam.yaml', '--json'])).stdout);
-    expect(plain).toEqual({ lock: 'pipelines/spam.lock', metrics: { evaluate: { accuracy: 0.9875, auprc: 0.9, macro_f1: 0.95, n: 1115 } } });
+    expect(plain).toEqual({ ok: true, lock: 'pipelines/spam.lock', metrics: { evaluate: { accuracy: 0.9875, auprc: 0.9, macro_f1: 0.95, n: 1115 } }, error: null });
   });
 
   it('fails cleanly: unknown revision (2), lock not in the revision (1), missing lock (1), bad flag (2)', async () => {
@@ -103,7 +103,7 @@ describe('tunefile metrics', () => {
     expect(nothing.stderr).toContain('no pipeline file');
     const flag = await tunefile(['metrics', '--dif', 'HEAD']);
     expect(flag.exitCode).toBe(2);
-    expect(flag.stderr).toMatch(/Unknown option '--dif'/);
+    expect(flag.stderr).toMatch(/unknown option '--dif'; did you mean '--diff'\?/);
   });
 
   it('--diff outside a git repository is a usage error', async () => {

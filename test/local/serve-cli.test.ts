@@ -31,7 +31,7 @@ describe('tunefile serve', () => {
     expect(help.stdout).toContain('--step-delay-ms N');
     const bad = await runCli(['serve', '--prot', '1']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("Unknown option '--prot'");
+    expect(bad.stderr).toContain("unknown option '--prot'; did you mean '--port'?");
   });
 
   it('prints the variables to use, generates a key when none is given, and stops on SIGINT with 130', async () => {
