@@ -1,7 +1,8 @@
 // `tunefile init`: scaffold a runnable project (pipeline, config, sample data, .gitignore) without overwriting anything.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { TunefileError } from '../errors.ts';
+import { getSchemaRef } from './locate.ts';
 import { SAMPLE_HEADER, SAMPLE_ROWS } from './sample-data.ts';
 import { GITIGNORE_LINES, renderConfig, renderDataReadme, renderPipeline } from './templates.ts';
 
@@ -15,19 +16,15 @@ export interface ScaffoldResult {
   gitignore: 'created' | 'appended' | 'unchanged';
 }
 
-/** Where editors find a schema: the installed package when the project has one, else the published copy. */
-export function getSchemaRef(dir: string, file: 'pipeline' | 'config', version: string): string {
-  const local = join(dir, 'node_modules', 'tunefile', 'schemas', `${file}.schema.json`);
-  if (existsSync(local)) return `./${relative(dir, local).split('\\').join('/')}`;
-  return `https://unpkg.com/tunefile@${version}/schemas/${file}.schema.json`;
-}
-
-/** The files init writes, relative path -> content. */
-export function renderProjectFiles(dir: string, version: string): Record<string, string> {
+/**
+ * The files init writes, relative path -> content. `packageDir` is the tunefile package the project reaches
+ * (locateTunefile); the `$schema` lines point into it, else to where a devDependency's copy will be.
+ */
+export function renderProjectFiles(dir: string, packageDir?: string): Record<string, string> {
   const spam = SAMPLE_ROWS.filter((r) => r.startsWith('spam\t')).length;
   return {
-    'pipeline.yaml': renderPipeline(getSchemaRef(dir, 'pipeline', version)),
-    'tunefile.config.json': renderConfig(getSchemaRef(dir, 'config', version)),
+    'pipeline.yaml': renderPipeline(getSchemaRef(dir, packageDir, 'pipeline')),
+    'tunefile.config.json': renderConfig(getSchemaRef(dir, packageDir, 'config')),
     'data/sms-spam-sample.tsv': [SAMPLE_HEADER, ...SAMPLE_ROWS].join('\n') + '\n',
     'data/README.md': renderDataReadme(SAMPLE_ROWS.length, spam),
   };
@@ -37,8 +34,8 @@ export function renderProjectFiles(dir: string, version: string): Record<string,
  * Writes the project into `dir` (created if missing).
  * @throws TunefileError TUNEFILE_USAGE, before writing anything, when any of the files already exists.
  */
-export function scaffoldProject(dir: string, version: string): ScaffoldResult {
-  const files = renderProjectFiles(dir, version);
+export function scaffoldProject(dir: string, packageDir?: string): ScaffoldResult {
+  const files = renderProjectFiles(dir, packageDir);
   const existing = Object.keys(files).filter((name) => existsSync(join(dir, name)));
   if (existing.length > 0) {
     throw new TunefileError('TUNEFILE_USAGE', `tunefile init: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''} in ${dir}; nothing was written`, {

@@ -13,6 +13,7 @@ import { checkTokens } from '../tokens/check.ts';
 import { detectFields } from './fields.ts';
 import { buildFindings } from './findings.ts';
 import type { Facts } from './findings.ts';
+import { findRareClasses } from './rare.ts';
 import { countLetterCases } from './scan.ts';
 import type { PrepareOptions, PrepareReport } from './types.ts';
 
@@ -57,7 +58,9 @@ export async function analyzeInto(path: string, options: PrepareOptions, work: s
   const suffix = await suffixFile(deduped, suffixed, { prompt: 'auto', completion: 'auto', leading_space: true, model });
   const tokens = await checkTokens(suffixed, undefined, { model, distinct_first_token: true, min_train_examples: 10, n_epochs: 'auto' });
   const existing = await countExisting(loaded, suffix.separator ?? '', suffix.ending ?? '');
-  const facts: Facts = { fields, load, dedupe, suffix, existing, cases: await countLetterCases(loaded), tokens, chat: load.chat === load.records };
+  // Counted on the deduplicated rows, as the split will see them with the (safe) dedupe accepted.
+  const rare = tokens.classification ? await findRareClasses(deduped) : [];
+  const facts: Facts = { fields, load, dedupe, suffix, existing, cases: await countLetterCases(loaded), tokens, chat: load.chat === load.records, rare };
   const report: PrepareReport = {
     file: path, format, fields: { prompt: fields.prompt, completion: fields.completion, guessed: fields.guessed, quote: fields.quote },
     records: load.records, classification: tokens.classification, findings: buildFindings(facts), tokens,

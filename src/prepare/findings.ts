@@ -5,6 +5,8 @@ import { formatRow } from '../data/records.ts';
 import type { SuffixReport } from '../data/suffix.ts';
 import type { TokenReport } from '../tokens/check.ts';
 import type { DetectedFields } from './fields.ts';
+import type { RareClass } from './rare.ts';
+import { MIN_CLASS_SIZE } from './rare.ts';
 import type { CaseCounts } from './scan.ts';
 import { isUpperCaseHeavy } from './scan.ts';
 import type { Finding } from './types.ts';
@@ -20,6 +22,8 @@ export interface Facts {
   cases: { prompt: CaseCounts; completion: CaseCounts };
   tokens: TokenReport;
   chat: boolean;
+  /** Classification data: the classes with too few examples for a stratified split. */
+  rare: RareClass[];
 }
 
 const MIN_EXAMPLES = 100;
@@ -76,6 +80,7 @@ function addClassification(out: Finding[], f: Facts): void {
     recommendation: 'keep a held-out validation set, stratified by class, to measure performance',
     action: { id: 'split', safe: true, question: 'Split into training and validation sets (stratified)?' },
   });
+  addSmallClasses(out, f);
   const collide = f.tokens.failures.find((m) => m.includes('share the first token')) ?? f.tokens.warnings.find((m) => m.includes('share the first token'));
   if (collide) {
     out.push({
@@ -84,6 +89,21 @@ function addClassification(out: Finding[], f: Facts): void {
       action: { id: 'labels', safe: false, question: 'Recode the labels with distinct single-token codes?' },
     });
   }
+}
+
+/** A single class, and classes too small to split: named before any question, with the way out. */
+function addSmallClasses(out: Finding[], f: Facts): void {
+  const single = f.tokens.failures.find((m) => m.startsWith('the data has only one class'));
+  if (single) out.push({ id: 'single-class', severity: 'error', message: single.replace(/^the/, 'The') });
+  if (f.rare.length === 0) return;
+  const rows = f.rare.reduce((a, c) => a + c.count, 0);
+  const named = f.rare.slice(0, 10).map((c) => `'${c.label}' (${c.rows.join(', ')})`).join(', ') + (f.rare.length > 10 ? `, and ${f.rare.length - 10} more` : '');
+  out.push({
+    id: 'rare-classes', severity: 'error',
+    message: `${f.rare.length} class(es) have fewer than ${MIN_CLASS_SIZE} examples, too few to be in both the training and the validation set: ${named}`,
+    recommendation: 'drop their rows before the split (or add examples of those classes and run prepare again)',
+    action: { id: 'drop-rare', safe: false, question: `Drop the ${rows} row(s) of the ${f.rare.length} class(es) with fewer than ${MIN_CLASS_SIZE} examples?` },
+  });
 }
 
 function addFormatting(out: Finding[], f: Facts): void {

@@ -1,13 +1,15 @@
 // prepareFile: the analysis, then the accepted fixes, then `<name>_prepared_train.jsonl` / `_valid.jsonl`.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { DataError } from '../errors.ts';
+import { DataError, UsageError } from '../errors.ts';
 import { JsonlWriter, readRecordBatches, writeJson } from '../data/jsonl.ts';
 import { splitFile } from '../data/split.ts';
 import { suffixFile } from '../data/suffix.ts';
 import { checkTokens } from '../tokens/check.ts';
 import { DEFAULT_MODEL, analyzeInto } from './analyze.ts';
+import { MIN_CLASS_SIZE } from './rare.ts';
 import type { AcceptPolicy, Finding, PrepareActionId, PrepareFileOptions, PrepareResult } from './types.ts';
 
 /** Analyzes `path`, applies the recommendations `accept` allows, and writes the prepared files. */
@@ -22,6 +24,19 @@ export async function prepareFile(path: string, options: PrepareFileOptions = {}
       const r = analysis.facts.load.first_rejects[0]!;
       throw new DataError(`${path}:${r.row}: ${r.reason}`, { hint: `${analysis.facts.load.rejected} row(s) cannot be used; accept removing them or fix the file` });
     }
+    const rare = analysis.facts.rare;
+    if (rare.length > 0 && has('split') && !has('drop-rare')) {
+      const named = rare.slice(0, 10).map((c) => `'${c.label}' (${c.rows[0]})`).join(', ');
+      throw new DataError(`${path}: ${rare.length} class(es) have fewer than ${MIN_CLASS_SIZE} examples and cannot be in both the training and the validation set: ${named}`, {
+        hint: 'accept dropping their rows (answer y, or pass --yes), add examples of those classes, or decline the split',
+      });
+    }
+    const outDir = resolve(options.outDir ?? dirname(path));
+    const name = basename(path, extname(path));
+    const target = (suffix: string) => join(outDir, `${name}_prepared${suffix}`);
+    const planned = [...(has('split') ? [target('_train.jsonl'), target('_valid.jsonl')] : [target('.jsonl')]), ...(has('labels') ? [target('_labels.json')] : [])];
+    await checkOverwrite(planned.filter((p) => existsSync(p)), options.overwrite ?? false);
+    await mkdir(outDir, { recursive: true }); // --out may name a folder that does not exist yet
     let current = has('dedupe') ? analysis.deduped : analysis.loaded;
     if (has('lowercase')) current = await lowercaseFile(current, join(work, 'lower.jsonl'), analysis.report.findings);
     const model = options.model ?? DEFAULT_MODEL;
@@ -30,25 +45,37 @@ export async function prepareFile(path: string, options: PrepareFileOptions = {}
       prompt: has('separator') ? 'auto' : '', completion: has('ending') ? 'auto' : '', leading_space: has('leading-space'),
       labels: has('labels') ? 'auto' : undefined, model,
     });
-    const outDir = resolve(options.outDir ?? dirname(path));
-    const name = basename(path, extname(path));
     const outputs: PrepareResult['outputs'] = {};
     let finalTokens;
+    let dropped: PrepareResult['dropped'];
     if (has('split')) {
       const [train, valid] = [join(work, 'train.jsonl'), join(work, 'valid.jsonl')];
-      await splitFile(final, train, valid, { valid: options.valid ?? 0.2, seed: options.seed ?? 42, stratify: 'auto' });
-      outputs.train = await writeStripped(train, join(outDir, `${name}_prepared_train.jsonl`));
-      outputs.valid = await writeStripped(valid, join(outDir, `${name}_prepared_valid.jsonl`));
+      const drop = has('drop-rare') ? { drop_rare: true, min_class_size: MIN_CLASS_SIZE } : {};
+      dropped = (await splitFile(final, train, valid, { valid: options.valid ?? 0.2, seed: options.seed ?? 42, stratify: 'auto', ...drop })).dropped;
+      outputs.train = await writeStripped(train, target('_train.jsonl'));
+      outputs.valid = await writeStripped(valid, target('_valid.jsonl'));
       finalTokens = await checkTokens(train, valid, { model, distinct_first_token: true, min_train_examples: 10, n_epochs: 'auto' });
     } else {
-      outputs.prepared = await writeStripped(final, join(outDir, `${name}_prepared.jsonl`));
+      outputs.prepared = await writeStripped(final, target('.jsonl'));
       finalTokens = await checkTokens(final, undefined, { model, distinct_first_token: true, min_train_examples: 10, n_epochs: 'auto' });
     }
-    if (suffix.labels) await writeJson(join(outDir, `${name}_prepared_labels.json`), suffix.labels);
-    return { report: analysis.report, accepted, declined, outputs, final: finalTokens };
+    if (suffix.labels) await writeJson(target('_labels.json'), suffix.labels);
+    return { report: analysis.report, accepted, declined, outputs, final: finalTokens, ...(dropped ? { dropped } : {}) };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Existing files among the outputs: replaced only when `overwrite` says so.
+ * @throws UsageError naming them, before anything is written.
+ */
+async function checkOverwrite(existing: string[], overwrite: NonNullable<PrepareFileOptions['overwrite']>): Promise<void> {
+  if (existing.length === 0) return;
+  if (typeof overwrite === 'function' ? await overwrite(existing) : overwrite) return;
+  throw new UsageError(`prepare: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written`, {
+    hint: 'pass --yes to overwrite them (without a terminal prepare does not ask), or --out DIR to write elsewhere',
+  });
 }
 
 /** Asks (or decides) for each finding that carries an action, in order. */
@@ -57,6 +84,8 @@ async function decideActions(findings: Finding[], policy: AcceptPolicy): Promise
   const declined: PrepareActionId[] = [];
   for (const f of findings) {
     if (!f.action) continue;
+    // Dropping rare classes only serves the split: not asked when the split was declined.
+    if (f.action.id === 'drop-rare' && !accepted.includes('split')) continue;
     const yes = policy === 'all' ? true : policy === 'none' ? false : policy === 'safe' ? f.action.safe : await policy(f);
     (yes ? accepted : declined).push(f.action.id);
   }

@@ -1,10 +1,11 @@
 // Public types of the one-shot prepare analysis (legacy `prepare_data`, as typed functions).
 import type { SourceFormat } from '../data/source.ts';
+import type { SplitReport } from '../data/split.ts';
 import type { TokenReport } from '../tokens/check.ts';
 
 /** Actions a finding can recommend; `safe` ones are accepted without a terminal. */
 export type PrepareActionId =
-  | 'drop-rejects' | 'dedupe' | 'separator' | 'ending' | 'leading-space' | 'split' | 'lowercase' | 'labels';
+  | 'drop-rejects' | 'dedupe' | 'separator' | 'ending' | 'leading-space' | 'split' | 'drop-rare' | 'lowercase' | 'labels';
 
 /** One thing prepare noticed, with its recommended fix. */
 export interface Finding {
@@ -49,6 +50,12 @@ export interface PrepareFileOptions extends PrepareOptions {
   accept?: AcceptPolicy;
   /** Folder for the output files. @default the input file's folder */
   outDir?: string;
+  /**
+   * Output files that already exist: true replaces them, false refuses before writing anything (a UsageError naming
+   * them), a function decides given their paths (the CLI asks on a terminal).
+   * @default false
+   */
+  overwrite?: boolean | ((existing: string[]) => boolean | Promise<boolean>);
   /** Called with the analysis before any recommendation is decided (the CLI prints findings here). */
   onReport?(report: PrepareReport): void;
 }
@@ -60,6 +67,8 @@ export interface PrepareResult {
   declined: PrepareActionId[];
   /** Files written: train and valid (or `prepared` when the split was declined). */
   outputs: { train?: string; valid?: string; prepared?: string };
+  /** With `drop-rare` accepted: the rows of classes too small to split that were left out, by class. */
+  dropped?: SplitReport['dropped'];
   /** Token analysis of the written files. */
   final: TokenReport;
 }

@@ -1,4 +1,5 @@
 // The self-contained HTML report page: headline cards, inline SVG charts and tables, all text escaped.
+import { SMOOTH_ABOVE_STEPS, getEpochBoundaries } from './chart-specs.ts';
 import { escapeHtml as esc, formatNumber, truncate } from './format.ts';
 import { REPORT_CSP, REPORT_CSS } from './html-style.ts';
 import type { ReportInput } from './types.ts';
@@ -87,9 +88,16 @@ function renderTraining(input: ReportInput, charts: ReportCharts): string {
     charts.accuracy && `<figure id="chart-accuracy" role="img" aria-label="Training and validation accuracy by step">${charts.accuracy}</figure>`,
   ].filter(Boolean);
   const body = figures.length
-    ? `<div class="charts">\n${figures.join('\n')}\n</div>\n<p class="note">${input.results.length} result rows; validation accuracy is the mean token accuracy the provider reports.</p>`
+    ? `<div class="charts">\n${figures.join('\n')}\n</div>\n<p class="note">${input.results.length} result rows; validation accuracy is the mean token accuracy the provider reports.${describeCurves(input)}</p>`
     : '<p class="note">The training job reported no results to plot.</p>';
   return `<section id="training">\n<h2>Training</h2>\n${body}\n</section>`;
+}
+
+/** The note's words on smoothing and epoch rules, when the charts have them. */
+function describeCurves(input: ReportInput): string {
+  const smoothed = input.results.length > SMOOTH_ABOVE_STEPS ? ' Thick lines are a moving average over the faint per-step values.' : '';
+  const epochs = getEpochBoundaries(input.results, input.n_epochs).length > 0 ? ` Dashed lines mark where each of the ${input.n_epochs} epochs starts.` : '';
+  return smoothed + epochs;
 }
 
 function renderPerClass(input: ReportInput): string {

@@ -11,8 +11,9 @@ import type { ClassificationMetrics, RenderedReport, ReportInput } from './types
  * on first call). Output is deterministic: the same input gives the same bytes.
  */
 export async function renderReport(input: ReportInput): Promise<RenderedReport> {
-  const lossSpec = buildCurveSpec(input.results, 'loss', { train: 'train_loss', valid: 'valid_loss' });
-  const accuracySpec = buildCurveSpec(input.results, 'accuracy', { train: 'train_accuracy', valid: 'valid_mean_token_accuracy' });
+  const curve = { epochs: input.n_epochs };
+  const lossSpec = buildCurveSpec(input.results, 'loss', { train: 'train_loss', valid: 'valid_loss' }, curve);
+  const accuracySpec = buildCurveSpec(input.results, 'accuracy', { train: 'train_accuracy', valid: 'valid_mean_token_accuracy' }, curve);
   const [loss, accuracy, confusion] = await Promise.all([
     lossSpec && renderChartSvg(lossSpec, 'loss'),
     accuracySpec && renderChartSvg(accuracySpec, 'accuracy'),

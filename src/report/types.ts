@@ -99,6 +99,8 @@ export interface ReportInput {
   metrics: ClassificationMetrics;
   /** The training job's result CSV, parsed; may be empty. */
   results: ResultRow[];
+  /** The job's epochs (its resolved `n_epochs`), to mark epoch boundaries on the training charts. */
+  n_epochs?: number;
   /** The most confident wrong predictions, already sorted and cut by the caller. */
   worst: WorstError[];
   /** A footer line such as `tunefile 0.1.0`; never a timestamp, so output stays reproducible. */

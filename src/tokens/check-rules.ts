@@ -22,6 +22,10 @@ export function findTokenFailures(report: TokenReport, train: SplitScan, valid: 
     failures.push(`${report.over_limit.length} example(s) exceed the ${report.context_limit.toLocaleString('en-US')}-token limit of ${report.model}: ${rows.join(', ')}`);
   }
   if (report.classes) {
+    // One distinct completion is nothing to tell apart: usually `completion:` names the wrong field, or a filter kept one class.
+    if (report.classes.length === 1) {
+      failures.push(`the data has only one class (${show(report.classes[0]!.label)} in all ${n} training examples), so there is nothing to classify; check that load's \`completion\` names the label field and that the data holds every class`);
+    }
     checkFirstTokens(report, o.distinct_first_token);
     const missing = report.classes.filter((c) => c.valid === 0);
     if (valid && missing.length > 0) {

@@ -2,17 +2,20 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeProject, runCli } from '../helpers/cli.ts';
+import { CLI, makeProject, runCli } from '../helpers/cli.ts';
 
 describe('tunefile init', () => {
   it('scaffolds a project whose pipeline runs offline to a report', async () => {
     const parent = makeProject({ '.gitignore': 'node_modules/' });
     const init = await runCli(['init', 'demo'], { cwd: parent });
     expect(init.code, init.stderr).toBe(0);
-    expect(init.stdout).toContain('cd demo && tunefile run');
+    // Not installed where npx or PATH finds it (a CLI run from a clone): the next: line names this CLI, never a bare
+    // `tunefile` or an `npx tunefile` that would fetch the registry's unrelated package (test/e2e/packed-install.test.ts).
+    expect(init.stdout).toContain(`next: cd demo && node ${CLI} run\n`);
+    expect(init.stdout).toMatch(/^\(tunefile is not installed in that project; to run it there as 'npx tunefile run': npm install -D \S+\)$/m);
     const demo = join(parent, 'demo');
     const pipeline = readFileSync(join(demo, 'pipeline.yaml'), 'utf8');
-    expect(pipeline.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=\S+pipeline\.schema\.json$/);
+    expect(pipeline.split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/tunefile/schemas/pipeline.schema.json');
     const data = readFileSync(join(demo, 'data', 'sms-spam-sample.tsv'), 'utf8').trimEnd().split('\n');
     expect(data[0]).toBe('Label\tSMS');
     expect(data.length - 1).toBe(1000);
@@ -25,6 +28,7 @@ describe('tunefile init', () => {
     expect(run.stdout).toMatch(/^ok: pipeline\.yaml: 8 ran/m);
     expect(existsSync(join(demo, '.tunefile'))).toBe(true);
     expect(readFileSync(join(demo, 'reports', 'sms-spam', 'report.html'), 'utf8')).toContain('<svg');
+    expect(readFileSync(join(demo, 'reports', 'sms-spam', 'report.html'), 'utf8')).toContain('<h1>sms-spam: evaluation</h1>');
     expect(JSON.parse(readFileSync(join(demo, 'reports', 'sms-spam', 'metrics.json'), 'utf8')).accuracy).toBeGreaterThan(0.9);
     expect(existsSync(join(demo, 'pipeline.lock'))).toBe(true);
   }, 120_000);

@@ -12,7 +12,7 @@ export const TEST_CONFIG = { pipeline: 'pipeline.yaml', poll: { interval_ms: 20,
 /** A project scaffolded by `tunefile init` (1,000 SMS messages), with fast polling and `edit` applied to pipeline.yaml. */
 export function makeSampleProject(edit: (yaml: string) => string = (y) => y): string {
   const dir = makeProject({}, 'tunefile-pipeline-');
-  scaffoldProject(dir, '0.0.0-test');
+  scaffoldProject(dir);
   writeFileSync(join(dir, 'tunefile.config.json'), JSON.stringify(TEST_CONFIG));
   writeFileSync(join(dir, 'pipeline.yaml'), edit(readFileSync(join(dir, 'pipeline.yaml'), 'utf8')));
   return dir;

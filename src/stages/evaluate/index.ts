@@ -1,5 +1,6 @@
 // `evaluate`: ask the fine-tuned model for every validation example; metrics, predictions and an HTML report.
 import type { StageDef } from '../types.ts';
+import { reportCopiesWork } from './report-work.ts';
 
 /** `with:` of an evaluate stage. */
 export interface EvaluateParams {
@@ -15,7 +16,7 @@ export interface EvaluateParams {
   positive?: string;
   /** How many of the most confident wrong predictions the report lists. */
   worst: number;
-  /** Report title. Default: from the pipeline file's name. */
+  /** Report title. Default: `<pipeline name>: evaluation`. */
   title?: string;
 }
 
@@ -43,7 +44,7 @@ export const evaluate: StageDef<EvaluateParams> = {
       },
       positive: { type: 'string', minLength: 1, description: 'Binary tasks: the positive class for AUROC/AUPRC, one of the two labels (checked before any request). Default: the last of the two labels in sorted order.' },
       worst: { type: 'integer', minimum: 0, maximum: 1000, default: 10, description: 'How many of the most confident wrong predictions the report lists.' },
-      title: { type: 'string', minLength: 1, description: "Report title. Default: the pipeline file's name." },
+      title: { type: 'string', minLength: 1, description: "Report title. Default: the pipeline's `name`, as '<name>: evaluation'." },
     },
   },
   inputs: () => ['job', 'valid'],
@@ -51,5 +52,6 @@ export const evaluate: StageDef<EvaluateParams> = {
   outputs: () => ['predictions', 'metrics', 'report'],
   remote: true,
   restores: true,
+  restoreWork: (p, where) => reportCopiesWork(p.report, where),
   impl: () => import('./run.ts'),
 };

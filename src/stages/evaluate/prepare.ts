@@ -40,9 +40,9 @@ function resolveConversion(job: JobArtifact, files: FilesArtifact | undefined, d
   return format === 'chat' ? { format, ...detected } : { format, prompt_separator: '', completion_ending: '' };
 }
 
-/** The report title: `title:`, else from the pipeline file's name. */
-export function getTitle(ctx: Pick<StageContext<EvaluateParams>, 'params' | 'pipelineFile'>): string {
-  return ctx.params.title ?? getDefaultTitle(ctx.pipelineFile);
+/** The report title: `title:`, else from the pipeline's `name`. */
+export function getTitle(ctx: Pick<StageContext<EvaluateParams>, 'params' | 'pipelineName'>): string {
+  return ctx.params.title ?? getDefaultTitle(ctx.pipelineName);
 }
 
 /**

@@ -1,9 +1,9 @@
 // The report folder: resolved inside the project, and checked writable before evaluate asks the model anything.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkReportDir, resolveReportDir } from './report-files.ts';
+import { checkReportDir, displayReportDir, resolveReportDir } from './report-files.ts';
 
 const ctx = (allowOutside: boolean) => ({ pipelineDir: '/p/pipelines', projectRoot: '/p', address: 'pipelines/x.yaml:evaluate', allowOutside });
 
@@ -16,6 +16,28 @@ describe('resolveReportDir', () => {
     expect(() => resolveReportDir(ctx(false), '../../elsewhere')).toThrow(/outside the project/);
     expect(() => resolveReportDir(ctx(false), '/tmp/x')).toThrow(/outside the project/);
     expect(resolveReportDir(ctx(true), '../../elsewhere')).toBe('/elsewhere');
+  });
+});
+
+describe('resolveReportDir with symbolic links', () => {
+  it('compares real paths: a link inside the project that leads out is outside, one that stays in is inside', () => {
+    const project = realpathSync(mkdtempSync(join(tmpdir(), 'tunefile-report-links-')));
+    const outside = realpathSync(mkdtempSync(join(tmpdir(), 'tunefile-report-out-')));
+    mkdirSync(join(project, 'pipelines'));
+    mkdirSync(join(project, 'real-reports'));
+    symlinkSync(outside, join(project, 'out'));
+    symlinkSync(join(project, 'real-reports'), join(project, 'in'));
+    symlinkSync(join(outside, 'gone'), join(project, 'dangling'));
+    const c = { pipelineDir: join(project, 'pipelines'), projectRoot: project, address: 'pipelines/x.yaml:evaluate', allowOutside: false };
+    expect(() => resolveReportDir(c, '../out/x')).toThrow(`report folder ../out/x is outside the project (${project}) (through a symbolic link, to ${join(outside, 'x')})`);
+    expect(resolveReportDir(c, '../in/x')).toBe(join(project, 'in', 'x'));
+    expect(() => resolveReportDir(c, '../dangling/x')).toThrow(`goes through ${join(project, 'dangling')}, a symbolic link that leads nowhere`);
+    expect(resolveReportDir({ ...c, allowOutside: true }, '../out/x')).toBe(join(project, 'out', 'x'));
+  });
+
+  it('names the folder from the project root in summaries', () => {
+    expect(displayReportDir('/p', '/p/reports/x')).toBe('reports/x');
+    expect(displayReportDir('/p', '/elsewhere/x')).toBe('/elsewhere/x');
   });
 });
 

@@ -1,21 +1,70 @@
 // The human copies of the report (report.html, metrics.json, report.md) in the `report:` folder.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TunefileError } from '../../errors.ts';
 import { writeFileAtomic } from '../../store/atomic.ts';
 import type { StageContext } from '../types.ts';
 
-/** The report folder for `report: DIR` (relative to the pipeline file); outside the project only with allow_outside. */
+/**
+ * The report folder for `report: DIR` (relative to the pipeline file); outside the project only with allow_outside.
+ * Real paths are compared, so a symbolic link inside the project (`reports -> /elsewhere`) cannot lead the copies out.
+ * @throws TunefileError naming the stage and the folder.
+ */
 export function resolveReportDir(ctx: Pick<StageContext, 'pipelineDir' | 'projectRoot' | 'address' | 'allowOutside'>, dir: string): string {
   const abs = resolve(ctx.pipelineDir, dir);
-  const rel = relative(ctx.projectRoot, abs);
-  const outside = rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
-  if (outside && ctx.allowOutside !== true) {
-    throw new TunefileError('TUNEFILE_STAGE_FAILED', `${ctx.address}: report folder ${dir} is outside the project (${ctx.projectRoot})`, {
+  if (ctx.allowOutside === true) return abs;
+  const real = realPathOf(abs, ctx.address, dir);
+  const root = realPathOf(ctx.projectRoot, ctx.address, dir);
+  if (isOutside(root, real)) {
+    const via = isOutside(ctx.projectRoot, abs) ? '' : ` (through a symbolic link, to ${real})`;
+    throw new TunefileError('TUNEFILE_STAGE_FAILED', `${ctx.address}: report folder ${dir} is outside the project (${ctx.projectRoot})${via}`, {
       hint: 'use a folder inside the project, or set `allow_outside: true` at the top of the pipeline file',
     });
   }
   return abs;
+}
+
+/** True when `path` is not `root` or below it. */
+function isOutside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+}
+
+/** The real path of `abs`: the deepest part of it that exists, with every link resolved, plus the rest as written. */
+function realPathOf(abs: string, address: string, shown: string): string {
+  let existing = abs;
+  const rest: string[] = [];
+  while (!exists(existing) && dirname(existing) !== existing) {
+    rest.unshift(basename(existing));
+    existing = dirname(existing);
+  }
+  try {
+    return join(realpathSync(existing), ...rest);
+  } catch (error) {
+    // lstat found it but it cannot be followed: a link to nothing (or a loop); where it would write is unknown.
+    throw new TunefileError('TUNEFILE_STAGE_FAILED', `${address}: report folder ${shown} goes through ${existing}, a symbolic link that leads nowhere`, {
+      cause: error, hint: 'remove or fix the link, or choose another report folder',
+    });
+  }
+}
+
+/**
+ * lstat, not stat: a dangling link exists (and must not be walked past as if it were missing). Any other failure
+ * (ENOENT, ENOTDIR under a file, EACCES) means the walk goes up; checkReportDir then names what is in the way.
+ */
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false; // see above: not there (or not visible), so the walk goes up
+  }
+}
+
+/** How the evaluate summary names the report folder: relative to the project root, like every path a run prints. */
+export function displayReportDir(projectRoot: string, abs: string): string {
+  const rel = relative(projectRoot, abs);
+  return rel === '' ? '.' : isOutside(projectRoot, abs) ? abs : rel.split(sep).join('/');
 }
 
 /**
@@ -69,7 +118,7 @@ export function hasReportCopies(dir: string, html: string, metrics: string): boo
   return same('report.html', html) && same('metrics.json', metrics) && existsSync(join(dir, 'report.md'));
 }
 
-/** The default report title: the pipeline file's name without its extension. */
-export function getDefaultTitle(pipelineFile: string): string {
-  return `${basename(pipelineFile, extname(pipelineFile))}: evaluation`;
+/** The default report title: the pipeline's `name`. */
+export function getDefaultTitle(pipelineName: string): string {
+  return `${pipelineName}: evaluation`;
 }

@@ -48,6 +48,7 @@ export function buildReportInput(o: {
     job_id: o.job.job_id,
     metrics: o.metrics,
     results: o.results,
+    ...(typeof o.job.hyperparameters?.n_epochs === 'number' ? { n_epochs: o.job.hyperparameters.n_epochs } : {}),
     worst: selectWorst(o.predictions, o.worst),
     generated_by: getGeneratedBy(),
   };

@@ -12,7 +12,7 @@ import { openPredictionCache, PREDICTION_CACHE_NAMESPACE } from './prediction-ca
 import type { Prediction } from './predict.ts';
 import { getTitle, prepareEvaluation, type Evaluation } from './prepare.ts';
 import { buildReportInput, getHeadlineMetrics, type PredictionLine } from './report-input.ts';
-import { hasReportCopies, resolveReportDir, writeReportCopies } from './report-files.ts';
+import { displayReportDir, hasReportCopies, resolveReportDir, writeReportCopies } from './report-files.ts';
 
 /** P(positive) for a binary task, from the first token's alternatives; falls back to the prediction itself. */
 function scoreOf(prediction: Prediction, predicted: string, space: LabelSpace, positive: string): number {
@@ -78,7 +78,7 @@ export async function run(ctx: StageContext<EvaluateParams>): Promise<StageResul
   return {
     rows: { predictions: lines.length },
     lock: { metrics: getHeadlineMetrics(metrics) },
-    summary: `accuracy ${metrics.accuracy.toFixed(4)} on ${metrics.n} examples${e.reportDir && ctx.params.report ? `; report in ${ctx.params.report}` : ''}${fromCache}`,
+    summary: `accuracy ${metrics.accuracy.toFixed(4)} on ${metrics.n} examples${e.reportDir ? `; report in ${displayReportDir(ctx.projectRoot, e.reportDir)}` : ''}${fromCache}`,
   };
 }
 

@@ -6,6 +6,10 @@ export interface SplitParams {
   seed: number | string;
   stratify: boolean | 'auto';
   group_by?: string;
+  /** Fewest examples (groups with group_by) a class needs under stratify or drop_rare. Not a schema default (2), so it stays out of existing keys. */
+  min_class_size?: number;
+  /** Remove the rows of classes below min_class_size instead of failing; they are listed in the report. Default false, not a schema default. */
+  drop_rare?: boolean;
 }
 
 export const split: StageDef<SplitParams> = {
@@ -32,6 +36,14 @@ export const split: StageDef<SplitParams> = {
       group_by: {
         type: 'string', minLength: 1,
         description: 'Record field whose equal values stay in the same set (load it with `keep_fields`). With stratify, a group counts for its first row\'s class.',
+      },
+      min_class_size: {
+        type: 'integer', minimum: 2,
+        description: 'Fewest examples (with group_by: groups) a class needs. Default 2, the least a stratified split can put in both sets. Checked when the split is stratified (a smaller class fails the stage) and by drop_rare.',
+      },
+      drop_rare: {
+        type: 'boolean',
+        description: 'Remove the rows of classes with fewer than min_class_size examples instead of failing, with a warning; the report lists them (`dropped`). Only for classification data. Default false.',
       },
     },
   },

@@ -26,6 +26,7 @@ async function finish(ctx: StageContext<SplitParams>, report: SplitReport): Prom
   const how = report.stratified ? `stratified over ${report.classes?.length ?? 0} classes` : 'not stratified';
   return {
     rows: { train: report.train, valid: report.valid },
-    summary: `${n(report.train)} train / ${n(report.valid)} valid, ${how}, seed ${report.seed}`,
+    summary: `${n(report.train)} train / ${n(report.valid)} valid, ${how}, seed ${report.seed}` +
+      (report.dropped ? `; dropped ${n(report.dropped.rows)} row(s) of ${report.dropped.classes.length} rare class(es)` : ''),
   };
 }

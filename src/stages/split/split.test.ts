@@ -54,6 +54,51 @@ describe('split', async () => {
     await expect(runStageForTest(split, { inputs: { dataset: bad } })).rejects.toThrow("split: 1 class(es) have fewer than 2 examples and cannot be in both train and valid: 'lonely' (row 30)");
   });
 
+  it('drop_rare removes the rows of classes below min_class_size and lists them in the report', async () => {
+    const rows = [...Array(40)].map((_, i) => ({ prompt: `p${i}`, completion: i % 2 ? 'ham' : 'spam' }));
+    rows.push({ prompt: 'x', completion: 'urgent' }, { prompt: 'y', completion: 'rare' }, { prompt: 'z', completion: 'rare' });
+    const input = dataset(rows);
+    await expect(runStageForTest(split, { inputs: { dataset: input }, params: { min_class_size: 3 } })).rejects.toThrow(
+      "split: 2 class(es) have fewer than 3 examples (min_class_size: 3): 'rare' (row 42), 'urgent' (row 41)",
+    );
+    const r = await runStageForTest(split, { inputs: { dataset: input }, params: { min_class_size: 3, drop_rare: true, valid: 0.25 } });
+    expect(r.json('report').dropped).toEqual({
+      min_class_size: 3, rows: 3,
+      classes: [{ label: 'rare', total: 2, rows: ['row 42', 'row 43'] }, { label: 'urgent', total: 1, rows: ['row 41'] }],
+    });
+    expect(r.json('report').classes.map((c: { label: string }) => c.label)).toEqual(['ham', 'spam']);
+    expect(r.records('train').length + r.records('valid').length).toBe(40);
+    expect(r.records('valid')).toHaveLength(10);
+    expect(r.warnings.join('\n')).toContain("drop_rare: removed 3 row(s) of 2 class(es) with fewer than 3 examples: 'rare' (row 42, row 43), 'urgent' (row 41)");
+    // Nothing rare: the same bytes as without drop_rare.
+    const plain = dataset(rows.slice(0, 40));
+    const a = await runStageForTest(split, { inputs: { dataset: plain }, params: {} });
+    const b = await runStageForTest(split, { inputs: { dataset: plain }, params: { drop_rare: true } });
+    expect(b.outputs.valid!.hash).toBe(a.outputs.valid!.hash);
+    expect(b.outputs.report!.hash).toBe(a.outputs.report!.hash);
+  });
+
+  it('drop_rare with group_by counts a class in groups and drops whole groups', async () => {
+    // 'ham' and 'spam' in 6 users each; 'urgent' twice, both from one user (one group: too few to split).
+    const rows = [...Array(36)].map((_, i) => ({ prompt: `p${i}`, completion: i % 2 ? 'ham' : 'spam', user: `u${i % 12}` }));
+    rows.push({ prompt: 'x', completion: 'urgent', user: 'u99' }, { prompt: 'y', completion: 'urgent', user: 'u99' });
+    const input = dataset(rows);
+    await expect(runStageForTest(split, { inputs: { dataset: input }, params: { group_by: 'user', valid: 0.25 } })).rejects.toThrow("fewer than 2 groups and cannot be in both train and valid: 'urgent' (row 37)");
+    const r = await runStageForTest(split, { inputs: { dataset: input }, params: { group_by: 'user', valid: 0.25, drop_rare: true } });
+    expect(r.json('report').dropped).toEqual({ min_class_size: 2, rows: 2, classes: [{ label: 'urgent', total: 2, rows: ['row 37', 'row 38'] }] });
+    const users = (name: string) => new Set(r.records(name).map((x) => x.user));
+    expect([...users('valid')].filter((u) => users('train').has(u))).toEqual([]);
+    expect(r.records('train').length + r.records('valid').length).toBe(36);
+  });
+
+  it('drop_rare drops nothing from data that is not classification, and says so', async () => {
+    const records = [...Array(12)].map((_, i) => ({ prompt: `p${i}`, completion: `free text ${i}` }));
+    const r = await runStageForTest(split, { inputs: { dataset: dataset(records) }, params: { drop_rare: true, valid: 3 } });
+    expect(r.records('train').length + r.records('valid').length).toBe(12);
+    expect(r.json('report').dropped).toBeUndefined();
+    expect(r.warnings.join('\n')).toContain('drop_rare: the data is not classification (12 distinct completions in 12 records), so no class was dropped');
+  });
+
   it('takes a count, and keeps groups together', async () => {
     const records = [...Array(40)].map((_, i) => ({ prompt: `p${i}`, completion: `free text ${i}`, user: `u${i % 8}` }));
     const r = await runStageForTest(split, { inputs: { dataset: dataset(records) }, params: { valid: 10, group_by: 'user' } });

@@ -94,7 +94,9 @@ describe('tokencheck', () => {
   it('counts chat tokens as the cookbook and reports chat format errors', async () => {
     const good = { messages: [{ role: 'system', content: 'sys' }, { role: 'user', content: 'hi', name: 'bob' }, { role: 'assistant', content: 'yes' }] };
     const bad = { messages: [{ role: 'user', content: 'hi' }, { role: 'robot', content: '' }] };
-    const ok = files([...Array(10)].map(() => good), [good]);
+    // Two classes ('yes', 'no': one token each), since one class is a failure of its own.
+    const other = { messages: [...good.messages.slice(0, 2), { role: 'assistant', content: 'no' }] };
+    const ok = files([...Array(10)].map((_, i) => (i % 2 ? other : good)), [good, other]);
     const r = await runStageForTest(tokencheck, { inputs: ok, model: 'gpt-4o-mini', params: { distinct_first_token: false } });
     const report = r.json('report');
     expect(report.encoding).toBe('o200k_base');
