@@ -1,8 +1,8 @@
 // `tunefile gc`: drop run records, blobs, local jobs and scratch folders that no lock file in the project references.
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TunefileError } from '../errors.ts';
-import { removePath } from '../local/checkpoint-files.ts';
+import { listDir, removePath } from '../local/checkpoint-files.ts';
 import { acquireRunLock, openStore, type Store } from '../store/index.ts';
 import { collectLocalGarbage, type LocalGcResult } from './gc-local.ts';
 import { findLockFiles } from './gc-locks.ts';
@@ -108,11 +108,3 @@ function collectScratch(store: Store, dryRun: boolean): GcResult['scratch'] {
   return { removed, bytesFreed };
 }
 
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}

@@ -53,3 +53,13 @@ export function dropOlderCheckpoints(jobDir: string, record: JobRecord, dryRun =
 export function dropAllCheckpoints(jobDir: string, dryRun = false): Freed {
   return removePath(join(jobDir, 'checkpoints'), dryRun);
 }
+
+/** The names in a folder; none when it does not exist. */
+export function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}

@@ -1,7 +1,7 @@
 // Reclaims disk in a local server data folder: checkpoints nothing can resume from, and the jobs and files the caller says nobody needs.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { dropAllCheckpoints, dropOlderCheckpoints, measure, removePath, type Freed } from './checkpoint-files.ts';
+import { dropAllCheckpoints, dropOlderCheckpoints, listDir, measure, removePath, type Freed } from './checkpoint-files.ts';
 import { lockDataDir } from './data-lock.ts';
 import { fileShapeProblem, type FileObject } from './file-store.ts';
 import { readJsonRecord } from './fs-atomic.ts';
@@ -125,11 +125,3 @@ function removeRecorded(folder: string, record: string, dryRun: boolean): number
   return bytes;
 }
 
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}

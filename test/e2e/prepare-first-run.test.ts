@@ -4,10 +4,9 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { CLI, makeProject } from '../helpers/cli.ts';
+import { prepareOnTerminal as onTerminal } from '../helpers/prepare-terminal.ts';
 
 /** 60 ham/spam messages, then one 'urgent' message (row 61). */
 function messages(rare = true): string {
@@ -26,28 +25,6 @@ function prepare(args: string[], cwd: string, env: Record<string, string> = {}) 
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-/** `prepare` in-process with a terminal-like stdin; `answer` replies to each question (null: the default). */
-async function onTerminal(args: string[], cwd: string, answer: (question: string) => string) {
-  const stdin = Object.assign(new PassThrough(), { isTTY: true });
-  const questions: string[] = [];
-  let out = '';
-  const stdout = new Writable({
-    write(chunk, _enc, done) {
-      const text = String(chunk);
-      out += text;
-      if (/\[(Y\/n|y\/N)\]: $/.test(text)) {
-        questions.push(text.trim());
-        stdin.write(`${answer(text.trim())}\n`);
-      }
-      done();
-    },
-  });
-  let err = '';
-  const stderr = new Writable({ write: (c, _e, done) => void ((err += String(c)), done()) });
-  const code = await main(['prepare', ...args], { stdin, stdout, stderr, cwd, env: {}, signal: new AbortController().signal, debug: false });
-  return { code, out, err, questions };
 }
 
 describe('tunefile prepare for a first-time user', () => {

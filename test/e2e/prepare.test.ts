@@ -2,10 +2,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CLI, REPO, makeProject } from '../helpers/cli.ts';
-import { main } from '../../src/cli/main.ts';
+import { prepareOnTerminal } from '../helpers/prepare-terminal.ts';
 import { analyzeFile } from '../../src/prepare/index.ts';
 
 const SMS = join(REPO, 'test/data/sms-spam/SMSSpamCollection.tsv');
@@ -81,22 +80,7 @@ describe('tunefile prepare', () => {
   it('asks on a terminal: declining the split writes one prepared file', async () => {
     const dir = makeProject();
     smsAsCsv(dir);
-    const stdin = Object.assign(new PassThrough(), { isTTY: true });
-    const questions: string[] = [];
-    let out = '';
-    const stdout = new Writable({
-      write(chunk, _enc, done) {
-        const text = String(chunk);
-        out += text;
-        if (/\[(Y\/n|y\/N)\]: $/.test(text)) {
-          questions.push(text.trim());
-          stdin.write(text.startsWith('Split') ? 'n\n' : '\n');
-        }
-        done();
-      },
-    });
-    const stderr = new Writable({ write: (_c, _e, done) => done() });
-    const code = await main(['prepare', join(dir, 'sms.csv')], { stdin, stdout, stderr, cwd: dir, env: {}, signal: new AbortController().signal, debug: false });
+    const { code, out, questions } = await prepareOnTerminal([join(dir, 'sms.csv')], dir, (q) => (q.startsWith('Split') ? 'n' : ''));
     expect(code).toBe(0);
     expect(questions[0]).toBe('Remove the 403 duplicate row(s)? [Y/n]:');
     expect(questions).toContain('Split into training and validation sets (stratified)? [Y/n]:');

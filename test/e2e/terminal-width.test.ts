@@ -4,22 +4,13 @@ import { existsSync } from 'node:fs';
 import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { CLI, makeProject } from '../helpers/cli.ts';
+import { CLI, makeTinyProject } from '../helpers/cli.ts';
 
 const SCRIPT = '/usr/bin/script';
-const rows = Array.from({ length: 40 }, (_, i) => JSON.stringify({ prompt: `message ${i % 30}`, completion: i % 3 ? 'ham' : 'spam' })).join('\n');
-const PIPELINE = `version: 1
-stages:
-  load:
-    with: { path: data.jsonl }
-  dedupe: {}
-  split:
-    with: { valid: 0.25, seed: 1 }
-`;
 
 /** What a pseudo-terminal of `size` ("cols 0 rows 40") showed while `tunefile run` ran, without escape codes. */
 async function runInTerminal(size: string): Promise<string> {
-  const dir = makeProject({ 'pipeline.yaml': PIPELINE, 'data.jsonl': rows });
+  const dir = makeTinyProject();
   const command = [process.execPath, '--disable-warning=ExperimentalWarning', CLI, 'run'].map((a) => `'${a}'`).join(' ');
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'xterm-256color' };
   const result = await execa(SCRIPT, ['-qec', `stty ${size}; ${command}`, '/dev/null'], { cwd: dir, env, extendEnv: false, stdin: 'ignore', reject: false });

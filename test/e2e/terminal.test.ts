@@ -4,18 +4,9 @@ import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { CLI, makeProject } from '../helpers/cli.ts';
+import { CLI, makeTinyProject } from '../helpers/cli.ts';
 
 const SCRIPT = '/usr/bin/script';
-const rows = Array.from({ length: 40 }, (_, i) => JSON.stringify({ prompt: `message ${i % 30}`, completion: i % 3 ? 'ham' : 'spam' })).join('\n');
-const PIPELINE = `version: 1
-stages:
-  load:
-    with: { path: data.jsonl }
-  dedupe: {}
-  split:
-    with: { valid: 0.25, seed: 1 }
-`;
 
 /** Runs the CLI with `args` in a pseudo-terminal, stdout optionally redirected to `stdoutFile`; returns what the terminal showed, without escape codes and CRs. */
 async function inTerminal(cwd: string, args: string[], stdoutFile?: string): Promise<string> {
@@ -28,7 +19,7 @@ async function inTerminal(cwd: string, args: string[], stdoutFile?: string): Pro
 
 describe.skipIf(!existsSync(SCRIPT))('tunefile run in a terminal', () => {
   it('draws the tree while stages run, prints plain lines when everything is cached, and keeps --json on stdout clean', async () => {
-    const dir = makeProject({ 'pipeline.yaml': PIPELINE, 'data.jsonl': rows });
+    const dir = makeTinyProject();
     const cold = await inTerminal(dir, ['run']);
     expect(cold).toMatch(/✔ split: ran in \d+/); // listr2's tree
     expect(cold).toContain('ok: pipeline.yaml: 3 ran, 0 cached');

@@ -75,3 +75,10 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 20_000, what
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** A small data project (load -> dedupe -> split over 40 JSONL rows, no provider) for CLI output tests. */
+export function makeTinyProject(): string {
+  const rows = Array.from({ length: 40 }, (_, i) => JSON.stringify({ prompt: `message ${i % 30}`, completion: i % 3 ? 'ham' : 'spam' })).join('\n');
+  const pipeline = ['version: 1', 'stages:', '  load:', '    with: { path: data.jsonl }', '  dedupe: {}', '  split:', '    with: { valid: 0.25, seed: 1 }', ''].join('\n');
+  return makeProject({ 'pipeline.yaml': pipeline, 'data.jsonl': rows });
+}

@@ -7,6 +7,8 @@ export interface Serve {
   /** Base URL ending in /v1. */
   url: string;
   port: number;
+  /** The server's --data folder. */
+  dataDir: string;
   client: OpenAI;
   child: ChildProcess;
   /** Everything the server wrote to stderr so far (its log lines). */
@@ -20,10 +22,11 @@ export const SERVE_KEY = 'sk-serve-test-0123456789abcdef';
 
 /**
  * Starts `tunefile serve` on `port` (0: a free one) with its data in `dataDir`; resolves once it listens.
- * `stepDelayMs` slows every training step (serve's --step-delay-ms).
+ * `stepDelayMs` slows every training step (serve's --step-delay-ms); `apiKey` defaults to SERVE_KEY.
  */
-export async function startServe(dataDir: string, o: { port?: number; stepDelayMs?: number; env?: Record<string, string> } = {}): Promise<Serve> {
-  const args = ['serve', '--port', String(o.port ?? 0), '--data', dataDir, '--api-key', SERVE_KEY, '--step-delay-ms', String(o.stepDelayMs ?? 0)];
+export async function startServe(dataDir: string, o: { port?: number; stepDelayMs?: number; apiKey?: string; env?: Record<string, string> } = {}): Promise<Serve> {
+  const apiKey = o.apiKey ?? SERVE_KEY;
+  const args = ['serve', '--port', String(o.port ?? 0), '--data', dataDir, '--api-key', apiKey, '--step-delay-ms', String(o.stepDelayMs ?? 0)];
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...o.env },
@@ -43,7 +46,8 @@ export async function startServe(dataDir: string, o: { port?: number; stepDelayM
   return {
     url,
     port: Number(new URL(url).port),
-    client: new OpenAI({ apiKey: SERVE_KEY, baseURL: url, maxRetries: 0 }),
+    dataDir,
+    client: new OpenAI({ apiKey, baseURL: url, maxRetries: 0 }),
     child,
     stderr: () => err,
     async stop() {

@@ -4,21 +4,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli } from '../helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
+import { startServe, type Serve } from '../helpers/serve.ts';
 import { SMS_PIPELINE, listFiles, makeSmsProject } from './sms.ts';
 
 const KEY = 'sk-baseurl-tests-0123456789';
 const PASSWORD = 'hunter2-s3cret';
 
-async function serve() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tunefile-baseurl-serve-'));
-  const server = startCli(['serve', '--port', '0', '--data', dataDir, '--api-key', KEY], { cwd: dataDir });
-  const start = Date.now();
-  while (!/listening on (\S+)/.test(server.output().stdout)) {
-    if (server.child.exitCode !== null || Date.now() - start > 20_000) throw new Error(`serve did not start: ${server.output().stderr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { url: /listening on (\S+)/.exec(server.output().stdout)![1]!, stop: async () => { server.child.kill('SIGTERM'); await server.done; } };
+/** `tunefile serve` with this file's key, on a fresh data folder. */
+function serve(env: Record<string, string> = {}): Promise<Serve> {
+  return startServe(mkdtempSync(join(tmpdir(), 'tunefile-baseurl-serve-')), { apiKey: KEY, env });
 }
 
 describe('credentials in the provider base URL (issue 14)', () => {

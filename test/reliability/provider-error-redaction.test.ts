@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli } from '../helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
+import { startServe, type Serve } from '../helpers/serve.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { SMS_PIPELINE, listFiles, makeSmsProject } from './sms.ts';
 
@@ -14,15 +15,9 @@ import { SMS_PIPELINE, listFiles, makeSmsProject } from './sms.ts';
 const KEY = 'gw-7f3c9a1e5b2d4c6e8a0f';
 const OTHER = 'sk-proj-Unrelated0123456789abcdef';
 
-async function serve() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tunefile-redact-serve-'));
-  const server = startCli(['serve', '--port', '0', '--data', dataDir, '--api-key', KEY], { cwd: dataDir });
-  const start = Date.now();
-  while (!/listening on (\S+)/.test(server.output().stdout)) {
-    if (server.child.exitCode !== null || Date.now() - start > 20_000) throw new Error(`serve did not start: ${server.output().stderr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { url: /listening on (\S+)/.exec(server.output().stdout)![1]!, stop: async () => { server.child.kill('SIGTERM'); await server.done; } };
+/** `tunefile serve` with this file's key, on a fresh data folder. */
+function serve(env: Record<string, string> = {}): Promise<Serve> {
+  return startServe(mkdtempSync(join(tmpdir(), 'tunefile-redact-serve-')), { apiKey: KEY, env });
 }
 
 describe('provider error messages are redacted (issue 14)', () => {

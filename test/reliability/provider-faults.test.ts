@@ -5,21 +5,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, runJson, startCli } from '../helpers/cli.ts';
+import { runCli, runJson } from '../helpers/cli.ts';
+import { startServe, type Serve } from '../helpers/serve.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { SMS_PIPELINE, localJobs, makeSmsProject } from './sms.ts';
 
 const KEY = 'sk-fault-tests';
 
-async function serve(env: Record<string, string> = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tunefile-faults-serve-'));
-  const server = startCli(['serve', '--port', '0', '--data', dataDir, '--api-key', KEY], { cwd: dataDir, env });
-  const start = Date.now();
-  while (!/listening on (\S+)/.test(server.output().stdout)) {
-    if (server.child.exitCode !== null || Date.now() - start > 20_000) throw new Error(`serve did not start: ${server.output().stderr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { server, dataDir, url: /listening on (\S+)/.exec(server.output().stdout)![1]!, stop: async () => { server.child.kill('SIGTERM'); await server.done; } };
+/** `tunefile serve` with this file's key, on a fresh data folder. */
+function serve(env: Record<string, string> = {}): Promise<Serve> {
+  return startServe(mkdtempSync(join(tmpdir(), 'tunefile-faults-serve-')), { apiKey: KEY, env });
 }
 
 describe('provider faults through a proxy in front of tunefile serve', () => {
