@@ -8,7 +8,7 @@ import { readSourceRows } from './source.ts';
 import type { SourceFormat } from './source.ts';
 import type { TextEncoding } from './text-lines.ts';
 import type { QuoteStats } from './csv.ts';
-import type { DataRecord, RowConsumer } from './records.ts';
+import type { RowConsumer } from './records.ts';
 
 export interface LoadSource {
   /** Absolute path. */

@@ -89,7 +89,7 @@ export function selectStages(pipeline: LoadedPipeline, select: string[] | undefi
 
 /** Runs the pipeline. Never throws for a stage failure: failures are in the result. */
 export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
-  const { pipeline, store } = options;
+  const { pipeline } = options;
   const now = options.now ?? Date.now;
   // Subscribers (progress, --json, the lock writer) only ever see redacted messages.
   const redactEvent = makeEventRedactor(options.env);
@@ -121,13 +121,17 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
   /** Outputs of stages sent back to rerun because a consumer found one corrupt, as they were before. */
   const reopened = new Map<string, Record<string, ArtifactRef>>();
   const graph = graphOf(pipeline);
+  /** Forgets that a stage ended, so the scheduler starts it again. */
+  const forget = (id: string) => {
+    ends.delete(id);
+    outputs.delete(id);
+    delete records[id];
+  };
   /** Sends `producer` back to run again (its corrupt output blob is gone, so its cache lookup misses). */
   const reopen = (producer: string) => {
     if (!ends.has(producer)) return; // already sent back by another consumer
     reopened.set(producer, outputs.get(producer) ?? {});
-    ends.delete(producer);
-    outputs.delete(producer);
-    delete records[producer];
+    forget(producer);
   };
   /**
    * A reopened producer made outputs other than before (it is not deterministic): the stages below it that ended
@@ -140,10 +144,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     const same = Object.entries(refs).every(([name, ref]) => before[name]?.hash === ref.hash);
     if (same) return;
     for (const below of downstreamOf(graph, [id])) {
-      if (below === id || running.has(below) || !ends.has(below)) continue;
-      ends.delete(below);
-      outputs.delete(below);
-      delete records[below];
+      if (below !== id && !running.has(below) && ends.has(below)) forget(below);
     }
   };
   const startStage = (stage: PipelineStage) => {
