@@ -26,11 +26,13 @@ export async function* readLineChunks(path: string, chunkBytes = 1 << 20): Async
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DataError(`${path}: file not found`, { cause: error });
     throw error;
   }
-  // The next block is read while the consumer works on the current chunk (one read in flight at a time).
+  // The next block is read while the consumer works on the current chunk (one read in flight at a time). A line longer
+  // than a block is carried into a block at least twice its size, so a 50 MB line is copied O(1) times per byte.
   const readBlock = (carry: Uint8Array) => {
-    const buf = new Uint8Array(carry.length + chunkBytes);
+    const size = Math.max(chunkBytes, carry.length);
+    const buf = new Uint8Array(carry.length + size);
     buf.set(carry);
-    return handle.read(buf, carry.length, chunkBytes, null).then(({ bytesRead }) => ({ buf, end: carry.length + bytesRead, eof: bytesRead === 0 }));
+    return handle.read(buf, carry.length, size, null).then(({ bytesRead }) => ({ buf, end: carry.length + bytesRead, eof: bytesRead === 0 }));
   };
   let next: ReturnType<typeof readBlock> | undefined;
   try {
