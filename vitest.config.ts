@@ -1,8 +1,13 @@
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
+    // Every CLI child process the tests spawn reuses V8's compiled code (and Node's type stripping) from this cache:
+    // about 40 ms of CPU saved per spawn.
+    env: { NODE_COMPILE_CACHE: join(import.meta.dirname, 'node_modules', '.cache', 'tunefile-tests', 'node-compile-cache') },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,10 +1,11 @@
 // Smoke test of the benchmark harness at a small N: it runs every section it can and produces a table.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// --no-build: npm test has built dist/ just before vitest starts.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from './helpers/temp.ts';
 
-const cache = mkdtempSync(join(tmpdir(), 'tunefile-bench-smoke-'));
+const cache = tempDir('tunefile-bench-smoke-');
 process.env.TUNEFILE_BENCH_CACHE = cache;
 
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
@@ -32,7 +33,7 @@ describe('npm run bench (smoke, 20,000 rows)', () => {
     const { writeBenchmarksFile } = await import('../bench/report.ts');
     const log: string[] = [];
     const { results, text, markdown } = await runBench(
-      ['--rows', '20000', '--scale-rows', '5000', '--repeat', '1', '--train-examples', '3000', '--predictions', '200', '--only', 'pipeline,scaling,tokencheck,trainer'],
+      ['--rows', '20000', '--scale-rows', '5000', '--repeat', '1', '--train-examples', '3000', '--predictions', '200', '--only', 'pipeline,scaling,tokencheck,trainer', '--no-build'],
       (line) => log.push(line),
     );
     const p = results.pipeline!;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DigestTable } from './digest-table.ts';
 import { parseDelimited } from './csv.ts';
@@ -8,9 +7,10 @@ import { splitJsonArray } from './json-array.ts';
 import { readLineBatches } from './text-lines.ts';
 import { Xoshiro128 } from './prng.ts';
 import { dedupeFile, dedupeStreams, dedupeTwoPass } from './dedupe.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
 function file(content: string | Buffer): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'tf-data-')), 'f');
+  const path = join(tempDir('tf-data-'), 'f');
   writeFileSync(path, content);
   return path;
 }
@@ -110,7 +110,7 @@ describe('one-pass dedupe', () => {
       const flipped = rng.nextFloat() < 0.05 ? (label === 'ham' ? 'spam' : 'ham') : label;
       rows.push(JSON.stringify({ prompt: spaced, completion: flipped, _row: i + 1, ...(i % 2 ? { _file: 'b.jsonl' } : {}) }));
     }
-    const dir = mkdtempSync(join(tmpdir(), 'dedupe-'));
+    const dir = tempDir('dedupe-');
     const input = join(dir, 'in.jsonl');
     writeFileSync(input, rows.join('\n') + '\n');
     let compared = 0;

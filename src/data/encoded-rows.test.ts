@@ -1,6 +1,5 @@
 // The byte path of a streaming pass (pushEncoded) against the record path (push): same files, same reports.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DedupeStream } from './dedupe.ts';
@@ -12,8 +11,9 @@ import type { DataRecord, RowConsumer } from './records.ts';
 import { SplitStream } from './split.ts';
 import { SuffixStream } from './suffix.ts';
 import type { SuffixOptions } from './suffix.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'tf-encoded-'));
+const tmp = () => tempDir('tf-encoded-');
 
 describe('findFields', () => {
   const fieldsOf = (record: unknown) => {

@@ -1,11 +1,11 @@
 // readLineBatches on files larger than one decode window: every line once, in order, with its line number.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLineBatches, splitAtNewlines } from './text-lines.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'tunefile-line-windows-'));
+const dir = tempDir('tunefile-line-windows-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('readLineBatches across 64 KiB decode windows', () => {

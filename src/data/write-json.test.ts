@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JsonlWriter, writeJson } from './jsonl.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'tunefile-write-json-'));
+const dir = tempDir('tunefile-write-json-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function roundTrip(value: unknown): Promise<string> {
@@ -53,8 +54,7 @@ describe('writeJson with a LazyJsonArray', () => {
   it('writes dedupe removed rows kept in columns exactly as JSON.stringify of the array would', async () => {
     const { RemovedRows } = await import('./dedupe.ts');
     const { writeJson } = await import('./jsonl.ts');
-    const { mkdtempSync, readFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const rows = new RemovedRows();
     const plain = [];
@@ -63,7 +63,7 @@ describe('writeJson with a LazyJsonArray', () => {
       rows.push(r);
       plain.push(r);
     }
-    const dir = mkdtempSync(join(tmpdir(), 'lazy-'));
+    const dir = tempDir('lazy-');
     for (const [name, list, doc] of [['small', new RemovedRows(), []], ['long', rows, plain]] as const) {
       await writeJson(join(dir, name), { input: 1, removed_rows: list, conflicts: [] });
       expect(readFileSync(join(dir, name), 'utf8')).toBe(JSON.stringify({ input: 1, removed_rows: doc, conflicts: [] }, null, 2) + '\n');

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { interpolate } from '../pipeline/interpolate.ts';
 import { SALT_FILE, keyedParams, projectSalt } from './env-values.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
 describe('values from the environment in keys', () => {
   it('interpolation records every string that took an env value, whole or inside text, with its text as written', () => {
@@ -37,7 +37,7 @@ describe('values from the environment in keys', () => {
   });
 
   it('makes one private salt per store folder and reads it back', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tunefile-salt-'));
+    const dir = tempDir('tunefile-salt-');
     const salt = projectSalt(join(dir, '.tunefile'));
     expect(salt.length).toBe(32);
     expect(readFileSync(join(dir, '.tunefile', SALT_FILE)).equals(salt)).toBe(true);

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPipeline } from '../pipeline/load.ts';
 import type { LoadPipelineOptions } from '../pipeline/load.ts';
 import { loadPipelineCached, loaderFingerprint } from './pipeline-cache.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
 // Two command stages, the second with an input its type does not use: the load has a warning to carry.
 const PIPELINE = `version: 1
@@ -23,7 +23,7 @@ stages:
 
 /** A temp project (with .git and, unless told otherwise, .tunefile/) holding `files`. */
 function project(files: Record<string, string>, options: { store?: boolean } = {}): string {
-  const root = mkdtempSync(join(tmpdir(), 'tunefile-pipeline-cache-'));
+  const root = tempDir('tunefile-pipeline-cache-');
   mkdirSync(join(root, '.git'));
   if (options.store !== false) mkdirSync(join(root, '.tunefile'));
   for (const [path, text] of Object.entries(files)) {
@@ -136,7 +136,7 @@ describe('loadPipelineCached', () => {
 
 describe('loaderFingerprint', () => {
   it("changes with the loader's modules and stage definitions, not with a stage's run code", () => {
-    const root = mkdtempSync(join(tmpdir(), 'tunefile-fingerprint-'));
+    const root = tempDir('tunefile-fingerprint-');
     const files = ['errors.ts', 'engine/graph.ts', 'pipeline/load.ts', 'pipeline/schema.ts', 'stages/registry.ts', 'stages/load/index.ts', 'stages/load/run.ts'];
     for (const file of files) {
       mkdirSync(dirname(join(root, file)), { recursive: true });

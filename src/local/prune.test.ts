@@ -1,9 +1,9 @@
 // pruneLocalData's safety rules on a hand-made data folder: what goes, what must stay, and that a dry run changes nothing.
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pruneLocalData, type PruneOptions } from './prune.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
 const UPLOAD = (n: number) => `tunefile-${String(n).repeat(64).slice(0, 64)}.jsonl`;
 
@@ -31,7 +31,7 @@ function file(dir: string, id: string, filename: string, purpose = 'fine-tune'):
 
 /** A data folder with one of each case. */
 function makeData(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tunefile-prune-'));
+  const dir = tempDir('tunefile-prune-');
   file(dir, 'file-used', UPLOAD(1));
   file(dir, 'file-locked', UPLOAD(2));
   file(dir, 'file-unused', UPLOAD(3));

@@ -1,14 +1,15 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TunefileError } from '../errors.ts';
 import { loadConfig } from './config.ts';
 import { loadPipeline } from './load.ts';
 import { findProjectRoot } from './paths.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
 function dir(files: Record<string, string> = {}): string {
-  const root = mkdtempSync(join(tmpdir(), 'tunefile-config-'));
+  const root = tempDir('tunefile-config-');
   for (const [path, text] of Object.entries(files)) writeFileSync(join(root, path), text);
   return root;
 }

@@ -1,14 +1,14 @@
 // Followed params (StageDef.follows): tokencheck takes train's n_epochs and upload's system and format unless set.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPipeline } from './load.ts';
 import { STAGES } from '../stages/registry.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
 /** Loads a pipeline (in a temp project) whose stages are `stages` (YAML lines under `stages:`). */
 async function load(stages: string, sets: string[] = []) {
-  const root = mkdtempSync(join(tmpdir(), 'tunefile-follow-'));
+  const root = tempDir('tunefile-follow-');
   mkdirSync(join(root, '.git'));
   writeFileSync(join(root, 'p.yaml'), `version: 1\nmodel: gpt-4o-mini\nstages:\n  load: { with: { path: data.jsonl } }\n  split: {}\n${stages}`);
   const p = await loadPipeline({ cwd: root, file: 'p.yaml', env: {}, sets });

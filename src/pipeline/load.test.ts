@@ -1,16 +1,16 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TunefileError } from '../errors.ts';
 import { PipelineInvalidError } from './diagnostics.ts';
 import { loadPipeline } from './load.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../test/fixtures/pipelines');
 
 /** A temp project (with .git) holding `files`. */
 function project(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'tunefile-load-'));
+  const root = tempDir('tunefile-load-');
   mkdirSync(join(root, '.git'));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
@@ -57,7 +57,7 @@ describe('loadPipeline: a valid pipeline', () => {
   });
 
   it('finds pipeline.yaml in the cwd, and the project root from a config file', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'tunefile-load-'));
+    const root = tempDir('tunefile-load-');
     writeFileSync(join(root, 'tunefile.config.json'), '{"jobs": 3}');
     mkdirSync(join(root, 'sub'));
     writeFileSync(join(root, 'sub/pipeline.yaml'), `stages:\n  a:\n${cmd()}`);

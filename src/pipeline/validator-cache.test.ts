@@ -1,13 +1,13 @@
 // Cached standalone validators behave exactly like freshly compiled ones, and a broken cache file is replaced.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildPipelineSchema } from './schema.ts';
 import { getValidatorCacheDir, loadValidator } from './validator-cache.ts';
 import { makeAjv } from './validators.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'tunefile-validators-'));
+const dir = tempDir('tunefile-validators-');
 const saved = process.env.TUNEFILE_CACHE_DIR;
 process.env.TUNEFILE_CACHE_DIR = dir;
 afterAll(() => {

@@ -27,7 +27,7 @@ describe('resolveProviderIdentity', () => {
     }
     const handle = createProviderHandle({ spec: { type: 'openai', base_url: 'http://bob:hunter2@gw.example/v1' }, env: { OPENAI_API_KEY: 'sk-0123456789ab' }, localDir: '/nonexistent' });
     expect(handle.identityString).toBe('openai:http://gw.example/v1');
-    const refused = await handle.connect().catch((e: unknown) => e as { message: string; hint: string });
+    const refused = (await handle.connect().catch((e: unknown) => e)) as { message: string; hint: string };
     expect(refused).toMatchObject({ code: 'TUNEFILE_PROVIDER', message: 'provider.base_url http://gw.example/v1 holds a user:password@ part, which tunefile does not send' });
     expect(JSON.stringify(refused) + refused.message + refused.hint).not.toContain('hunter2');
   });

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashFile } from './hash.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
 describe('hashFile', () => {
   it('gives the sha256 and size of small files here and of large ones in the hashing thread, several at once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hash-'));
+    const dir = tempDir('hash-');
     const small = Buffer.from('{"prompt":"a","completion":" b"}\n'.repeat(1000));
     const large = Buffer.alloc(33 << 20);
     for (let i = 0; i < large.length; i += 4096) large.writeUInt32LE(i * 2654435761 >>> 0, i);

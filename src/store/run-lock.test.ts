@@ -1,12 +1,13 @@
 // The run lock tells its holder from a later process with the same pid, and waits for holders on other hosts.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireRunLock, bootId, holderState, processStartTime, readHolder } from './run-lock.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
 const linux = existsSync('/proc/self/stat');
-const lockPath = () => join(mkdtempSync(join(tmpdir(), 'tunefile-lock-')), 'run.lock');
+const lockPath = () => join(tempDir('tunefile-lock-'), 'run.lock');
 const me = () => ({ pid: process.pid, host: hostname(), since: 'now', start: processStartTime(process.pid), boot: bootId() });
 
 describe('run lock holders', () => {

@@ -1,10 +1,10 @@
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TunefileError } from '../errors.ts';
 import { StateDb } from './state.ts';
 import { damageMarkerOf } from './state-damage.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
 /** A state.db with enough run records to span many pages. */
 function filledDb(dir: string): string {
@@ -19,7 +19,7 @@ function filledDb(dir: string): string {
 
 describe('a damaged state.db', () => {
   it('found damaged in use: one clear error naming the file, a marker, and the next repairing open moves it aside', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tunefile-state-'));
+    const dir = tempDir('tunefile-state-');
     const path = filledDb(dir);
     // Page 2 (a b-tree page of the runs table) overwritten: the header and schema still read, queries do not.
     const fd = openSync(path, 'r+');
@@ -51,7 +51,7 @@ describe('a damaged state.db', () => {
   });
 
   it('a folder where state.db should be is a clear error, not a damaged file to move', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tunefile-state-'));
+    const dir = tempDir('tunefile-state-');
     const path = join(dir, 'state.db');
     mkdirSync(path);
     expect(() => new StateDb(path, { repair: () => undefined })).toThrow(/^cannot open .*state\.db: unable to open database file$/);

@@ -1,6 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { BlobStore } from './blobs.ts';
@@ -9,8 +8,9 @@ import { acquireRunLock, readHolder } from './run-lock.ts';
 import { StateDb } from './state.ts';
 import { hashWithStatCache } from './stat-cache.ts';
 import { openStore } from './index.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'tunefile-store-'));
+const tmp = () => tempDir('tunefile-store-');
 
 describe('canonicalJson', () => {
   it('sorts keys at every level and drops undefined', () => {

@@ -1,6 +1,5 @@
 // The token-count cache in state.db: same report with no, a cold, a warm or a damaged cache, and a changed split retokenizes nothing.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,8 +9,9 @@ import { BpeEncoder, getBpeEncoder } from './bpe.ts';
 import type { RankFile } from './bpe.ts';
 import { loadCounts } from './count-cache.ts';
 import type { CountCacheStats, TokenCheckOptions } from './check.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'tunefile-count-cache-'));
+const dir = tempDir('tunefile-count-cache-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** SMS spam as suffixed prompt/completion lines with source rows, a few chat records mixed in. */

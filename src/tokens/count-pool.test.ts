@@ -1,14 +1,14 @@
 // Token counting in worker threads gives exactly the in-thread report, in input order.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkTokens } from './check.ts';
 import { TokenCountPool } from './count-pool.ts';
 import { CountTable } from './count-table.ts';
 import { decodeLines, readLineChunks } from './line-chunks.ts';
+import { tempDir } from '../../test/helpers/temp.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'tunefile-count-pool-'));
+const dir = tempDir('tunefile-count-pool-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Real SMS texts as prompt/completion JSONL, with a chat record mixed in. */

@@ -1,8 +1,7 @@
 // e2e (issue 13): evaluate's predictions are cached per model and prompt. Completion requests are counted at a proxy
 // in front of `tunefile serve` (the sample pipeline with `provider: openai`): report-only changes make none, a bad
 // `positive` fails before any, an interrupted evaluate keeps what it got, and --force or a new model asks again.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BATCH_SIZE } from '../../src/stages/evaluate/predict.ts';
@@ -10,6 +9,7 @@ import { runCli, runJson } from '../helpers/cli.ts';
 import { SERVE_KEY as API_KEY, startServe, type Serve } from '../helpers/serve.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { makeSampleProject, readLock } from './pipeline-support.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const REPORT = join('reports', 'sms-spam');
 
@@ -30,7 +30,7 @@ describe("evaluate's prediction cache, counted at the provider", () => {
   const validRows = (dir: string) => readLock(dir).stages.split!.outputs.valid.rows as number;
 
   beforeAll(async () => {
-    server = await startServe(mkdtempSync(join(tmpdir(), 'tunefile-evaluate-cache-serve-')));
+    server = await startServe(tempDir('tunefile-evaluate-cache-serve-'));
     proxy = await startFaultProxy(server.url);
   }, 30_000);
 

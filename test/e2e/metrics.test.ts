@@ -1,11 +1,11 @@
 // e2e: `tunefile metrics` against a real temporary git repository, through the real CLI process.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const GIT_ENV = {
@@ -39,7 +39,7 @@ function tunefile(args: string[], cwd = repo) {
 }
 
 beforeAll(() => {
-  repo = mkdtempSync(join(tmpdir(), 'tunefile-metrics-'));
+  repo = tempDir('tunefile-metrics-');
   git('init', '-q', '-b', 'main');
   writeFileSync(join(repo, 'README.md'), 'demo\n');
   git('add', '.');
@@ -107,7 +107,7 @@ describe('tunefile metrics', () => {
   });
 
   it('--diff outside a git repository is a usage error', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tunefile-nogit-'));
+    const dir = tempDir('tunefile-nogit-');
     try {
       writeFileSync(join(dir, 'pipeline.lock'), lockText({ accuracy: 0.5 }, 1));
       const r = await tunefile(['metrics', '--diff', 'HEAD'], dir);

@@ -1,8 +1,7 @@
 // e2e (issue 13): train's key is the model's identity, adoption verifies what it adopts, concurrent runs converge,
 // and an interrupted --force job is resumed. Every check counts jobs on a real server: `tunefile serve` or the
 // project's embedded local provider.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toFile } from 'openai';
 import type OpenAI from 'openai';
@@ -11,6 +10,7 @@ import { runCli, runJson, startCli, waitFor } from '../helpers/cli.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { SERVE_KEY, startServe, type Serve } from '../helpers/serve.ts';
 import { makeSampleProject, readLock, readProviderState } from './pipeline-support.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -30,7 +30,7 @@ function makeOpenAiProject(): string {
 
 /** A fresh clone of a project: what a commit holds (pipeline, config, data, and the lock file when `withLock`). */
 function cloneOf(project: string, withLock: boolean): string {
-  const copy = mkdtempSync(join(tmpdir(), 'tunefile-clone-'));
+  const copy = tempDir('tunefile-clone-');
   cpSync(project, copy, { recursive: true, filter: (src) => !src.includes('.tunefile') && !src.includes('reports') && (withLock || !src.endsWith('.lock')) });
   return copy;
 }

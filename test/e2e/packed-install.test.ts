@@ -1,14 +1,14 @@
 // e2e (issue 14): tunefile outside its own clone. The README's path for one's own project, for real: `npm pack`,
 // install the tarball as a devDependency of an empty project, `npx tunefile init`, then run the `next:` line it prints.
 // npx must find tunefile in the project (never the registry's unrelated `tunefile`), and the `$schema` paths resolve.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'tunefile-packed-'));
+const work = tempDir('tunefile-packed-');
 /** This Node first on PATH (npm runs the bin's `#!/usr/bin/env node` with it), CI mode, no colours. */
 const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, CI: 'true', NO_COLOR: '1' };
 

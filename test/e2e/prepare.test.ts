@@ -22,7 +22,7 @@ function smsAsCsv(dir: string): string {
 
 /** Runs the CLI with stdin left open and not a TTY: prepare must not wait for input. */
 function runOpenStdin(args: string[], cwd: string, env: Record<string, string | undefined> = {}) {
-  const childEnv = { ...process.env, NO_COLOR: '1', ...env };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
   if (env.CI === undefined) delete childEnv.CI;
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], { cwd, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';

@@ -1,9 +1,9 @@
 // End to end: `tunefile validate` as a real child process on real pipeline files.
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp.ts';
 
 const REPO = join(import.meta.dirname, '../..');
 const MAIN = join(REPO, 'src/cli/main.ts');
@@ -11,7 +11,7 @@ const FIXTURES = join(REPO, 'test/fixtures/pipelines');
 
 /** A temp project (with .git) holding the named fixtures, copied under their own names. */
 function project(...fixtures: string[]): string {
-  const root = mkdtempSync(join(tmpdir(), 'tunefile-validate-'));
+  const root = tempDir('tunefile-validate-');
   mkdirSync(join(root, '.git'));
   for (const name of fixtures) copyFileSync(join(FIXTURES, name), join(root, name));
   return root;

@@ -1,9 +1,9 @@
 // Test helpers: temp projects and the real CLI as a child process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './temp.ts';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(REPO, 'src', 'cli', 'main.ts');
@@ -17,7 +17,7 @@ export interface CliResult {
 
 /** A fresh project folder (with a .git marker so it is its own project root) holding `files`. */
 export function makeProject(files: Record<string, string> = {}, prefix = 'tunefile-e2e-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = tempDir(prefix);
   mkdirSync(join(dir, '.git'));
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
@@ -28,7 +28,7 @@ export function makeProject(files: Record<string, string> = {}, prefix = 'tunefi
 
 /** Copies a project folder (a "fresh clone") without its .tunefile/ and lock files. */
 export function cloneProject(dir: string): string {
-  const copy = mkdtempSync(join(tmpdir(), 'tunefile-clone-'));
+  const copy = tempDir('tunefile-clone-');
   cpSync(dir, copy, { recursive: true, filter: (src) => !src.includes('.tunefile') && !src.endsWith('.lock') });
   return copy;
 }

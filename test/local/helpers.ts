@@ -1,9 +1,9 @@
 // Shared helpers for the local server's end-to-end tests: real data, a real server, the official SDK.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import { startLocalServer, type LocalServer, type LocalServerOptions } from '../../src/local/index.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 export interface Row {
   prompt: string;
@@ -64,7 +64,7 @@ export async function upload(client: OpenAI, text: string, name: string): Promis
 
 /** A fresh temporary data folder. */
 export function makeDataDir(): string {
-  return mkdtempSync(join(tmpdir(), 'tunefile-local-'));
+  return tempDir('tunefile-local-');
 }
 
 export interface TestServer {

@@ -1,19 +1,19 @@
 // Issue 14, credentials in a base URL (http://user:pw@host/v1): they never reach keys, the lock file, reasons or
 // `status`, a pipeline without them keeps its keys, and connecting with them fails with one clear line.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { startServe, type Serve } from '../helpers/serve.ts';
 import { SMS_PIPELINE, listFiles, makeSmsProject } from './sms.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const KEY = 'sk-baseurl-tests-0123456789';
 const PASSWORD = 'hunter2-s3cret';
 
 /** `tunefile serve` with this file's key, on a fresh data folder. */
 function serve(env: Record<string, string> = {}): Promise<Serve> {
-  return startServe(mkdtempSync(join(tmpdir(), 'tunefile-baseurl-serve-')), { apiKey: KEY, env });
+  return startServe(tempDir('tunefile-baseurl-serve-'), { apiKey: KEY, env });
 }
 
 describe('credentials in the provider base URL (issue 14)', () => {

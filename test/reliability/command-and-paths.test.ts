@@ -1,12 +1,12 @@
 // Issue 7: the command stage passes arguments literally (no shell), report folders stay inside the project unless
 // the pipeline opts in, and ids a client sends to the local server are never used as paths unchecked.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli, runJson, startCli } from '../helpers/cli.ts';
 import { SMS_PIPELINE, makeSmsProject } from './sms.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 describe('command stage: arguments are data, never shell', () => {
   it('passes ; rm -rf, $(...), backticks, pipes and globs to the program literally', async () => {
@@ -26,7 +26,7 @@ describe('command stage: arguments are data, never shell', () => {
 
 describe('report folders outside the project', () => {
   it('refuses evaluate report: ../.. (and an absolute path) without allow_outside, writing nothing there, and allows it with allow_outside: true', async () => {
-    const outside = mkdtempSync(join(tmpdir(), 'tunefile-outside-'));
+    const outside = tempDir('tunefile-outside-');
     const target = join(outside, 'report');
     const dir = makeSmsProject({ rows: 600, edits: [['report: ../reports/sms-spam', `report: ${JSON.stringify(target)}`]] });
     const refused = await runJson([SMS_PIPELINE], { cwd: dir });

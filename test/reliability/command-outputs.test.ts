@@ -2,11 +2,11 @@
 // (150 MB of stdout once failed with `maxBuffer exceeded` at ~760 MB RSS). A symlink or hard link output is stored as
 // a copy of its bytes, and the linked file (here outside the project) is never chmodded or cached as a link.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, lstatSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, makeProject, runJson } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const TIME = '/usr/bin/time';
 const MB = 1024 * 1024;
@@ -64,7 +64,7 @@ describe('command stage: output is streamed, not buffered', () => {
 describe('command stage: outputs that are links', () => {
   /** A file outside the project, writable by its owner, that the program links to. */
   function outsideFile(): string {
-    const file = join(mkdtempSync(join(tmpdir(), 'tunefile-outside-')), 'precious.txt');
+    const file = join(tempDir('tunefile-outside-'), 'precious.txt');
     writeFileSync(file, 'original bytes\n');
     chmodSync(file, 0o644);
     return file;

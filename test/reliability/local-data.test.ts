@@ -1,15 +1,15 @@
 // Issue 14, the local server's data and URLs: one corrupt job.json is named (log and errors for that job) while every
 // other job keeps working; a malformed %-escape in a URL is the client's 400 in OpenAI's shape, not a 500 the SDK retries.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/cli.ts';
 import { SERVE_KEY, startServe } from '../helpers/serve.ts';
 import { smallSms, toJsonl, upload, waitForJob } from '../local/helpers.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'tunefile-local-data-'));
+const dataDir = tempDir('tunefile-local-data-');
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** A small, quick job on the SMS sample. */
@@ -61,7 +61,7 @@ describe('local server: one corrupt job.json', () => {
 
 describe('local server: malformed %-escapes in URLs', () => {
   it('answer 400 with an OpenAI error body on every route with an id, and the SDK does not retry', async () => {
-    const server = await startServe(mkdtempSync(join(tmpdir(), 'tunefile-local-url-')));
+    const server = await startServe(tempDir('tunefile-local-url-'));
     try {
       for (const [method, path] of [
         ['GET', '/files/%E0%A4%A'],

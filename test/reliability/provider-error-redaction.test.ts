@@ -1,14 +1,14 @@
 // Issue 14, secrets in provider errors: a gateway that echoes the API key (and another sk- key) in its error message.
 // The fault proxy answers the upload with such a message; no output, --json document, --debug trace or project file
 // may carry either key, while the rest of the provider's message is still shown.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { startServe, type Serve } from '../helpers/serve.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { SMS_PIPELINE, listFiles, makeSmsProject } from './sms.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 // Not sk-shaped, and read through api_key_env from a variable whose name does not look like a key's:
 // only the provider remembering the key it read can redact it.
@@ -17,7 +17,7 @@ const OTHER = 'sk-proj-Unrelated0123456789abcdef';
 
 /** `tunefile serve` with this file's key, on a fresh data folder. */
 function serve(env: Record<string, string> = {}): Promise<Serve> {
-  return startServe(mkdtempSync(join(tmpdir(), 'tunefile-redact-serve-')), { apiKey: KEY, env });
+  return startServe(tempDir('tunefile-redact-serve-'), { apiKey: KEY, env });
 }
 
 describe('provider error messages are redacted (issue 14)', () => {

@@ -1,20 +1,21 @@
 // Issue 7, provider faults: the full SMS pipeline with `provider: openai` through test/helpers/fault-proxy.ts in front
 // of `tunefile serve`. Retries that can succeed complete the pipeline with one job per key; faults that cannot be
 // retried fail with exit 1 naming the provider's error, and the failed stage is never cached.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
+
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runJson } from '../helpers/cli.ts';
 import { startServe, type Serve } from '../helpers/serve.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { SMS_PIPELINE, localJobs, makeSmsProject } from './sms.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const KEY = 'sk-fault-tests';
 
 /** `tunefile serve` with this file's key, on a fresh data folder. */
 function serve(env: Record<string, string> = {}): Promise<Serve> {
-  return startServe(mkdtempSync(join(tmpdir(), 'tunefile-faults-serve-')), { apiKey: KEY, env });
+  return startServe(tempDir('tunefile-faults-serve-'), { apiKey: KEY, env });
 }
 
 describe('provider faults through a proxy in front of tunefile serve', () => {

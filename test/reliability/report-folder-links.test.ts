@@ -1,18 +1,18 @@
 // Issue 14: a symbolic link inside the project cannot carry evaluate's report copies outside it; paths are compared
 // as real paths (the deepest existing folder, links resolved), and a link that leads nowhere is named.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, runJson } from '../helpers/cli.ts';
 import { SMS_PIPELINE, makeSmsProject } from './sms.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 /** The evaluate stage's error from a `run --json` report. */
 const evaluateError = (run: Awaited<ReturnType<typeof runJson>>) => run.report.stages.find((s: { id: string }) => s.id === 'evaluate').error as string;
 
 describe('report folders behind symbolic links', () => {
   it('refuses a report folder whose real path is outside the project, writes nothing there, and allows it with allow_outside', async () => {
-    const outside = mkdtempSync(join(tmpdir(), 'tunefile-linked-outside-'));
+    const outside = tempDir('tunefile-linked-outside-');
     const dir = makeSmsProject({ rows: 400 });
     // report: ../reports/sms-spam, where the project's `reports` folder is a link to a folder outside.
     symlinkSync(outside, join(dir, 'reports'), 'dir');

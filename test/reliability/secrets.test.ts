@@ -1,19 +1,20 @@
 // Issue 7, secrets: the full SMS pipeline with `provider: openai` against `tunefile serve` and a sentinel key.
 // The key must appear in no file of the project, no output (also --debug, error paths) and no run --json; the local
 // server refuses a wrong key and binds loopback unless --host says otherwise.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.ts';
 import { SMS_PIPELINE, listFiles, makeSmsProject } from './sms.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const SENTINEL = 'sk-SENTINEL-7f3c9a1e5b2d4c6e8a0f';
 
 /** Starts `tunefile serve` with `args`; resolves with its base URL once it listens. */
 async function serve(args: string[]) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tunefile-serve-'));
+  const dataDir = tempDir('tunefile-serve-');
   const server = startCli(['serve', '--port', '0', '--data', dataDir, ...args], { cwd: dataDir });
   const start = Date.now();
   while (!/listening on (\S+)/.test(server.output().stdout)) {

@@ -1,14 +1,14 @@
 // Issue 14: `tunefile serve` failures that are the user's or the machine's (a port in use, a host that is not this
 // machine's, a --data folder that cannot be made) end with one line naming the flag, a hint, and exit 2: never
 // "this is a bug in tunefile", never a stack trace, and the data folder is not left locked.
-import { mkdirSync, mkdtempSync, existsSync, chmodSync, writeFileSync } from 'node:fs';
+import { mkdirSync, existsSync, chmodSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const base = mkdtempSync(join(tmpdir(), 'tunefile-serve-errors-'));
+const base = tempDir('tunefile-serve-errors-');
 
 /** Runs `tunefile serve ARGS` and checks the shape every such failure must have. */
 async function serveFails(args: string[], words: string[]): Promise<string> {

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { featurize, packRows } from './features.ts';
@@ -7,6 +6,7 @@ import { autoBatchSize, resolveHyperparameters } from './hyperparameters.ts';
 import { readCheckpoint, writeCheckpoint, type ModelMeta } from './model-file.ts';
 import { createPrngState, nextUint32 } from './prng.ts';
 import { createTrainState, runEpoch, type TrainConfig, type TrainData } from './train.ts';
+import { tempDir } from '../../../test/helpers/temp.ts';
 
 /** Two classes told apart by token 7 (class 1) or 9 (class 0), with shared noise tokens. */
 function toyData(n: number): TrainData {
@@ -48,7 +48,7 @@ describe('runEpoch', () => {
   });
 
   it('resumed from a checkpoint, ends bit for bit like an uninterrupted run', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tunefile-ckpt-'));
+    const dir = tempDir('tunefile-ckpt-');
     try {
       const data = toyData(40);
       const meta: ModelMeta = { kind: 'tunefile-local-classifier', version: 1, baseModel: 'babbage-002', encoding: 'cl100k_base', format: 'prompt_completion', dim: 1024, classes: [' a', ' b'] };

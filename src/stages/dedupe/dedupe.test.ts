@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { runStageForTest } from '../testing.ts';
+import { runStageForTest } from '../../../test/helpers/stage.ts';
 import { load } from '../load/index.ts';
 import { dedupe } from './index.ts';
 

@@ -1,10 +1,9 @@
 // evaluate's requests through the real SDK against the local server, behind a small proxy that counts requests and can
 // rewrite completions responses: batches of prompts give the same predictions, metrics and report as one prompt per
 // request; chat stays one request per example; a response short of a choice fails clearly; cut responses are retried.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,13 +13,14 @@ import { TunefileError } from '../../errors.ts';
 import { startLocalServer, type LocalServer } from '../../local/index.ts';
 import type { ModelRequest } from '../../providers/format.ts';
 import type { Provider } from '../../providers/types.ts';
-import { runStageForTest, type TestRunResult } from '../testing.ts';
+import { runStageForTest, type TestRunResult } from '../../../test/helpers/stage.ts';
 import { evaluate } from './index.ts';
 import { DEFAULT_BATCH_SIZE, predictAll } from './predict.ts';
+import { tempDir } from '../../../test/helpers/temp.ts';
 
 const API_KEY = 'sk-evaluate-batches';
 const ROOT = join(import.meta.dirname, '../../..');
-const dir = mkdtempSync(join(tmpdir(), 'tunefile-evaluate-'));
+const dir = tempDir('tunefile-evaluate-');
 
 interface Row { prompt: string; completion: string }
 

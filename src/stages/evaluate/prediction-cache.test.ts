@@ -1,12 +1,13 @@
 // The prediction cache's key (what changes an answer is in it, how requests are spread is not) and its store in state.db.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
+
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelRequest } from '../../providers/format.ts';
 import { StateDb } from '../../store/state.ts';
 import { getPredictionKey, openPredictionCache } from './prediction-cache.ts';
 import type { PredictAllOptions, Prediction } from './predict.ts';
+import { tempDir } from '../../../test/helpers/temp.ts';
 
 const prompt: ModelRequest = { kind: 'completion', prompt: 'Win a prize now\n\n###\n\n', display: 'Win a prize now', answer: ' spam\n' };
 const chat: ModelRequest = { kind: 'chat', messages: [{ role: 'user', content: 'Win a prize now' }], display: 'Win a prize now', answer: 'spam' };
@@ -52,7 +53,7 @@ describe('openPredictionCache on state.db', () => {
   const answer: Prediction = { text: ' spam', logprob: -0.01, top: [{ token: ' spam', logprob: -0.01 }, { token: ' ham', logprob: -4.6 }] };
 
   it('keeps predictions across reopen and drops a malformed entry as a miss', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'tunefile-predictions-')), 'state.db');
+    const path = join(tempDir('tunefile-predictions-'), 'state.db');
     let db = new StateDb(path);
     const dropped: string[] = [];
     let cache = openPredictionCache(db.kv('evaluate:predictions'), (k) => dropped.push(k));

@@ -1,9 +1,9 @@
 // The report folder: resolved inside the project, and checked writable before evaluate asks the model anything.
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkReportDir, displayReportDir, resolveReportDir } from './report-files.ts';
+import { tempDir } from '../../../test/helpers/temp.ts';
 
 const ctx = (allowOutside: boolean) => ({ pipelineDir: '/p/pipelines', projectRoot: '/p', address: 'pipelines/x.yaml:evaluate', allowOutside });
 
@@ -21,8 +21,8 @@ describe('resolveReportDir', () => {
 
 describe('resolveReportDir with symbolic links', () => {
   it('compares real paths: a link inside the project that leads out is outside, one that stays in is inside', () => {
-    const project = realpathSync(mkdtempSync(join(tmpdir(), 'tunefile-report-links-')));
-    const outside = realpathSync(mkdtempSync(join(tmpdir(), 'tunefile-report-out-')));
+    const project = realpathSync(tempDir('tunefile-report-links-'));
+    const outside = realpathSync(tempDir('tunefile-report-out-'));
     mkdirSync(join(project, 'pipelines'));
     mkdirSync(join(project, 'real-reports'));
     symlinkSync(outside, join(project, 'out'));
@@ -42,7 +42,7 @@ describe('resolveReportDir with symbolic links', () => {
 });
 
 describe('checkReportDir', () => {
-  const root = mkdtempSync(join(tmpdir(), 'tunefile-report-dir-'));
+  const root = tempDir('tunefile-report-dir-');
 
   it('accepts a folder that exists or can be created', () => {
     expect(() => checkReportDir('x.yaml:evaluate', root, 'reports')).not.toThrow();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { runStageForTest } from '../testing.ts';
+import { runStageForTest } from '../../../test/helpers/stage.ts';
 import { load } from './index.ts';
 
 const root = resolve(import.meta.dirname, '../../..');

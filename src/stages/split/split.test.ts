@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { runStageForTest } from '../testing.ts';
+import { runStageForTest } from '../../../test/helpers/stage.ts';
 import { load } from '../load/index.ts';
 import { split } from './index.ts';
 import { Xoshiro128 } from '../../data/prng.ts';
 import { allocateLargestRemainder } from '../../data/allocate.ts';
+import { tempDir } from '../../../test/helpers/temp.ts';
 
 const sms = resolve(import.meta.dirname, '../../../test/data/sms-spam/SMSSpamCollection.tsv');
 
 function dataset(records: object[]): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'tf-split-')), 'in.jsonl');
+  const path = join(tempDir('tf-split-'), 'in.jsonl');
   writeFileSync(path, records.map((r, i) => JSON.stringify({ ...r, _row: i + 1 })).join('\n') + '\n');
   return path;
 }

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runStageForTest } from '../testing.ts';
+import { runStageForTest } from '../../../test/helpers/stage.ts';
 import { suffix } from './index.ts';
+import { tempDir } from '../../../test/helpers/temp.ts';
 
 /** Writes records as a JSONL file in a temp folder. */
 function dataset(records: object[]): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'tf-suffix-')), 'in.jsonl');
+  const path = join(tempDir('tf-suffix-'), 'in.jsonl');
   writeFileSync(path, records.map((r, i) => JSON.stringify({ ...r, _row: i + 2 })).join('\n') + '\n');
   return path;
 }

@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { runStageForTest } from '../testing.ts';
+import { runStageForTest } from '../../../test/helpers/stage.ts';
 import { load } from '../load/index.ts';
 import { suffix } from '../suffix/index.ts';
 import { split } from '../split/index.ts';
 import { tokencheck } from './index.ts';
 import { getDefaultEpochs } from '../../tokens/epochs.ts';
+import { tempDir } from '../../../test/helpers/temp.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const banking = resolve(root, 'test/data/banking77/train.csv');
 const sms = resolve(root, 'test/data/sms-spam/SMSSpamCollection.tsv');
 
 function files(train: object[], valid: object[]): { train: string; valid: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'tf-tok-'));
+  const dir = tempDir('tf-tok-');
   const write = (name: string, rows: object[]) => {
     writeFileSync(join(dir, name), rows.map((r, i) => JSON.stringify({ ...r, _row: i + 1 })).join('\n') + '\n');
     return join(dir, name);

@@ -1,14 +1,14 @@
 // The cost guard: tokencheck's billed tokens per epoch times this job's epochs (train's number, else the auto rule on
 // the example count), the limit from params or config, and --yes.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StageContext } from '../types.ts';
 import { checkCost, estimateCost } from './cost-guard.ts';
 import type { TrainParams } from './index.ts';
+import { tempDir } from '../../../test/helpers/temp.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'tunefile-cost-'));
+const dir = tempDir('tunefile-cost-');
 
 /** A tokencheck report: 100,000 billed tokens per epoch at $0.40 per 1M, estimated over `epochs` for `examples`. */
 function writeReport(name: string, examples: number, epochs: number): string {

@@ -1,15 +1,15 @@
 // upload against a real local server through the SDK: chat conversion, reuse by content name, the system/model check.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../local/index.ts';
 import type { Provider } from '../../providers/types.ts';
-import { runStageForTest } from '../testing.ts';
+import { runStageForTest } from '../../../test/helpers/stage.ts';
 import { upload } from './index.ts';
+import { tempDir } from '../../../test/helpers/temp.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'tunefile-upload-'));
+const dir = tempDir('tunefile-upload-');
 const lines = (n: number, offset: number) =>
   Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `message ${i + offset}\n\n###\n\n`, completion: i % 2 ? ' spam\n' : ' ham\n', _row: i + offset })).join('\n') + '\n';
 writeFileSync(join(dir, 'train.jsonl'), lines(12, 1));

@@ -1,13 +1,13 @@
 // Test harness: runs one stage type for real (real files, real schema defaults) outside the engine.
 // Used by stage unit tests; the engine builds the same StageContext for real runs.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { hashFile } from '../store/hash.ts';
-import type { Provider } from '../providers/types.ts';
-import type { ResolvedConfig } from '../pipeline/config-types.ts';
-import type { ArtifactRef, JournalEntry, StageContext, StageDef, StageResult } from './types.ts';
+import { hashFile } from '../../src/store/hash.ts';
+import type { Provider } from '../../src/providers/types.ts';
+import type { ResolvedConfig } from '../../src/pipeline/config-types.ts';
+import type { ArtifactRef, JournalEntry, StageContext, StageDef, StageResult } from '../../src/stages/types.ts';
+import { tempDir } from './temp.ts';
 
 export interface TestRunOptions<P> {
   /** Raw `with:` values; schema defaults are applied as in a pipeline. */
@@ -51,8 +51,8 @@ export function resolveParams(def: StageDef, raw: Record<string, unknown>): Reco
 
 /** Runs `def` with real files in a temp folder and returns its outputs. */
 export async function runStageForTest<P>(def: StageDef<P>, options: TestRunOptions<P> = {}): Promise<TestRunResult> {
-  const dir = resolve(options.dir ?? mkdtempSync(join(tmpdir(), 'tunefile-stage-')));
-  const work = mkdtempSync(join(tmpdir(), 'tunefile-out-'));
+  const dir = resolve(options.dir ?? tempDir('tunefile-stage-'));
+  const work = tempDir('tunefile-out-');
   const params = resolveParams(def as StageDef, (options.params ?? {}) as Record<string, unknown>);
   const inputs: Record<string, ArtifactRef> = {};
   for (const [name, path] of Object.entries(options.inputs ?? {})) {
