@@ -1,14 +1,12 @@
 // Smoke test of the benchmark harness at a small N: it runs every section it can and produces a table.
 // --no-build: npm test has built dist/ just before vitest starts.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/temp.ts';
 
 const cache = tempDir('tunefile-bench-smoke-');
 process.env.TUNEFILE_BENCH_CACHE = cache;
-
-afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
 describe('npm run bench (smoke, 20,000 rows)', () => {
   it('generates the same rows twice, with ~15% repeats and the 77 intents', async () => {

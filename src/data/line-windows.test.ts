@@ -1,12 +1,11 @@
 // readLineBatches on files larger than one decode window: every line once, in order, with its line number.
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readLineBatches, splitAtNewlines } from './text-lines.ts';
 import { tempDir } from '../../test/helpers/temp.ts';
 
 const dir = tempDir('tunefile-line-windows-');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('readLineBatches across 64 KiB decode windows', () => {
   it('yields every line with correct numbers, and names the line of invalid UTF-8 deep in a chunk', async () => {

@@ -1,13 +1,12 @@
 // writeJson writes exactly JSON.stringify(value, null, 2) + newline, also when it streams long arrays; JsonlWriter's double buffering.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JsonlWriter, writeJson } from './jsonl.ts';
 import { tempDir } from '../../test/helpers/temp.ts';
 
 const dir = tempDir('tunefile-write-json-');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function roundTrip(value: unknown): Promise<string> {
   const path = join(dir, 'doc.json');

@@ -1,8 +1,8 @@
 // The token-count cache in state.db: same report with no, a cold, a warm or a damaged cache, and a changed split retokenizes nothing.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StateDb } from '../store/state.ts';
 import { checkTokens } from './check.ts';
 import { BpeEncoder, getBpeEncoder } from './bpe.ts';
@@ -12,7 +12,6 @@ import type { CountCacheStats, TokenCheckOptions } from './check.ts';
 import { tempDir } from '../../test/helpers/temp.ts';
 
 const dir = tempDir('tunefile-count-cache-');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** SMS spam as suffixed prompt/completion lines with source rows, a few chat records mixed in. */
 function smsLines(): string[] {

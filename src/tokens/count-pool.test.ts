@@ -1,7 +1,7 @@
 // Token counting in worker threads gives exactly the in-thread report, in input order.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkTokens } from './check.ts';
 import { TokenCountPool } from './count-pool.ts';
 import { CountTable } from './count-table.ts';
@@ -9,7 +9,6 @@ import { decodeLines, readLineChunks } from './line-chunks.ts';
 import { tempDir } from '../../test/helpers/temp.ts';
 
 const dir = tempDir('tunefile-count-pool-');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Real SMS texts as prompt/completion JSONL, with a chat record mixed in. */
 function writeSms(): string {

@@ -1,10 +1,10 @@
 // e2e: `tunefile metrics` against a real temporary git repository, through the real CLI process.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -52,7 +52,6 @@ beforeAll(() => {
   writeFileSync(join(repo, 'pipelines/spam.lock'), lockText({ accuracy: 0.9875, macro_f1: 0.95, n: 1115, auprc: 0.9 }, 4));
   git('commit', '-q', '-am', 'run with 4 epochs');
 });
-afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
 describe('tunefile metrics', () => {
   it('prints the lock file metrics as a table', async () => {
@@ -108,15 +107,11 @@ describe('tunefile metrics', () => {
 
   it('--diff outside a git repository is a usage error', async () => {
     const dir = tempDir('tunefile-nogit-');
-    try {
-      writeFileSync(join(dir, 'pipeline.lock'), lockText({ accuracy: 0.5 }, 1));
-      const r = await tunefile(['metrics', '--diff', 'HEAD'], dir);
-      expect(r.exitCode).toBe(2);
-      expect(r.stderr).toContain('cannot read pipeline.lock at revision HEAD');
-      expect((await tunefile(['metrics'], dir)).stdout).toContain('evaluate  accuracy  0.5000');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    writeFileSync(join(dir, 'pipeline.lock'), lockText({ accuracy: 0.5 }, 1));
+    const r = await tunefile(['metrics', '--diff', 'HEAD'], dir);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('cannot read pipeline.lock at revision HEAD');
+    expect((await tunefile(['metrics'], dir)).stdout).toContain('evaluate  accuracy  0.5000');
   });
 
   it('has help', async () => {

@@ -1,7 +1,7 @@
 // e2e (issue 13): train's key is the model's identity, adoption verifies what it adopts, concurrent runs converge,
 // and an interrupted --force job is resumed. Every check counts jobs on a real server: `tunefile serve` or the
 // project's embedded local provider.
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toFile } from 'openai';
 import type OpenAI from 'openai';
@@ -224,7 +224,6 @@ describe('forced jobs are journaled like any other', () => {
     const lock = readLock(project);
     expect(lock.stages.train!.job_id).toBe(forcedJob);
     expect(lock.stages.train!.fine_tuned_model).toBe(jobs.find((j) => j.id === forcedJob)!.fine_tuned_model);
-    rmSync(project, { recursive: true, force: true });
   }, 180_000);
 
   it('--force and --stage with an unknown id exit 2 with did-you-mean; --downstream needs --stage', async () => {

@@ -1,10 +1,10 @@
 // e2e (issue 14): tunefile outside its own clone. The README's path for one's own project, for real: `npm pack`,
 // install the tarball as a devDependency of an empty project, `npx tunefile init`, then run the `next:` line it prints.
 // npx must find tunefile in the project (never the registry's unrelated `tunefile`), and the `$schema` paths resolve.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -20,8 +20,6 @@ function schemaRef(path: string): string {
   const text = readFileSync(path, 'utf8');
   return path.endsWith('.json') ? (JSON.parse(text) as { $schema: string }).$schema : /\$schema=(\S+)/.exec(text)![1]!;
 }
-
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('tunefile installed from a packed tarball into a project of its own', () => {
   it('packs, installs as a devDependency, and `npx tunefile init` / its next: line run offline there', async () => {

@@ -1,9 +1,8 @@
 // SIGKILL the server during training, restart it on the same folder: the same job resumes and ends as if never killed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fingerprint, loadSms, makeDataDir, smallSms, splitStratified, startTestServer, toJsonl, upload, waitForJob } from './helpers.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -50,7 +49,6 @@ async function waitUntil(client: OpenAI, id: string, check: (steps: number, chec
 
 describe('resuming after SIGKILL', () => {
   const dataDir = makeDataDir();
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('resumes the same job from the start and from a checkpoint, with the uninterrupted result', async () => {
     const { train, valid } = splitStratified(loadSms().slice(0, 2500));

@@ -1,10 +1,10 @@
 // `tunefile serve` as a user runs it: help, flag errors, the printed variables, Ctrl-C.
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startLocalServer } from '../../src/local/index.ts';
 import { makeDataDir } from './helpers.ts';
 
@@ -23,7 +23,6 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
 
 describe('tunefile serve', () => {
   const dataDir = makeDataDir();
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('prints help and rejects unknown flags with exit 2', async () => {
     const help = await runCli(['serve', '--help']);

@@ -1,16 +1,15 @@
 // Issue 14, the local server's data and URLs: one corrupt job.json is named (log and errors for that job) while every
 // other job keeps working; a malformed %-escape in a URL is the client's 400 in OpenAI's shape, not a 500 the SDK retries.
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/cli.ts';
 import { SERVE_KEY, startServe } from '../helpers/serve.ts';
 import { smallSms, toJsonl, upload, waitForJob } from '../local/helpers.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const dataDir = tempDir('tunefile-local-data-');
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** A small, quick job on the SMS sample. */
 async function trainSmall(client: OpenAI, training: string, seed: number): Promise<OpenAI.FineTuning.FineTuningJob> {

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { featurize, packRows } from './features.ts';
@@ -49,24 +48,20 @@ describe('runEpoch', () => {
 
   it('resumed from a checkpoint, ends bit for bit like an uninterrupted run', () => {
     const dir = tempDir('tunefile-ckpt-');
-    try {
-      const data = toyData(40);
-      const meta: ModelMeta = { kind: 'tunefile-local-classifier', version: 1, baseModel: 'babbage-002', encoding: 'cl100k_base', format: 'prompt_completion', dim: 1024, classes: [' a', ' b'] };
-      const straight = createTrainState(config, 40);
-      for (let e = 0; e < 3; e++) runEpoch(straight, config, data, () => {});
-      const first = createTrainState(config, 40);
-      runEpoch(first, config, data, () => {});
-      writeCheckpoint(join(dir, 'c.ckpt'), meta, config, first);
-      const resumed = readCheckpoint(join(dir, 'c.ckpt'), meta, config)!;
-      expect(resumed.step).toBe(10);
-      runEpoch(resumed, config, data, () => {});
-      runEpoch(resumed, config, data, () => {});
-      expect(resumed.weights.W).toEqual(straight.weights.W);
-      expect(resumed.stepMetrics).toEqual(straight.stepMetrics);
-      expect(readCheckpoint(join(dir, 'c.ckpt'), meta, { ...config, seed: 6 })).toBeUndefined();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const data = toyData(40);
+    const meta: ModelMeta = { kind: 'tunefile-local-classifier', version: 1, baseModel: 'babbage-002', encoding: 'cl100k_base', format: 'prompt_completion', dim: 1024, classes: [' a', ' b'] };
+    const straight = createTrainState(config, 40);
+    for (let e = 0; e < 3; e++) runEpoch(straight, config, data, () => {});
+    const first = createTrainState(config, 40);
+    runEpoch(first, config, data, () => {});
+    writeCheckpoint(join(dir, 'c.ckpt'), meta, config, first);
+    const resumed = readCheckpoint(join(dir, 'c.ckpt'), meta, config)!;
+    expect(resumed.step).toBe(10);
+    runEpoch(resumed, config, data, () => {});
+    runEpoch(resumed, config, data, () => {});
+    expect(resumed.weights.W).toEqual(straight.weights.W);
+    expect(resumed.stepMetrics).toEqual(straight.stepMetrics);
+    expect(readCheckpoint(join(dir, 'c.ckpt'), meta, { ...config, seed: 6 })).toBeUndefined();
   });
 });
 

@@ -1,7 +1,7 @@
 // evaluate's requests through the real SDK against the local server, behind a small proxy that counts requests and can
 // rewrite completions responses: batches of prompts give the same predictions, metrics and report as one prompt per
 // request; chat stays one request per example; a response short of a choice fails clearly; cut responses are retried.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -159,7 +159,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => proxyServer.close(resolve));
   await local.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('evaluate in batches of prompts', () => {
