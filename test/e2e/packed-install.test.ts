@@ -23,8 +23,9 @@ function schemaRef(path: string): string {
 
 describe('tunefile installed from a packed tarball into a project of its own', () => {
   it('packs, installs as a devDependency, and `npx tunefile init` / its next: line run offline there', async () => {
-    // `npm pack` runs `prepare` (tsc -> dist/); the tarball must carry dist/ and schemas/.
-    const pack = await sh('npm', ['pack', '--pack-destination', work, '--json'], REPO);
+    // The tarball must carry dist/ and schemas/. --ignore-scripts: `prepare` would rebuild dist/, which `npm test`
+    // has just built (run `npm run build` first when running this file alone).
+    const pack = await sh('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--json'], REPO);
     expect(pack.exitCode, `npm pack failed:\n${pack.stderr}`).toBe(0);
     const [packed] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     const files = packed!.files.map((f) => f.path);
