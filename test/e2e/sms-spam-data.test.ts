@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { REPO, makeProject, runCli, runJson } from '../helpers/cli.ts';
+import { smsSpamFacts } from '../helpers/sms-spam-facts.ts';
 
 const SMS_PIPELINE = `version: 1
 name: sms-spam-data
@@ -47,9 +48,12 @@ describe('data stages in tunefile run', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.status).toEqual({ load: 'ran', dedupe: 'ran', suffix: 'ran', split: 'ran', tokencheck: 'ran' });
     const out = (id: string) => first.report.stages.find((s: { id: string }) => s.id === id).outputs;
-    expect(out('load').dataset.rows).toBe(5574);
-    expect(out('dedupe').dataset.rows).toBe(5574 - 403);
-    expect(out('split').train.rows + out('split').valid.rows).toBe(5171);
+    // The test's own count over the raw TSV: dedupe (on: prompt, no normalization) keeps the distinct texts.
+    const { distinct } = smsSpamFacts();
+    expect(out('load').dataset.rows).toBe(5574); // test/data/README.md
+    expect(out('dedupe').dataset.rows).toBe(distinct);
+    expect(out('split').train.rows + out('split').valid.rows).toBe(distinct);
+    expect(out('split').valid.rows).toBe(Math.round(0.2 * distinct));
     expect(out('tokencheck').train.hash).toBe(out('split').train.hash);
     expect(out('tokencheck').valid.hash).toBe(out('split').valid.hash);
     const report = JSON.parse(readFileSync(out('tokencheck').report.path, 'utf8'));
@@ -81,8 +85,9 @@ describe('data stages in tunefile run', () => {
     };
     const stored = chunks();
     expect(stored.length).toBeGreaterThan(0);
-    // 5,171 rows: ~5,000 distinct prompts and 2 completions, 24 bytes each.
-    expect(stored.reduce((a, c) => a + Number(c.bytes), 0)).toBeGreaterThan(4000 * 24);
+    // An entry of 24 bytes for each distinct prompt (the distinct texts of the raw file, counted by the test) and
+    // each of the 2 completions, plus chunk headers: more than 24 bytes a distinct text.
+    expect(stored.reduce((a, c) => a + Number(c.bytes), 0)).toBeGreaterThan(smsSpamFacts().distinct * 24);
 
     const reseeded = await runJson(['--set', 'split.with.seed=7'], { cwd: dir });
     expect(reseeded.status.tokencheck).toBe('ran');

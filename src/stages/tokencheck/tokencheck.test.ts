@@ -8,6 +8,16 @@ import { split } from '../split/index.ts';
 import { tokencheck } from './index.ts';
 import { getDefaultEpochs } from '../../tokens/epochs.ts';
 import { tempDir } from '../../../test/helpers/temp.ts';
+// The test's own token counts come from js-tiktoken directly, not through src/tokens.
+import { getEncoding } from 'js-tiktoken';
+
+const encoders = new Map<'cl100k_base' | 'o200k_base', ReturnType<typeof getEncoding>>();
+/** Tokens of `text` (special-token text counted as plain text, as upload's bytes are). */
+function tokens(encoding: 'cl100k_base' | 'o200k_base', text: string): number {
+  let enc = encoders.get(encoding);
+  if (!enc) encoders.set(encoding, (enc = getEncoding(encoding)));
+  return enc.encode(text, [], []).length;
+}
 
 const root = resolve(import.meta.dirname, '../../..');
 const banking = resolve(root, 'test/data/banking77/train.csv');
@@ -88,7 +98,9 @@ describe('tokencheck', () => {
     const missing = files([...Array(30)].map((_, i) => ({ prompt: `p${i}`, completion: i % 2 ? ' yes' : ' no' })), [{ prompt: 'q', completion: ' yes' }]);
     await expect(runStageForTest(tokencheck, { inputs: missing })).rejects.toThrow(/1 class\(es\) are absent from valid: 'no'/);
     const long = files([...Array(12)].map((_, i) => ({ prompt: 'word '.repeat(i === 4 ? 40 : 2), completion: ` c${i % 2}` })), [{ prompt: 'q', completion: ' c0' }, { prompt: 'q', completion: ' c1' }]);
-    await expect(runStageForTest(tokencheck, { inputs: long, params: { context_limit: 20 } })).rejects.toThrow(/1 example\(s\) exceed the 20-token limit of babbage-002: row 5 \(4\d tokens\)/);
+    // Row 5 (i = 4): its prompt's tokens plus its completion's, in babbage-002's cl100k_base.
+    const row5 = tokens('cl100k_base', 'word '.repeat(40)) + tokens('cl100k_base', ' c0');
+    await expect(runStageForTest(tokencheck, { inputs: long, params: { context_limit: 20 } })).rejects.toThrow(`1 example(s) exceed the 20-token limit of babbage-002: row 5 (${row5} tokens)`);
   });
 
   it('counts chat tokens as the cookbook and reports chat format errors', async () => {
@@ -101,11 +113,11 @@ describe('tokencheck', () => {
     const report = r.json('report');
     expect(report.encoding).toBe('o200k_base');
     // 3 + 3 per message x 3 + name bonus 1 + tokens of every string value (roles, contents, name)
-    const { getEncoding } = await import('../../tokens/encoding.ts');
-    const enc = await getEncoding('o200k_base');
+    const n = (s: string) => tokens('o200k_base', s);
     const strings = ['system', 'sys', 'user', 'hi', 'bob', 'assistant', 'yes'];
-    expect(report.splits.train.tokens.max).toBe(3 + 9 + 1 + strings.reduce((a, s) => a + enc.encode(s).length, 0));
-    expect(report.splits.train.roles).toEqual({ system: 10, user: 10, assistant: 10 });
+    expect(report.splits.train.tokens.max).toBe(3 + 9 + 1 + strings.reduce((a, s) => a + n(s), 0));
+    // Content tokens by role over the 10 training examples: 5 answer 'yes', 5 'no'.
+    expect(report.splits.train.roles).toEqual({ system: 10 * n('sys'), user: 10 * n('hi'), assistant: 5 * n('yes') + 5 * n('no') });
     const broken = files([...Array(10)].map(() => good).concat([bad]), [good]);
     await expect(runStageForTest(tokencheck, { inputs: broken, model: 'gpt-4o-mini' })).rejects.toThrow(/chat format: unrecognized_role in 1 example\(s\) \(row 11\)/);
   });
@@ -119,9 +131,7 @@ describe('tokencheck', () => {
     const report = r.json('report');
     expect(report).toMatchObject({ format: 'chat', system, encoding: 'o200k_base' });
     // Upload's lines: the separator and ending every record ends with are removed, the answer trimmed, the system message first.
-    const { getEncoding } = await import('../../tokens/encoding.ts');
-    const enc = await getEncoding('o200k_base');
-    const n = (s: string) => enc.encode(s, [], []).length;
+    const n = (s: string) => tokens('o200k_base', s);
     const expected = rows.map((row) => 3 + 3 * 3 + n('system') + n(system) + n('user') + n(row.prompt.slice(0, -7)) + n('assistant') + n(row.completion.trim()));
     const perEpoch = expected.reduce((a, b) => a + b, 0);
     expect(report.estimate).toMatchObject({ billed_tokens_per_epoch: perEpoch, billed_tokens: 2 * perEpoch, n_epochs: 2 });

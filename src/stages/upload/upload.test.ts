@@ -28,6 +28,9 @@ afterAll(() => server.close());
 
 describe('upload', () => {
   it('converts to chat for gpt-4o-mini with the system message, and reuses identical content found by name', async () => {
+    // The server is shared with the other test (which uploads files of its own): count what this test adds.
+    const listed = async () => (await client.files.list({ purpose: 'fine-tune' })).data.map((f) => f.id).sort();
+    const before = await listed();
     const first = await runStageForTest(upload, { dir, inputs, model: 'gpt-4o-mini', params: { system: 'Spam or ham?' }, provider });
     const files = first.json('files');
     expect(files).toMatchObject({ format: 'chat', system: 'Spam or ham?', prompt_separator: '\n\n###\n\n', completion_ending: '\n' });
@@ -43,7 +46,7 @@ describe('upload', () => {
     expect(second.result!.lock!.files).toEqual(ids);
     expect(second.outputs.files!.hash).toBe(first.outputs.files!.hash);
     expect(second.result!.summary).toContain('train reused');
-    expect((await client.files.list({ purpose: 'fine-tune' })).data).toHaveLength(2);
+    expect(await listed()).toEqual([...before, ids.train, ids.valid].sort());
   });
 
   it('writes prompt/completion lines for babbage-002 and refuses a system message for it', async () => {
