@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TunefileError } from '../errors.ts';
 import type { ArtifactRef, StageContext, StageDef, StageResult } from '../stages/types.ts';
 import type { PipelineStage } from '../pipeline/types.ts';
-import { prepareBlob, statKeyOf, sameStat, type PreparedBlob, type RunRecord } from '../store/index.ts';
+import { hashFile, prepareBlob, statKeyOf, sameStat, type PreparedBlob, type RunRecord } from '../store/index.ts';
 import { portablePath, type ResolvedStageKey } from './stage-key.ts';
 import type { RunEvent, StageEndEvent } from './events.ts';
 import type { ExecuteOptions } from './execute.ts';
@@ -225,6 +225,9 @@ export async function recordRun(
       now = undefined;
     }
     if (!now || !sameStat(stat, now)) {
+      // Only the ctime moved (a hard link, chmod, or a write that put the same size and mtime back): the bytes decide.
+      const metadataOnly = now && now.dev === stat.dev && now.ino === stat.ino && now.size === stat.size && now.mtimeNs === stat.mtimeNs;
+      if (metadataOnly && (await hashFile(stat.path)).hash === resolved.files[stat.path]) continue;
       throw new TunefileError('TUNEFILE_STAGE_FAILED', `${address}: source file ${portablePath(pipeline.projectRoot, stat.path)} changed during the run; nothing was cached`, {
         hint: 'run again once the file is no longer being edited',
       });

@@ -28,6 +28,8 @@ export interface StatKey {
   ino: bigint;
   size: bigint;
   mtimeNs: bigint;
+  /** Status-change time: every write moves it, and utimes cannot set it back (an mtime can be restored). */
+  ctimeNs: bigint;
 }
 
 const SCHEMA = `
@@ -40,7 +42,7 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS stat_cache (
   path TEXT PRIMARY KEY,
   dev TEXT NOT NULL, ino TEXT NOT NULL, size TEXT NOT NULL, mtime_ns TEXT NOT NULL,
-  hash TEXT NOT NULL
+  hash TEXT NOT NULL, ctime_ns TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS jobs (
   stage_key TEXT PRIMARY KEY,
@@ -74,10 +76,25 @@ function openDatabase(path: string): DatabaseSync {
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
     db.exec(SCHEMA);
     db.exec(CHUNKS_SCHEMA);
+    addStatCtime(db);
     return db;
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * A state.db made before the stat cache recorded ctime gets the column; its rows hold '' there, which matches no
+ * file, so each source file is hashed once more. Two processes may add it at once: the loser's duplicate is fine.
+ */
+function addStatCtime(db: DatabaseSync): void {
+  const columns = db.prepare('PRAGMA table_info(stat_cache)').all() as { name: string }[];
+  if (columns.some((c) => c.name === 'ctime_ns')) return;
+  try {
+    db.exec("ALTER TABLE stat_cache ADD COLUMN ctime_ns TEXT NOT NULL DEFAULT ''");
+  } catch (error) {
+    if (!/duplicate column/i.test((error as Error).message)) throw error;
   }
 }
 
@@ -168,20 +185,21 @@ export class StateDb {
     return rows.map((row) => ({ stageKey: row.stage_key, provider: row.provider, jobId: row.job_id, status: row.status }));
   }
 
-  /** The cached hash of a file version, when path, device, inode, size and mtime all match. */
+  /** The cached hash of a file version, when path, device, inode, size, mtime and ctime all match. */
   getStat(key: StatKey): string | undefined {
-    const row = this.guard(() => this.db.prepare('SELECT dev, ino, size, mtime_ns, hash FROM stat_cache WHERE path = ?').get(key.path)) as
-      | { dev: string; ino: string; size: string; mtime_ns: string; hash: string }
+    const row = this.guard(() => this.db.prepare('SELECT dev, ino, size, mtime_ns, ctime_ns, hash FROM stat_cache WHERE path = ?').get(key.path)) as
+      | { dev: string; ino: string; size: string; mtime_ns: string; ctime_ns: string; hash: string }
       | undefined;
     if (!row) return undefined;
-    const same = row.dev === String(key.dev) && row.ino === String(key.ino) && row.size === String(key.size) && row.mtime_ns === String(key.mtimeNs);
+    const same =
+      row.dev === String(key.dev) && row.ino === String(key.ino) && row.size === String(key.size) && row.mtime_ns === String(key.mtimeNs) && row.ctime_ns === String(key.ctimeNs);
     return same ? row.hash : undefined;
   }
 
   putStat(key: StatKey, hash: string): void {
     this.guard(() => this.db
-      .prepare('INSERT OR REPLACE INTO stat_cache (path, dev, ino, size, mtime_ns, hash) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(key.path, String(key.dev), String(key.ino), String(key.size), String(key.mtimeNs), hash));
+      .prepare('INSERT OR REPLACE INTO stat_cache (path, dev, ino, size, mtime_ns, ctime_ns, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(key.path, String(key.dev), String(key.ino), String(key.size), String(key.mtimeNs), String(key.ctimeNs), hash));
   }
 
   /** The remote-job journal. */
