@@ -24,15 +24,19 @@ export function renderDag(pipeline: LoadedPipeline, format: DagFormat): string {
   const graph = graphOf(pipeline);
   const edges: { from: string; to: string; label: string }[] = [];
   for (const stage of pipeline.stages) {
-    for (const up of graph.needs[stage.id] ?? []) {
+    // An input may come from a stage further up than those it needs (evaluate's `valid`, from split or tokencheck):
+    // that artifact flows along an edge of its own.
+    const producers = new Set([...(graph.needs[stage.id] ?? []), ...Object.values(stage.inputs).map((w) => w.stage)]);
+    for (const up of producers) {
       const artifacts = Object.entries(stage.inputs).filter(([, w]) => w.stage === up).map(([name, w]) => (name === w.artifact ? name : `${w.artifact} as ${name}`));
       edges.push({ from: up, to: stage.id, label: artifacts.join(', ') });
     }
   }
   const label = (id: string) => `${id} (${pipeline.stages.find((s) => s.id === id)!.type})`;
   if (format === 'mermaid') {
-    const lines = ['flowchart TD', ...graph.nodes.map((id) => `  ${safeId(id)}["${label(id)}"]`)];
-    for (const e of edges) lines.push(`  ${safeId(e.from)} -->${e.label ? `|${e.label}|` : ''} ${safeId(e.to)}`);
+    const node = mermaidIds(graph.nodes);
+    const lines = ['flowchart TD', ...graph.nodes.map((id) => `  ${node.get(id)}["${label(id)}"]`)];
+    for (const e of edges) lines.push(`  ${node.get(e.from)} -->${e.label ? `|${e.label}|` : ''} ${node.get(e.to)}`);
     return lines.join('\n') + '\n';
   }
   if (format === 'dot') {
@@ -49,6 +53,18 @@ export function renderDag(pipeline: LoadedPipeline, format: DagFormat): string {
   return lines.join('\n') + '\n';
 }
 
-function safeId(id: string): string {
-  return id.replace(/[^A-Za-z0-9_]/g, '_');
+/**
+ * A Mermaid node id per stage: `-` becomes `_`, and `_` is appended until the id is unused, so `a-b` and `a_b` stay
+ * two nodes; `end` (a Mermaid keyword that breaks a flowchart) is never used.
+ */
+function mermaidIds(stageIds: string[]): Map<string, string> {
+  const used = new Set(['end']);
+  const out = new Map<string, string>();
+  for (const id of stageIds) {
+    let safe = id.replace(/[^A-Za-z0-9_]/g, '_');
+    while (used.has(safe)) safe += '_';
+    used.add(safe);
+    out.set(id, safe);
+  }
+  return out;
 }
