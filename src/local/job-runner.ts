@@ -7,6 +7,8 @@ import { dropAllCheckpoints, dropOlderCheckpoints } from './checkpoint-files.ts'
 import { checkClassification, type Dataset } from './dataset.ts';
 import type { EventStore } from './event-store.ts';
 import type { FileStore } from './file-store.ts';
+import { writeJsonAtomic } from './fs-atomic.ts';
+import type { HoldPoint } from './hold.ts';
 import { ApiError } from './http.ts';
 import { newId, nowSeconds } from './ids.ts';
 import { buildJob, readDataset } from './job-create.ts';
@@ -18,6 +20,8 @@ export interface RunnerOptions {
   stepDelayMs: number;
   failAtStep?: number;
   maxConcurrentJobs: number;
+  /** Testing aid (TUNEFILE_LOCAL_HOLD): jobs wait before this step until the release file exists. */
+  hold?: HoldPoint;
   log: (line: string) => void;
 }
 
@@ -84,7 +88,7 @@ export class JobRunner {
     const active = this.active.get(id);
     if (active) {
       active.finished = true;
-      void active.worker.terminate();
+      void active.worker.terminate().then(() => this.options.log(`job ${id}: training worker stopped`));
       this.active.delete(id);
     }
     const at = this.queue.indexOf(id);
@@ -174,6 +178,7 @@ export class JobRunner {
       ...(checkpoint ? { resumeFrom: checkpoint.path } : {}),
       stepDelayMs: this.options.stepDelayMs,
       ...(record.failAtStep !== undefined ? { failAtStep: record.failAtStep } : {}),
+      ...(this.options.hold ? { hold: this.options.hold } : {}),
     };
     const worker = new Worker(WORKER_URL, { workerData: spec });
     const active: ActiveJob = { worker, finished: false, totalSteps: 0, startStep: 0, startedMs: Date.now() };
@@ -234,6 +239,17 @@ export class JobRunner {
         });
       case 'failed':
         return this.finish(record, active, () => this.fail(record, message.code, message.message));
+      case 'held': {
+        // Every earlier message of this worker has been handled: its events and checkpoints are on disk.
+        const release = this.options.hold!.path;
+        try {
+          writeJsonAtomic(`${release}.held`, { job_id: job.id, step: message.step });
+          this.options.log(`job ${job.id} held before step ${message.step} until ${release} exists (testing aid TUNEFILE_LOCAL_HOLD)`);
+        } catch (error) {
+          this.options.log(`job ${job.id} held before step ${message.step} until ${release} exists, but ${release}.held could not be written: ${(error as Error).message}`);
+        }
+        return;
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { lockDataDir } from './data-lock.ts';
 import { EventStore } from './event-store.ts';
 import { FileStore } from './file-store.ts';
+import { HOLD_ENV, parseHold, type HoldPoint } from './hold.ts';
 import { ApiError, checkAuth, sendError } from './http.ts';
 import { JobRunner } from './job-runner.ts';
 import { JobStore } from './job-store.ts';
@@ -29,6 +30,11 @@ export interface LocalServerOptions {
   stepDelayMs?: number;
   /** Testing aid: every job fails at this step. @default env TUNEFILE_LOCAL_FAIL_AT_STEP */
   failAtStep?: number;
+  /**
+   * Testing aid: a job about to run global step `hold.step` while `hold.path` does not exist writes `<path>.held`
+   * (JSON: job_id, step) and waits until `hold.path` exists. @default env TUNEFILE_LOCAL_HOLD (`<step>:<path>`)
+   */
+  hold?: HoldPoint;
   /** Jobs trained at the same time. @default min(2, CPUs - 1), at least 1 */
   maxConcurrentJobs?: number;
   /** Largest upload in bytes (413 above). @default 512 MiB */
@@ -60,11 +66,13 @@ function envNumber(name: string): number | undefined {
 
 /** Starts the local OpenAI-compatible fine-tuning server and resumes any unfinished jobs in its data folder. */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  // Read before taking the data folder, so a malformed value fails before anything starts.
+  const hold = options.hold ?? parseHold(process.env[HOLD_ENV]);
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const release = lockDataDir(dataDir);
   try {
-    return await startOnLockedDir(dataDir, options, release);
+    return await startOnLockedDir(dataDir, { ...options, ...(hold ? { hold } : {}) }, release);
   } catch (error) {
     // An unreadable data folder or a port in use must not leave this process holding the folder.
     release();
@@ -85,6 +93,7 @@ async function startOnLockedDir(dataDir: string, options: LocalServerOptions, re
   const runner = new JobRunner(jobs, files, events, {
     stepDelayMs: options.stepDelayMs ?? envNumber('TUNEFILE_LOCAL_STEP_DELAY_MS') ?? 0,
     ...(failAtStep !== undefined ? { failAtStep } : {}),
+    ...(options.hold ? { hold: options.hold } : {}),
     maxConcurrentJobs: options.maxConcurrentJobs ?? Math.max(1, Math.min(2, availableParallelism() - 1)),
     log,
   });
@@ -106,6 +115,7 @@ async function startOnLockedDir(dataDir: string, options: LocalServerOptions, re
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`;
   log(`listening on ${url}, data in ${dataDir}`);
+  if (options.hold) log(`testing aid ${HOLD_ENV}: jobs hold before step ${options.hold.step} until ${options.hold.path} exists`);
   runner.resumeUnfinished();
   let closed: Promise<void> | undefined;
   return {

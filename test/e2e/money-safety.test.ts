@@ -1,23 +1,26 @@
 // e2e: a rerun never starts a second job: after SIGKILL, after losing state.db, and after Ctrl-C (which cancels nothing).
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runJson, startCli, waitFor } from '../helpers/cli.ts';
+import { holdAt } from '../helpers/hold.ts';
 import { makeSampleProject, readLock, readProviderState, withProvider } from './pipeline-support.ts';
 
-/** Slow enough that train is still polling when the test interrupts it. */
-const SLOW = { TUNEFILE_LOCAL_STEP_DELAY_MS: '25' };
-
-/** Starts `tunefile run` and resolves once train is polling a running job; returns the child and the job id. */
+/**
+ * Starts `tunefile run` with its job held before step 2 (TUNEFILE_LOCAL_HOLD, never released: the run is interrupted
+ * there) and resolves once train has printed that it polls the job; returns the child and the job id.
+ */
 async function startUntilTraining(project: string) {
-  const run = startCli(['run'], { cwd: project, env: SLOW });
-  let jobId = '';
-  await waitFor(() => {
-    const m = /train: (ftjob-\w+) running · step \d+/.exec(run.output().stderr);
-    if (m) jobId = m[1]!;
-    return jobId !== '';
-  }, 60_000, 'train to poll a running job');
+  const hold = holdAt(2);
+  const run = startCli(['run'], { cwd: project, env: hold.env });
+  const { job_id: jobId } = await hold.held({ gone: () => (run.child.exitCode === null ? undefined : `the run exited: ${run.output().stderr}`) });
+  await waitFor(() => run.output().stderr.includes(`train: ${jobId} running`), 60_000, 'train to poll the running job');
   return { ...run, jobId };
+}
+
+/** The job's status in the project's local provider folder, read from disk (no server resumes it). */
+function statusOnDisk(project: string, jobId: string): string {
+  return (JSON.parse(readFileSync(join(project, '.tunefile', 'local', 'jobs', jobId, 'job.json'), 'utf8')) as { job: { status: string } }).job.status;
 }
 
 /** Reruns to completion and checks that exactly one job exists for train's key, the first one. */
@@ -41,6 +44,7 @@ describe('money safety on the local provider', () => {
     const run = await startUntilTraining(project);
     run.child.kill('SIGKILL');
     expect((await run.done).signal).toBe('SIGKILL');
+    expect(statusOnDisk(project, run.jobId)).toBe('running');
     const rerun = await expectRerunAdopts(project, run.jobId);
     expect(rerun.stderr).toContain(`resuming job ${run.jobId}`);
   }, 120_000);
@@ -50,6 +54,7 @@ describe('money safety on the local provider', () => {
     const run = await startUntilTraining(project);
     run.child.kill('SIGKILL');
     await run.done;
+    expect(statusOnDisk(project, run.jobId)).toBe('running');
     for (const suffix of ['', '-wal', '-shm']) rmSync(join(project, '.tunefile', `state.db${suffix}`), { force: true });
     const rerun = await expectRerunAdopts(project, run.jobId);
     expect(rerun.status.upload).toBe('ran');
@@ -64,6 +69,7 @@ describe('money safety on the local provider', () => {
     expect(result.code).toBe(130);
     expect(result.stderr).toContain(`job ${run.jobId} keeps running; rerun to resume watching it`);
     expect(result.stderr).toMatch(/resumes the job on the next run/);
+    expect(statusOnDisk(project, run.jobId)).toBe('running');
     const job = await withProvider(project, (client) => client.fineTuning.jobs.retrieve(run.jobId));
     expect(job.status).not.toBe('cancelled');
     expect(job.status).not.toBe('failed');

@@ -8,6 +8,7 @@ import type OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, runJson, startCli, waitFor } from '../helpers/cli.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
+import { holdAt } from '../helpers/hold.ts';
 import { SERVE_KEY, startServe, type Serve } from '../helpers/serve.ts';
 import { makeSampleProject, readLock, readProviderState } from './pipeline-support.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -17,7 +18,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function serve(dataDir: string, o: { port?: number; stepDelayMs?: number } = {}): Promise<Serve> {
+async function serve(dataDir: string, o: { port?: number; env?: Record<string, string> } = {}): Promise<Serve> {
   const server = await startServe(dataDir, o);
   cleanups.push(() => server.stop());
   return server;
@@ -43,6 +44,19 @@ async function listJobs(client: OpenAI): Promise<OpenAI.FineTuning.Jobs.FineTuni
   const jobs: OpenAI.FineTuning.Jobs.FineTuningJob[] = [];
   for await (const job of client.fineTuning.jobs.list({ limit: 100 })) jobs.push(job);
   return jobs;
+}
+
+/** Resolves once the server lists a cancelled job; fails when `failed()` names a reason (a run ended) or after 60 s. */
+async function untilOneCancelled(client: OpenAI, failed: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const jobs = await listJobs(client);
+    if (jobs.some((j) => j.status === 'cancelled')) return;
+    const reason = failed() ?? (Date.now() > deadline ? 'none within 60 s' : undefined);
+    if (reason !== undefined) throw new Error(`no job was cancelled: ${reason}; jobs: ${JSON.stringify(jobs.map((j) => [j.id, j.status]))}`);
+    // Polls: the interval sets only how soon the cancel is seen.
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 function setConfigCeiling(project: string, usd: number): void {
@@ -93,14 +107,20 @@ describe("train's key is the trained model's identity", () => {
 describe('concurrent creators', () => {
   it('two fresh clones started at once against one server end with one job that is not cancelled, and the same model', async () => {
     const project = makeOpenAiProject();
-    // Slow steps, so that the job a run cancels is still queued or running when it does.
-    const server = await serve(join(project, 'served'), { stepDelayMs: 4 });
+    // Every job holds before its first step until a job is cancelled, so the job a run cancels is still queued or
+    // running when it does.
+    const hold = holdAt(1);
+    const server = await serve(join(project, 'served'), { env: hold.env });
     // Both runs look for the key's jobs before creating one: hold those two lookups until both have arrived, so that
     // neither can see the other's job and both create one (the race this test is about).
     const proxy: FaultProxy = await startFaultProxy(server.url, [{ method: 'GET', path: /^\/fine_tuning\/jobs$/, fault: { kind: 'rendezvous', count: 2 }, times: 2 }]);
     cleanups.push(() => proxy.close());
     const [a, b] = [cloneOf(project, false), cloneOf(project, false)];
-    const [ra, rb] = await Promise.all([runJson([], { cwd: a, env: envFor(proxy.url) }), runJson([], { cwd: b, env: envFor(proxy.url) })]);
+    let ended = '';
+    const runs = Promise.all([a, b].map((cwd) => runJson([], { cwd, env: envFor(proxy.url) }).finally(() => (ended ||= `a run ended first (${cwd})`))));
+    await untilOneCancelled(server.client, () => ended || undefined);
+    hold.release();
+    const [ra, rb] = await runs;
     expect(ra.code, ra.stderr).toBe(0);
     expect(rb.code, rb.stderr).toBe(0);
     const key = readLock(a).stages.train!.key;
@@ -117,8 +137,9 @@ describe('concurrent creators', () => {
 
   it('runs killed between creating their jobs and settling settle on the next run: still one job not cancelled', async () => {
     const project = makeOpenAiProject();
-    // Slow enough that neither job can end before the reruns cancel one (each job takes 1,500 steps of 10 ms or more).
-    const server = await serve(join(project, 'served'), { stepDelayMs: 10 });
+    // Every job holds before its first step until a job is cancelled, so neither can end before the reruns cancel one.
+    const hold = holdAt(1);
+    const server = await serve(join(project, 'served'), { env: hold.env });
     // Both runs create a job (the rendezvous), then their look for an older twin never gets an answer: kill them there.
     const jobsList = /^\/fine_tuning\/jobs$/;
     const proxy = await startFaultProxy(server.url, [
@@ -133,10 +154,15 @@ describe('concurrent creators', () => {
     for (const run of runs) run.child.kill('SIGKILL');
     await Promise.all(runs.map((r) => r.done));
 
+    // Both reruns at once (each clone is its own project): the one whose job is newer cancels it and adopts the other,
+    // whose rerun keeps its own; both then wait for that job, released once the cancel is done.
     proxy.setRules([]);
+    let ended = '';
+    const reruns = Promise.all(clones.map((cwd) => runJson([], { cwd, env: envFor(proxy.url) }).finally(() => (ended ||= `a rerun ended first (${cwd})`))));
+    await untilOneCancelled(server.client, () => ended || undefined);
+    hold.release();
     let log = '';
-    for (const cwd of clones) {
-      const rerun = await runJson([], { cwd, env: envFor(proxy.url) });
+    for (const rerun of await reruns) {
       expect(rerun.code, rerun.stderr).toBe(0);
       log += rerun.stderr;
     }
@@ -205,15 +231,16 @@ describe('forced jobs are journaled like any other', () => {
     expect(first.code, first.stderr).toBe(0);
     const oldJob = readLock(project).stages.train!.job_id;
 
-    const forced = startCli(['run', '--force', 'train'], { cwd: project, env: { TUNEFILE_LOCAL_STEP_DELAY_MS: '25' } });
-    let forcedJob = '';
-    await waitFor(() => {
-      const m = /train: (ftjob-\w+) running · step \d+/.exec(forced.output().stderr);
-      if (m && m[1] !== oldJob) forcedJob = m[1]!;
-      return forcedJob !== '';
-    }, 60_000, 'the forced job to run');
+    // The forced job holds before step 2 (never released), so it is running when Ctrl-C comes.
+    const hold = holdAt(2);
+    const forced = startCli(['run', '--force', 'train'], { cwd: project, env: hold.env });
+    const { job_id: forcedJob } = await hold.held({ gone: () => (forced.child.exitCode === null ? undefined : `the run exited: ${forced.output().stderr}`) });
+    expect(forcedJob).not.toBe(oldJob);
+    await waitFor(() => forced.output().stderr.includes(`train: ${forcedJob} running`), 60_000, 'train to poll the forced job');
     forced.child.kill('SIGINT');
     expect((await forced.done).code).toBe(130);
+    const onDisk = JSON.parse(readFileSync(join(project, '.tunefile', 'local', 'jobs', forcedJob, 'job.json'), 'utf8')) as { job: { status: string } };
+    expect(onDisk.job.status).toBe('running');
 
     const rerun = await runJson([], { cwd: project });
     expect(rerun.code, rerun.stderr).toBe(0);

@@ -98,6 +98,7 @@ export async function waitForJob(client: OpenAI, id: string, timeoutMs = 60_000)
     const job = await client.fineTuning.jobs.retrieve(id);
     if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms`);
+    // Polls: the interval sets only how soon a terminal status is seen, never which one.
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -1,6 +1,8 @@
 // Listing jobs: cursor pagination, the metadata filter; cancelling a running job.
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/cli.ts';
+import { holdAt } from '../helpers/hold.ts';
 import { collectPages, smallSms, startTestServer, toJsonl, upload, waitForJob, type TestServer } from './helpers.ts';
 
 describe('fine-tuning job lists and cancel', () => {
@@ -34,31 +36,34 @@ describe('fine-tuning job lists and cancel', () => {
     const none = await t.client.fineTuning.jobs.list({ metadata: { tunefile_key: 'nope' } });
     expect(none.data).toEqual([]);
     for (const id of ids) expect((await waitForJob(t.client, id)).status).toBe('succeeded');
-  });
+  }, 120_000);
 
   it('cancels a running job, keeps its file from being deleted meanwhile, and refuses a second cancel', async () => {
-    const slow = await startTestServer({ stepDelayMs: 50 });
+    // The job holds before step 3 (never released), so it is running whenever the test looks.
+    const hold = holdAt(3);
+    const log: string[] = [];
+    const holding = await startTestServer({ hold: { step: 3, path: hold.path }, log: (line) => log.push(line) });
     try {
-      const fileId = await upload(slow.client, toJsonl(smallSms()), 'small.jsonl');
-      const created = await slow.client.fineTuning.jobs.create({ model: 'babbage-002', training_file: fileId, method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 20, batch_size: 1 } } } });
-      let job = created;
-      while (job.status !== 'running' || !(job.estimated_finish && job.estimated_finish > job.created_at)) {
-        await new Promise((r) => setTimeout(r, 50));
-        job = await slow.client.fineTuning.jobs.retrieve(created.id);
-      }
-      const inUse = await slow.client.files.delete(fileId).catch((e: unknown) => e);
+      const fileId = await upload(holding.client, toJsonl(smallSms()), 'small.jsonl');
+      const created = await holding.client.fineTuning.jobs.create({ model: 'babbage-002', training_file: fileId, method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 20, batch_size: 1 } } } });
+      expect(await hold.held()).toEqual({ job_id: created.id, step: 3 });
+      const job = await holding.client.fineTuning.jobs.retrieve(created.id);
+      expect(job.status).toBe('running');
+      expect(job.estimated_finish).toBeGreaterThanOrEqual(job.created_at);
+      const inUse = await holding.client.files.delete(fileId).catch((e: unknown) => e);
       expect(inUse).toBeInstanceOf(OpenAI.ConflictError);
-      const cancelled = await slow.client.fineTuning.jobs.cancel(created.id);
+      const cancelled = await holding.client.fineTuning.jobs.cancel(created.id);
       expect(cancelled.status).toBe('cancelled');
-      const events = await slow.client.fineTuning.jobs.listEvents(created.id, { limit: 1 });
+      const events = await holding.client.fineTuning.jobs.listEvents(created.id, { limit: 1 });
       expect(events.data[0]!.message).toBe('Fine-tuning job cancelled');
-      await expect(slow.client.fineTuning.jobs.cancel(created.id)).rejects.toBeInstanceOf(OpenAI.ConflictError);
-      await new Promise((r) => setTimeout(r, 200));
-      expect((await slow.client.fineTuning.jobs.retrieve(created.id)).status).toBe('cancelled');
-      expect((await slow.client.files.delete(fileId)).deleted).toBe(true);
-      await expect(slow.client.files.retrieve(fileId)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+      await expect(holding.client.fineTuning.jobs.cancel(created.id)).rejects.toBeInstanceOf(OpenAI.ConflictError);
+      // Once the worker has exited (its exit handler has run), the job is still cancelled.
+      await waitFor(() => log.includes(`job ${created.id}: training worker stopped`), 20_000, 'the cancelled job\'s worker to stop');
+      expect((await holding.client.fineTuning.jobs.retrieve(created.id)).status).toBe('cancelled');
+      expect((await holding.client.files.delete(fileId)).deleted).toBe(true);
+      await expect(holding.client.files.retrieve(fileId)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     } finally {
-      await slow.close();
+      await holding.close();
     }
   });
 });

@@ -23,6 +23,8 @@ export interface TrainJobSpec {
   stepDelayMs: number;
   /** Fail deliberately at this step (a testing aid). */
   failAtStep?: number;
+  /** Testing aid (TUNEFILE_LOCAL_HOLD): before running this global step, wait until the file at `path` exists. */
+  hold?: { step: number; path: string };
 }
 
 /** Metrics of one step, OpenAI's names; valid_* absent without a validation file. */
@@ -41,4 +43,6 @@ export type WorkerMessage =
   | { type: 'step'; totalSteps: number; metrics: StepMetrics }
   | { type: 'checkpoint'; epoch: number; path: string; metrics: StepMetrics }
   | { type: 'done'; modelPath: string; resultCsv: string; trainedTokens: number }
-  | { type: 'failed'; code: string; message: string };
+  | { type: 'failed'; code: string; message: string }
+  /** Sent before the worker blocks on the hold (every earlier message has been sent). */
+  | { type: 'held'; step: number };

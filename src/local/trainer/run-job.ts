@@ -1,5 +1,5 @@
 // One training job from files to model: tokenize, featurize, train epoch by epoch with checkpoints, save.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listClasses, parseFineTuneJsonl, type Dataset } from '../dataset.ts';
 import { encodingNameForModel, getEncoding } from '../../tokens/encoding.ts';
@@ -55,7 +55,8 @@ async function trainJob(spec: TrainJobSpec, post: (message: WorkerMessage) => vo
   const data: TrainData = { train: trainSet.rows, trainLabels: trainSet.labels, valid: validSet?.rows, validLabels: validSet?.labels };
   const n = train.examples.length;
   const state: TrainState = (spec.resumeFrom && readCheckpoint(spec.resumeFrom, model, config)) || createTrainState(config, n);
-  const totalSteps = n_epochs * stepsPerEpoch(config, n);
+  const perEpoch = stepsPerEpoch(config, n);
+  const totalSteps = n_epochs * perEpoch;
   // What a provider bills: every epoch, every training example as uploaded (chat: the cookbook formula, system included).
   const countOf = (text: string): number => {
     let count = tokenCounts.get(text);
@@ -63,15 +64,26 @@ async function trainJob(spec: TrainJobSpec, post: (message: WorkerMessage) => vo
     return count;
   };
   const trainedTokens = countBilledTokens(trainText, countOf) * n_epochs;
-  post({ type: 'prepared', totalSteps, stepsPerEpoch: stepsPerEpoch(config, n), numClasses: classes.length, trainedTokens, startStep: state.step });
+  post({ type: 'prepared', totalSteps, stepsPerEpoch: perEpoch, numClasses: classes.length, trainedTokens, startStep: state.step });
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   const scratch = createScratch(config, n);
+  /** The TUNEFILE_LOCAL_HOLD testing aid: before step `next`, block until the release file exists. */
+  const holdBefore = (next: number): void => {
+    const hold = spec.hold;
+    if (!hold || next !== hold.step || existsSync(hold.path)) return;
+    post({ type: 'held', step: next });
+    // Polls for the file: the interval only sets how soon the job goes on after it appears, never what it does.
+    while (!existsSync(hold.path)) Atomics.wait(sleeper, 0, 0, 10);
+  };
   const onStep = (step: number): void => {
     if (spec.failAtStep !== undefined && step >= spec.failAtStep) throw new InjectedFailure(`injected failure at step ${step} (testing aid: tunefile_fail_at_step)`);
     post({ type: 'step', totalSteps, metrics: stepMetrics(state, step) });
     if (spec.stepDelayMs > 0) Atomics.wait(sleeper, 0, 0, spec.stepDelayMs);
+    // The step after an epoch's last one holds below, once that epoch's checkpoint is written.
+    if (step % perEpoch !== 0) holdBefore(step + 1);
   };
   while (state.epoch < n_epochs) {
+    holdBefore(state.step + 1);
     runEpoch(state, config, data, onStep, scratch);
     const path = checkpointPath(spec.jobDir, state.step);
     writeCheckpoint(path, model, config, state);
