@@ -1,8 +1,10 @@
 // JobVerifier against the real local server through the SDK: each way a job with our key can differ is caught.
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallSms, startTestServer, toJsonl, upload, type TestServer } from '../../../test/local/helpers.ts';
 import { isSameModel, JobVerifier, type ExpectedJob } from './verify-job.ts';
+import { tempDir } from '../../../test/helpers/temp.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -14,7 +16,9 @@ describe('JobVerifier', () => {
   let expected: ExpectedJob;
 
   beforeAll(async () => {
-    t = await startTestServer({ stepDelayMs: 50 }); // jobs stay alive while the test looks at them
+    // The verifier reads jobs, never their progress: every job holds before its first step (never released), so
+    // none spends CPU training.
+    t = await startTestServer({ hold: { step: 1, path: join(tempDir('tunefile-verify-'), 'never-released') } });
     const rows = smallSms(15);
     const trainText = toJsonl(rows.slice(0, 24));
     const validText = toJsonl(rows.slice(24));
