@@ -45,13 +45,15 @@ const command: Command = {
     const dataDir = resolve(io.cwd, values.data ?? '.tunefile/local');
     const host = values.host ?? '127.0.0.1';
     if (host.trim() === '') throw new UsageError('--host must not be empty', { hint: 'use 127.0.0.1 (the default) or an address of this machine' });
-    const { startLocalServer } = await import('../local/index.ts');
+    const { startLocalServer, parseHold, HOLD_ENV } = await import('../local/index.ts');
+    const hold = parseHold(io.env[HOLD_ENV], io.cwd);
     const server = await startLocalServer({
       dataDir,
       host,
       port,
       apiKey,
       stepDelayMs,
+      ...(hold ? { hold } : {}),
       log: (line) => io.stderr.write(`[tunefile serve] ${line}\n`),
     }).catch((error: unknown) => {
       throw describeServeStartError(error, { host, port, data: values.data ?? '.tunefile/local' });

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { lockDataDir } from './data-lock.ts';
 import { EventStore } from './event-store.ts';
 import { FileStore } from './file-store.ts';
-import { HOLD_ENV, parseHold, type HoldPoint } from './hold.ts';
+import { HOLD_ENV, type HoldPoint } from './hold.ts';
 import { ApiError, checkAuth, sendError } from './http.ts';
 import { JobRunner } from './job-runner.ts';
 import { JobStore } from './job-store.ts';
@@ -32,7 +32,8 @@ export interface LocalServerOptions {
   failAtStep?: number;
   /**
    * Testing aid: a job about to run global step `hold.step` while `hold.path` does not exist writes `<path>.held`
-   * (JSON: job_id, step) and waits until `hold.path` exists. @default env TUNEFILE_LOCAL_HOLD (`<step>:<path>`)
+   * (JSON: job_id, step) and waits until `hold.path` exists. `tunefile serve` and the local provider set it from env
+   * TUNEFILE_LOCAL_HOLD (`<step>:<path>`, parseHold)
    */
   hold?: HoldPoint;
   /** Jobs trained at the same time. @default min(2, CPUs - 1), at least 1 */
@@ -66,13 +67,11 @@ function envNumber(name: string): number | undefined {
 
 /** Starts the local OpenAI-compatible fine-tuning server and resumes any unfinished jobs in its data folder. */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  // Read before taking the data folder, so a malformed value fails before anything starts.
-  const hold = options.hold ?? parseHold(process.env[HOLD_ENV]);
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const release = lockDataDir(dataDir);
   try {
-    return await startOnLockedDir(dataDir, { ...options, ...(hold ? { hold } : {}) }, release);
+    return await startOnLockedDir(dataDir, options, release);
   } catch (error) {
     // An unreadable data folder or a port in use must not leave this process holding the folder.
     release();

@@ -6,11 +6,12 @@ import type { Provider } from './types.ts';
 
 /**
  * Starts the embedded server on 127.0.0.1 with a random per-run key, state in `dataDir`.
- * Testing aids from the environment: TUNEFILE_LOCAL_STEP_DELAY_MS (slow training) and
- * TUNEFILE_LOCAL_FAIL_AT_STEP (every job fails at that step).
+ * Testing aids from the environment: TUNEFILE_LOCAL_STEP_DELAY_MS (slow training),
+ * TUNEFILE_LOCAL_FAIL_AT_STEP (every job fails at that step) and TUNEFILE_LOCAL_HOLD (jobs wait before a step).
  */
 export async function connectLocal(dataDir: string, env: Record<string, string | undefined>): Promise<Provider> {
-  const { startLocalServer } = await import('../local/index.ts');
+  const { startLocalServer, parseHold, HOLD_ENV } = await import('../local/index.ts');
+  const hold = parseHold(env[HOLD_ENV]);
   const apiKey = `tf-local-${randomBytes(18).toString('hex')}`;
   rememberSecret(apiKey);
   const stepDelayMs = readEnvCount(env, 'TUNEFILE_LOCAL_STEP_DELAY_MS');
@@ -19,6 +20,7 @@ export async function connectLocal(dataDir: string, env: Record<string, string |
     dataDir, host: '127.0.0.1', port: 0, apiKey,
     ...(stepDelayMs === undefined ? {} : { stepDelayMs }),
     ...(failAtStep ? { failAtStep } : {}),
+    ...(hold ? { hold } : {}),
   });
   const { default: OpenAI } = await import('openai');
   const client = new OpenAI({ apiKey, baseURL: server.url, maxRetries: 2, timeout: 120_000 });
