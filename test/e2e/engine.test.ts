@@ -2,8 +2,8 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { cloneProject, makeProject, runCli, runJson, startCli, waitFor } from '../helpers/cli.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cloneProject, makeProject, runCli, runJson, startCli as startCliNow, waitFor } from '../helpers/cli.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'engine');
 const fixtureFiles = () => ({
@@ -17,6 +17,43 @@ const edit = (dir: string, from: string, to: string) => {
   expect(text).toContain(from);
   writeFileSync(file, text.replace(from, to));
 };
+
+/** Runs started by a test; one still running when the test ends (it failed) is killed, and its held program ends. */
+const live = new Set<ReturnType<typeof startCliNow>>();
+afterEach(() => {
+  for (const run of live) if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+  live.clear();
+});
+const startCli: typeof startCliNow = (args, options) => {
+  const run = startCliNow(args, options);
+  live.add(run);
+  return run;
+};
+
+/** Waits until work.mjs (hold or slowwrite mode) announces, in NAME.started, that it runs and waits for NAME.release. */
+async function started(dir: string, name: string): Promise<{ pid: number; out: string }> {
+  const file = join(dir, `${name}.started`);
+  await waitFor(() => existsSync(file), 30_000, `the program to start (${name}.started)`);
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/** Whether `pid` is a live process (a zombie waiting for its reaper holds nothing and counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+  } catch {
+    return false;
+  }
+}
+
+/** Waits for a program whose tunefile was SIGKILLed to end by itself (work.mjs exits once its parent is gone). */
+const gone = (pid: number) => waitFor(() => !alive(pid), 30_000, `program ${pid} to end after its parent was killed`);
 
 /** Every blob's bytes hash to its name: nothing half-written is visible. */
 function assertBlobsIntact(dir: string) {
@@ -152,14 +189,23 @@ stages:
     with: { run: [node, work.mjs, gen, "{out.numbers}", "4"] }
   slow:
     uses: command
-    with: { run: [node, work.mjs, slowwrite, "{out.data}", "1500"] }
+    with: { run: [node, work.mjs, slowwrite, "{out.data}", slow] }
 `,
     });
     const run = startCli(['run'], { cwd: dir });
-    await waitFor(() => existsSync(join(dir, 'runs.log')) && readFileSync(join(dir, 'runs.log'), 'utf8').includes('slowwrite'), 20_000, 'slow stage to start');
+    // The program has written half of its output and cannot write the rest until slow.release exists: the kill below
+    // lands mid-write, whatever the machine's speed.
+    const { pid, out } = await started(dir, 'slow');
+    expect(readFileSync(out, 'utf8')).toBe('partial-');
     run.child.kill('SIGKILL');
-    await run.done;
+    const killed = await run.done;
+    expect(killed.signal).toBe('SIGKILL');
+    expect(killed.stderr).toMatch(/^slow: running/m);
+    expect(killed.stderr).not.toMatch(/^slow: (ran|cached)/m);
+    await gone(pid); // the orphaned program ends by itself once tunefile is gone, without writing the rest
+    expect(readFileSync(out, 'utf8')).toBe('partial-');
     expect(assertBlobsIntact(dir)).toBe(1);
+    writeFileSync(join(dir, 'slow.release'), '');
     const again = await runJson([], { cwd: dir });
     expect(again.code, again.stderr).toBe(0);
     expect(again.status).toEqual({ first: 'cached', slow: 'ran' });
@@ -177,21 +223,35 @@ name: locked
 stages:
   slow:
     uses: command
-    with: { run: [node, work.mjs, stamp, "{out.x}", "2500"] }
+    with: { run: [node, work.mjs, hold, "{out.x}", slow] }
 `,
     });
     const holder = startCli(['run'], { cwd: dir });
-    await waitFor(() => existsSync(join(dir, 'runs.log')), 20_000, 'holder to start its stage');
-    const noWait = await runCli(['run', '--no-wait'], { cwd: dir });
+    // The holder is inside its stage, which ends only when the test creates slow.release: it holds the lock throughout.
+    await started(dir, 'slow');
+    // A run that got the lock anyway would block in the held stage: it fails the test as soon as it says so.
+    const second = startCli(['run', '--no-wait'], { cwd: dir });
+    const noWait = await Promise.race([
+      second.done,
+      second.until(/^slow: running/m).then(() => {
+        second.child.kill('SIGKILL');
+        throw new Error('run --no-wait started the stage while another run held the project');
+      }, () => second.done),
+    ]);
     expect(noWait.code).toBe(1);
     expect(noWait.stderr).toContain(`pid ${holder.child.pid}`);
     const status = await runCli(['status', '--json'], { cwd: dir });
     expect(status.code).toBe(0);
-    const waiter = await runJson([], { cwd: dir });
+    const waiter = startCli(['run', '--json'], { cwd: dir });
+    await waiter.until(/waiting for another tunefile run/);
+    expect(holder.child.exitCode).toBeNull();
+    writeFileSync(join(dir, 'slow.release'), '');
     expect((await holder.done).code).toBe(0);
-    expect(waiter.code).toBe(0);
-    expect(waiter.stderr).toContain('waiting for another tunefile run');
-    expect(waiter.status).toEqual({ slow: 'cached' });
+    const waited = await waiter.done;
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stderr).toContain(`pid ${holder.child.pid}`);
+    expect((JSON.parse(waited.stdout).stages as { status: string }[]).map((s) => s.status)).toEqual(['cached']);
+    expect(starts(dir)).toBe(1);
   });
 
   it('takes the lock over from a holder killed with SIGKILL', async () => {
@@ -202,15 +262,20 @@ name: dead-holder
 stages:
   slow:
     uses: command
-    with: { run: [node, work.mjs, stamp, "{out.x}", "3000"] }
+    with: { run: [node, work.mjs, hold, "{out.x}", slow] }
 `,
     });
     const holder = startCli(['run'], { cwd: dir });
-    await waitFor(() => existsSync(join(dir, '.tunefile', 'run.lock')), 20_000, 'lock file');
+    const { pid } = await started(dir, 'slow'); // the holder holds the lock: it is inside its stage
+    expect(existsSync(join(dir, '.tunefile', 'run.lock'))).toBe(true);
     holder.child.kill('SIGKILL');
-    await holder.done;
+    expect((await holder.done).signal).toBe('SIGKILL');
+    await gone(pid);
+    expect(existsSync(join(dir, '.tunefile', 'run.lock'))).toBe(true); // left behind by the dead holder
+    writeFileSync(join(dir, 'slow.release'), '');
     const next = await runJson(['--no-wait'], { cwd: dir });
     expect(next.code, next.stderr).toBe(0);
+    expect(next.status).toEqual({ slow: 'ran' });
   });
 
   it('runs two independent stages at the same time with --jobs 2 (each waits to see the other start)', async () => {

@@ -33,21 +33,65 @@ export function cloneProject(dir: string): string {
   return copy;
 }
 
+/** A CLI child process started by startCli. */
+export interface StartedCli {
+  child: ChildProcess;
+  done: Promise<CliResult>;
+  /** Everything the process printed so far. */
+  output: () => { stdout: string; stderr: string };
+  /**
+   * Resolves with the first match of `pattern` in everything `stream` printed so far, as soon as the output that
+   * completes it arrives (no polling); rejects, naming what the process printed, when it ends without printing it.
+   */
+  until: (pattern: RegExp, stream?: 'stdout' | 'stderr') => Promise<RegExpExecArray>;
+}
+
 /** Starts the CLI; the caller may kill it. */
-export function startCli(args: string[], options: { cwd: string; env?: Record<string, string> }): { child: ChildProcess; done: Promise<CliResult>; output: () => { stdout: string; stderr: string } } {
+export function startCli(args: string[], options: { cwd: string; env?: Record<string, string> }): StartedCli {
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], {
     cwd: options.cwd,
     env: { ...process.env, CI: 'true', NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<CliResult>((resolvePromise) => {
-    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  const text = { stdout: '', stderr: '' };
+  const waiters = new Set<{ pattern: RegExp; stream: 'stdout' | 'stderr'; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }>();
+  const check = () => {
+    for (const w of waiters) {
+      const match = w.pattern.exec(text[w.stream]);
+      if (match) {
+        waiters.delete(w);
+        w.resolve(match);
+      }
+    }
+  };
+  let ended = false;
+  // Decoded as a stream, so a character split between two reads arrives whole.
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    text.stdout += d;
+    check();
   });
-  return { child, done, output: () => ({ stdout, stderr }) };
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    text.stderr += d;
+    check();
+  });
+  const done = new Promise<CliResult>((resolvePromise) => {
+    child.on('close', (code, signal) => {
+      ended = true;
+      check();
+      for (const w of waiters) w.reject(new Error(`tunefile ${args.join(' ')} ended (${signal ?? `exit ${code}`}) without printing ${w.pattern} on ${w.stream}:\n${text.stdout}\n${text.stderr}`));
+      waiters.clear();
+      resolvePromise({ code, signal, stdout: text.stdout, stderr: text.stderr });
+    });
+  });
+  const until = (given: RegExp, stream: 'stdout' | 'stderr' = 'stderr') =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const pattern = new RegExp(given.source, given.flags.replace(/[gy]/g, '')); // no lastIndex state between checks
+      const match = pattern.exec(text[stream]);
+      if (match) return resolve(match);
+      if (ended) return reject(new Error(`tunefile ${args.join(' ')} ended without printing ${pattern} on ${stream}:\n${text.stdout}\n${text.stderr}`));
+      waiters.add({ pattern, stream, resolve, reject });
+    });
+  return { child, done, output: () => ({ ...text }), until };
 }
 
 /** Runs the CLI to completion. */
@@ -67,7 +111,11 @@ export async function runJson(args: string[], options: { cwd: string; env?: Reco
   return { ...result, report, status: Object.fromEntries((report.stages as { id: string; status: string }[]).map((s) => [s.id, s.status])) };
 }
 
-/** Resolves when `predicate` holds, polling; rejects after `timeoutMs`. */
+/**
+ * Resolves when `predicate` holds, polling; rejects after `timeoutMs`. The poll interval only sets how soon the
+ * condition is noticed, never whether it holds; the deadline only turns a wait that would hang into a failure naming
+ * `what`, so give one far above what the awaited event needs on a loaded machine.
+ */
 export async function waitFor(predicate: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
   const start = Date.now();
   while (!predicate()) {

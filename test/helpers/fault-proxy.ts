@@ -1,6 +1,8 @@
 // A fault-injecting HTTP proxy for tests: forwards to a real server (tunefile serve) and, per request path,
-// answers with 429 + Retry-After, 500, 503, a connection reset mid-body, a stall, or a truncated JSON body.
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+// answers with 429 + Retry-After, 500, 503, a connection reset mid-body, a stall, or a truncated JSON body; or
+// replays the answer the server gave earlier to the same request, from memory.
+import { createHash } from 'node:crypto';
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** What to do instead of (or while) forwarding a request. */
@@ -10,7 +12,13 @@ export type Fault =
   | { kind: 'stall' }
   | { kind: 'truncate' }
   /** Holds matching requests until `count` of them have arrived, then forwards them all (a rendezvous of clients). */
-  | { kind: 'rendezvous'; count: number };
+  | { kind: 'rendezvous'; count: number }
+  /**
+   * Answers from memory with the server's answer to an earlier request of the same method, path and body, without
+   * asking the server: the answer does not wait on the server's speed. No such earlier request: a 502 that says so
+   * (x-should-retry: false), so a test can never pass on a forwarded request instead.
+   */
+  | { kind: 'replay' };
 
 export interface FaultRule {
   method?: string;
@@ -28,6 +36,8 @@ export interface FaultProxy {
   url: string;
   /** Every request seen: method, path and the fault applied (or 'forwarded'). */
   log: { method: string; path: string; fault: string }[];
+  /** Stalled requests whose client closed the connection (gave up waiting), in the order they did. */
+  abandoned: { method: string; path: string }[];
   /** Replaces the rules (counters start again). */
   setRules(rules: FaultRule[]): void;
   close(): Promise<void>;
@@ -39,6 +49,8 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = []): 
   const activate = (list: FaultRule[]) => list.map((r) => ({ ...r, left: r.times ?? Infinity, skip: r.after ?? 0, held: [] as (() => void)[] }));
   let active = activate(rules);
   const log: FaultProxy['log'] = [];
+  const abandoned: FaultProxy['abandoned'] = [];
+  const recorded = new Map<string, Recorded>();
   const sockets = new Set<Socket>();
 
   const server = createServer((req, res) => {
@@ -52,13 +64,17 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = []): 
     const fault = rule?.fault;
     log.push({ method: req.method ?? 'GET', path, fault: fault ? describe(fault) : 'forwarded' });
     if (fault?.kind === 'status') return void sendStatus(req, res, fault);
-    if (fault?.kind === 'stall') return void req.resume();
+    if (fault?.kind === 'stall') {
+      res.on('close', () => abandoned.push({ method: req.method ?? 'GET', path }));
+      return void req.resume();
+    }
     if (fault?.kind === 'rendezvous') {
-      rule!.held.push(() => forward(req, res, upstream, undefined));
+      rule!.held.push(() => forward(req, res, upstream, undefined, recorded));
       if (rule!.held.length >= fault.count) for (const release of rule!.held.splice(0)) release();
       return;
     }
-    forward(req, res, upstream, fault?.kind);
+    if (fault?.kind === 'replay') return void replay(req, res, recorded);
+    forward(req, res, upstream, fault?.kind, recorded);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -69,6 +85,7 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = []): 
   return {
     url: `http://127.0.0.1:${port}/v1`,
     log,
+    abandoned,
     setRules(next) {
       active = activate(next);
     },
@@ -78,6 +95,39 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = []): 
         server.close(() => resolve());
       }),
   };
+}
+
+/** A server answer kept for `replay`, by method, path (with its query) and a hash of the request body. */
+interface Recorded {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+const requestKey = (req: IncomingMessage, body: Buffer) => `${req.method} ${req.url} ${createHash('sha256').update(body).digest('hex')}`;
+
+/** The whole request body. */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Answers with the recorded answer to the same request (see Fault 'replay'). */
+async function replay(req: IncomingMessage, res: ServerResponse, recorded: Map<string, Recorded>): Promise<void> {
+  const body = await readBody(req).catch(() => undefined);
+  if (!body) return void res.socket?.destroy();
+  const answer = recorded.get(requestKey(req, body));
+  if (!answer) {
+    const text = JSON.stringify({ error: { message: `fault proxy: no recorded answer to replay for ${req.method} ${req.url}`, type: 'server_error', param: null, code: null } });
+    res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-should-retry': 'false' });
+    return void res.end(text);
+  }
+  res.writeHead(answer.status, { ...answer.headers, 'content-length': answer.body.length });
+  res.end(answer.body);
 }
 
 function describe(fault: Fault): string {
@@ -97,29 +147,36 @@ function sendStatus(req: IncomingMessage, res: ServerResponse, fault: Extract<Fa
   res.end(body);
 }
 
-/** Forwards the request; with `reset` or `truncate`, only half of the real response body reaches the client. */
-function forward(req: IncomingMessage, res: ServerResponse, upstream: URL, mode: 'reset' | 'truncate' | undefined): void {
+/**
+ * Forwards the request and records the server's whole answer (for `replay`); with `reset` or `truncate`, only half
+ * of the real response body reaches the client.
+ */
+async function forward(req: IncomingMessage, res: ServerResponse, upstream: URL, mode: 'reset' | 'truncate' | undefined, recorded: Map<string, Recorded>): Promise<void> {
+  const sent = await readBody(req).catch(() => undefined);
+  if (!sent) return void res.socket?.destroy();
   const path = (req.url ?? '/').replace(/^\/v1\/?/, '');
   const url = new URL(path, upstream);
   const headers = { ...req.headers, host: url.host };
-  const out = request(url, { method: req.method, headers }, (up) => {
+  delete headers['transfer-encoding'];
+  const out = request(url, { method: req.method, headers: { ...headers, 'content-length': String(sent.length) } }, (up) => {
     const chunks: Buffer[] = [];
     up.on('data', (c: Buffer) => chunks.push(c));
     up.on('end', () => {
       const body = Buffer.concat(chunks);
       const upHeaders = { ...up.headers };
       delete upHeaders['transfer-encoding'];
+      recorded.set(requestKey(req, sent), { status: up.statusCode ?? 502, headers: upHeaders, body });
       if (mode === 'reset') {
         // Promise the whole body, send half of it, then cut the connection.
         res.writeHead(up.statusCode ?? 502, { ...upHeaders, 'content-length': body.length });
         res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
         return;
       }
-      const sent = mode === 'truncate' ? body.subarray(0, Math.floor(body.length / 2)) : body;
-      res.writeHead(up.statusCode ?? 502, { ...upHeaders, 'content-length': sent.length });
-      res.end(sent);
+      const reply = mode === 'truncate' ? body.subarray(0, Math.floor(body.length / 2)) : body;
+      res.writeHead(up.statusCode ?? 502, { ...upHeaders, 'content-length': reply.length });
+      res.end(reply);
     });
   });
   out.on('error', () => res.socket?.destroy());
-  req.pipe(out);
+  out.end(sent);
 }

@@ -64,12 +64,8 @@ describe('local server: ids from clients are looked up, never used as paths', ()
     const dir = makeProject({ 'secret.txt': 'top secret\n' }, 'tunefile-paths-');
     dataDir = join(dir, 'data');
     server = startCli(['serve', '--port', '0', '--data', dataDir, '--api-key', key], { cwd: dir });
-    const start = Date.now();
-    while (!/listening on (\S+)/.test(server.output().stdout)) {
-      if (Date.now() - start > 20_000) throw new Error(`serve did not start: ${server.output().stderr}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    url = /listening on (\S+)/.exec(server.output().stdout)![1]!;
+    // Resolves on the line itself; a server that exits first fails the test with its output.
+    url = (await server.until(/listening on (\S+)/, 'stdout'))[1]!;
     client = new OpenAI({ apiKey: key, baseURL: url, maxRetries: 0 });
   });
   afterAll(async () => {

@@ -21,6 +21,7 @@ afterEach(() => {
 async function runToEnd(args: string[], cwd: string): Promise<CliResult> {
   const cli = startCli(args, { cwd });
   running.add(cli.child);
+  // Only a hang reaches the guard (the commands need well under a second); it turns the hang into a failure below.
   const guard = setTimeout(() => cli.child.kill('SIGKILL'), HANG_GUARD_MS);
   const result = await cli.done;
   clearTimeout(guard);

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeProject, runCli, startCli, waitFor } from '../helpers/cli.ts';
+import { makeProject, runCli, startCli } from '../helpers/cli.ts';
 
 const PIPELINE = `version: 1
 stages:
@@ -42,7 +42,9 @@ describe('run lock holders (issue 14)', () => {
     expect(noWait.stderr).toContain(`hint: it runs on another host (build-agent-7), where tunefile cannot check that it is alive; if that run is gone, delete ${lock}`);
 
     const waiting = startCli(['run'], { cwd: dir });
-    await waitFor(() => /waiting for another tunefile run/.test(waiting.output().stderr), 20_000, 'the waiting message');
+    // Resolves on the message itself: from then on the run is waiting (it holds no lock until the file is gone).
+    await waiting.until(/waiting for another tunefile run/);
+    expect(waiting.child.exitCode).toBeNull();
     expect(waiting.output().stderr).toContain('pid 4242 on build-agent-7');
     expect(waiting.output().stderr).toContain('it runs on another host (build-agent-7)');
     // Once the other host's run is gone and its lock deleted, the waiting run proceeds.

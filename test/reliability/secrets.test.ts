@@ -16,12 +16,8 @@ const SENTINEL = 'sk-SENTINEL-7f3c9a1e5b2d4c6e8a0f';
 async function serve(args: string[]) {
   const dataDir = tempDir('tunefile-serve-');
   const server = startCli(['serve', '--port', '0', '--data', dataDir, ...args], { cwd: dataDir });
-  const start = Date.now();
-  while (!/listening on (\S+)/.test(server.output().stdout)) {
-    if (server.child.exitCode !== null || Date.now() - start > 20_000) throw new Error(`serve did not start: ${server.output().stderr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const url = /listening on (\S+)/.exec(server.output().stdout)![1]!;
+  // Resolves on the line itself; a server that exits first fails the test with its output.
+  const url = (await server.until(/listening on (\S+)/, 'stdout'))[1]!;
   return { server, url, dataDir, stop: async () => { server.child.kill('SIGTERM'); await server.done; } };
 }
 

@@ -75,21 +75,13 @@ export function listFiles(root: string, base = root): string[] {
   return out;
 }
 
-/** Starts `tunefile run` and resolves once a stderr line matches `pattern` (or the run ends first). */
+/**
+ * Starts `tunefile run`; `seen` resolves true as soon as its stderr matches `pattern` (on the output event itself,
+ * no polling), or false if the run ends first.
+ */
 export function startRunUntil(args: string[], cwd: string, pattern: RegExp, env: Record<string, string> = {}) {
   const run = startCli(['run', ...args], { cwd, env });
-  const seen = new Promise<boolean>((resolve) => {
-    const timer = setInterval(() => {
-      if (pattern.test(run.output().stderr)) {
-        clearInterval(timer);
-        resolve(true);
-      }
-    }, 5);
-    void run.done.then(() => {
-      clearInterval(timer);
-      resolve(pattern.test(run.output().stderr));
-    });
-  });
+  const seen = run.until(pattern).then(() => true, () => false);
   return { ...run, seen };
 }
 

@@ -1,9 +1,9 @@
 // Issue 14, the store itself: scratch folders of killed runs are removed by the next run (never a live run's), a
 // truncated or garbage state.db is moved aside and rebuilt by `run` (and is a clear error for `status`), and a
 // `.tunefile` that is a file is named in one clear error.
-import { existsSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { makeProject, runCli, runJson, startCli, waitFor } from '../helpers/cli.ts';
 import { SMS_PIPELINE, checkBlobs, jobsPerKey, makeSmsProject } from './sms.ts';
 
@@ -14,17 +14,38 @@ function expectCleanError(output: string): void {
   expect(output).not.toContain('This is a bug');
 }
 
+const WORK = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'engine', 'work.mjs'), 'utf8');
+
+/** Whether process `pid` has ended (a zombie waiting for its reaper has). */
+function ended(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return true;
+  }
+}
+
+/** A holder still running when its test ends (the test failed) is killed; its held program then ends by itself. */
+const holders: ReturnType<typeof startCli>[] = [];
+afterEach(() => {
+  for (const run of holders.splice(0)) if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+});
+
 const scratchOf = (dir: string) => (existsSync(join(dir, '.tunefile', 'tmp')) ? readdirSync(join(dir, '.tunefile', 'tmp')) : []);
 
 describe('the store (issue 14)', () => {
   it('removes the scratch folders of a killed run at the next run, and never those of a live one', async () => {
+    // `slow` runs work.mjs in hold mode: it announces its start in slow.started and cannot end before the test creates
+    // slow.release (it exits by itself once its tunefile is killed), so the holder provably holds the lock below.
     const dir = makeProject({
+      'work.mjs': WORK,
       'pipeline.yaml': `version: 1
 name: scratch
 stages:
   slow:
     uses: command
-    with: { run: [node, -e, "setTimeout(() => {}, 60000)", "{out.x}"] }
+    with: { run: [node, work.mjs, hold, "{out.x}", slow] }
   fast:
     uses: command
     needs: []
@@ -32,14 +53,20 @@ stages:
 `,
     });
     const holder = startCli(['run', '--stage', 'slow'], { cwd: dir });
-    await waitFor(() => scratchOf(dir).some((name) => name.startsWith('slow-')), 20_000, 'the slow stage to make its scratch folder');
+    holders.push(holder);
+    await waitFor(() => existsSync(join(dir, 'slow.started')), 30_000, 'the slow stage to start its program');
+    const { pid } = JSON.parse(readFileSync(join(dir, 'slow.started'), 'utf8')) as { pid: number };
+    expect(scratchOf(dir).some((name) => name.startsWith('slow-'))).toBe(true);
     // A live run's scratch is left alone: a second run does not get the lock.
     const blocked = await runCli(['run', '--stage', 'fast', '--no-wait'], { cwd: dir });
     expect(blocked.code, blocked.stderr).toBe(1);
+    expect(blocked.stderr).toContain(`pid ${holder.child.pid}`);
     expect(scratchOf(dir).some((name) => name.startsWith('slow-'))).toBe(true);
 
     holder.child.kill('SIGKILL');
-    await holder.done;
+    expect((await holder.done).signal).toBe('SIGKILL');
+    // The orphaned program notices that its parent is gone and exits: nothing writes into the scratch any more.
+    await waitFor(() => ended(pid), 30_000, `program ${pid} to end`);
     expect(scratchOf(dir).some((name) => name.startsWith('slow-'))).toBe(true);
     const next = await runJson(['--stage', 'fast'], { cwd: dir });
     expect(next.code, next.stderr).toBe(0);

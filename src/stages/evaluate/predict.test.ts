@@ -113,6 +113,7 @@ async function train(model: string, records: unknown[], epochs = 1): Promise<str
   const file = await direct.files.create({ file: await toFile(Buffer.from(jsonl(records)), 'train.jsonl'), purpose: 'fine-tune' });
   let job = await direct.fineTuning.jobs.create({ model, training_file: file.id, seed: 7, method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: epochs } } } });
   while (!['succeeded', 'failed', 'cancelled'].includes(job.status)) {
+    // A poll interval: the loop ends on the job's status whenever it comes; 50 ms only sets how soon that is seen.
     await new Promise((r) => setTimeout(r, 50));
     job = await direct.fineTuning.jobs.retrieve(job.id);
   }
