@@ -60,11 +60,13 @@ name: interrupt
 stages:
   slow:
     uses: command
-    with: { run: [node, work.mjs, stamp, "{out.x}", "20000"] }
+    with: { run: [node, work.mjs, hold, "{out.x}", slow] }
 `,
     });
     const run = startCli(['run', '--json'], { cwd: dir });
-    await waitFor(() => existsSync(join(dir, 'runs.log')), 20_000, 'stage to start');
+    // The program announces itself and then waits for slow.release, which never comes: Ctrl-C lands mid-stage.
+    await waitFor(() => existsSync(join(dir, 'slow.started')), 30_000, 'the program to start (slow.started)');
+    const { pid } = JSON.parse(readFileSync(join(dir, 'slow.started'), 'utf8')) as { pid: number };
     run.child.kill('SIGINT');
     const result = await run.done;
     expect(result.code).toBe(130);
@@ -73,6 +75,8 @@ stages:
     expect(report.stages[0].status).toBe('failed');
     const status = await runCli(['status', '--json'], { cwd: dir });
     expect(JSON.parse(status.stdout).stages[0].state).toBe('never-run');
+    // The program was stopped, not left waiting: signal 0 to its pid finds no process.
+    expect(() => process.kill(pid, 0)).toThrow();
   });
 
   it('prints a clean one-line error without a stack trace, and the stack with --debug', async () => {
