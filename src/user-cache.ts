@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-/** $TUNEFILE_CACHE_DIR, else $XDG_CACHE_HOME/tunefile, else ~/.cache/tunefile. */
-export function userCacheDir(): string {
-  return process.env.TUNEFILE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tunefile');
+/** $TUNEFILE_CACHE_DIR, else $XDG_CACHE_HOME/tunefile, else ~/.cache/tunefile, read from `env`. */
+export function userCacheDir(env: Record<string, string | undefined>): string {
+  return env.TUNEFILE_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tunefile');
 }

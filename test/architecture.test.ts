@@ -1,5 +1,6 @@
-// DESIGN §8 as a test: stages never import each other or the CLI; the local server knows nothing of pipelines;
-// the engine knows stage types only through the registry.
+// DESIGN §8 as a test: the layers of src/ (docs/architecture.md) and which way imports may point; stages never import
+// each other or the CLI; the local server knows nothing of pipelines; the engine knows stage types only through the
+// registry.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,12 +22,109 @@ function importsOf(file: string): string[] {
   return specs.map((s) => relative(SRC, resolve(dirname(file), s)).split(sep).join('/'));
 }
 
+/**
+ * The layers of src/, top to bottom. A folder (or top-level file, without `.ts`) may import any folder in a layer
+ * below its own, never one above, nor another folder of its own layer.
+ *
+ *   cli
+ *   index                       the typed programmatic API
+ *   init  prepare               commands' own APIs
+ *   engine                      plan, execute, lock file
+ *   pipeline                    YAML, schema, rules, wiring, the stage graph
+ *   stages                      one folder per stage type, and the registry
+ *   providers  report
+ *   local                       the OpenAI-compatible server (stands apart: no pipelines, see below)
+ *   tokens
+ *   data                        readers, writers, the record model
+ *   store                       blobs, state.db, hashing
+ *   shared  user-cache          low-level helpers two layers need: atomic write, PRNG, env numbers, epochs rule
+ *   errors
+ */
+const LAYERS: string[][] = [
+  ['cli'],
+  ['index'],
+  ['init', 'prepare'],
+  ['engine'],
+  ['pipeline'],
+  ['stages'],
+  ['providers', 'report'],
+  ['local'],
+  ['tokens'],
+  ['data'],
+  ['store'],
+  ['shared', 'user-cache'],
+  ['errors'],
+];
+
+/**
+ * Known upward imports (importing file -> imported file), each to be removed by the issue-16 redesign. Listed by
+ * file so any new upward import fails, even between the same two folders.
+ */
+const KNOWN_EXCEPTIONS: Record<string, string[]> = {
+  // Issue 16: the data-stage algorithms (labels, suffix, split) move to src/stages/<type>/ and tokens/ gets one
+  // countTokens(); until then data/ uses the tokenizer.
+  'data/labels.ts': ['tokens/encoding.ts'],
+  'data/suffix.ts': ['tokens/encoding.ts'],
+  'data/split.ts': ['tokens/line-chunks.ts'],
+  // Issue 16: the example formats and the model table (providers/format.ts, providers/models.ts) belong below
+  // tokens/, which counts tokens per format and model; they move with the countTokens() redesign.
+  'tokens/check.ts': ['providers/models.ts', 'pipeline/config-types.ts'],
+  'tokens/conversion.ts': ['providers/format.ts', 'providers/models.ts'],
+  'tokens/count-pool.ts': ['providers/format.ts'],
+  'tokens/count-worker.ts': ['providers/format.ts'],
+  'tokens/count.ts': ['providers/format.ts'],
+  'tokens/scan-batch.ts': ['providers/format.ts'],
+  // Issue 16: the resolved config's type (pipeline/config-types.ts, types only) is read by layers below pipeline/;
+  // it belongs in a low layer of its own.
+  'tokens/prices.ts': ['pipeline/config-types.ts'],
+  'providers/index.ts': ['pipeline/config-types.ts'],
+  'providers/openai.ts': ['pipeline/config-types.ts'],
+  'stages/types.ts': ['pipeline/config-types.ts'],
+  'stages/context.ts': ['pipeline/config-types.ts'],
+};
+
+/** The layer index of a src-relative path: its top-level folder, or its file name without `.ts`. */
+function layerOf(path: string): number {
+  const top = path.split('/')[0]!.replace(/\.ts$/, '');
+  const index = LAYERS.findIndex((layer) => layer.includes(top));
+  if (index < 0) throw new Error(`src/${path}: '${top}' is in no layer of test/architecture.test.ts; add it to LAYERS`);
+  return index;
+}
+
 const files = sourceFiles(SRC).map((f) => ({ path: relative(SRC, f).split(sep).join('/'), imports: importsOf(f) }));
 
 describe('architecture (DESIGN §8)', () => {
   it('finds the source tree', () => {
     expect(files.length).toBeGreaterThan(50);
     expect(files.some((f) => f.path === 'stages/registry.ts')).toBe(true);
+  });
+
+  it('imports point down the layers, except the known ones of issue 16', () => {
+    const problems: string[] = [];
+    for (const f of files) {
+      const from = layerOf(f.path);
+      const top = f.path.split('/')[0];
+      for (const imp of f.imports) {
+        if (imp.split('/')[0] === top) continue;
+        if (layerOf(imp) > from) continue;
+        if (KNOWN_EXCEPTIONS[f.path]?.includes(imp)) continue;
+        problems.push(`${f.path} imports ${imp}: ${LAYERS[layerOf(imp)]!.join('/')} is not below ${LAYERS[from]!.join('/')}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('lists no exception that no longer happens', () => {
+    const stale = Object.entries(KNOWN_EXCEPTIONS).flatMap(([path, imports]) =>
+      imports.filter((imp) => !files.find((f) => f.path === path)?.imports.includes(imp)).map((imp) => `${path} -> ${imp}`));
+    expect(stale).toEqual([]);
+  });
+
+  it('the shared folder imports nothing of src/ but errors', () => {
+    const problems = files
+      .filter((f) => f.path.startsWith('shared/'))
+      .flatMap((f) => f.imports.filter((imp) => !imp.startsWith('shared/') && imp !== 'errors.ts').map((imp) => `${f.path} imports ${imp}`));
+    expect(problems).toEqual([]);
   });
 
   it('stage types never import each other or the CLI', () => {

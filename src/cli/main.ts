@@ -120,10 +120,11 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  // V8's compiled code for the modules imported from here on is kept on disk: a no-op run compiles nothing
-  // (~10 ms of ~110). Node keys entries by its version and each file's contents; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  // V8's compiled code for the modules imported from here on is kept on disk, so a no-op run compiles nothing and
+  // its time is Node's start and the module loads. Node keys entries by its version and each file's contents, so
+  // an entry cannot outlive the code it was made from; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
   // (A namespace lookup, not a named import: Node before 22.1 has no enableCompileCache, and must still reach the version check.)
-  nodeModule.enableCompileCache?.(join(userCacheDir(), 'compile-cache'));
+  nodeModule.enableCompileCache?.(join(userCacheDir(process.env), 'compile-cache'));
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -78,7 +78,7 @@ interface Pending {
 }
 
 /**
- * The listr2 tree: one task per stage, driven by run events. listr2 (~0.1 s to load) is imported only for a
+ * The listr2 tree: one task per stage, driven by run events. listr2 (slow to load next to a whole no-op run) is imported only for a
  * terminal, and only once a stage starts or the run has taken `delayMs`: a run that finds everything cached
  * before then prints plain lines instead.
  */

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
+import { readEnvCount } from '../shared/env-number.ts';
 import { parseFlags } from './args.ts';
 import type { Command } from './command.ts';
 import { describeServeStartError } from './serve-errors.ts';
@@ -47,12 +48,14 @@ const command: Command = {
     if (host.trim() === '') throw new UsageError('--host must not be empty', { hint: 'use 127.0.0.1 (the default) or an address of this machine' });
     const { startLocalServer, parseHold, HOLD_ENV } = await import('../local/index.ts');
     const hold = parseHold(io.env[HOLD_ENV], io.cwd);
+    const failAtStep = readEnvCount(io.env, 'TUNEFILE_LOCAL_FAIL_AT_STEP');
     const server = await startLocalServer({
       dataDir,
       host,
       port,
       apiKey,
       stepDelayMs,
+      ...(failAtStep !== undefined ? { failAtStep } : {}),
       ...(hold ? { hold } : {}),
       log: (line) => io.stderr.write(`[tunefile serve] ${line}\n`),
     }).catch((error: unknown) => {

@@ -5,7 +5,7 @@ import { DigestTable } from './digest-table.ts';
 import { parseDelimited } from './csv.ts';
 import { splitJsonArray } from './json-array.ts';
 import { readLineBatches } from './text-lines.ts';
-import { Xoshiro128 } from './prng.ts';
+import { Xoshiro128 } from '../shared/prng.ts';
 import { dedupeFile, dedupeStreams, dedupeTwoPass } from './dedupe.ts';
 import { tempDir } from '../../test/helpers/temp.ts';
 

@@ -33,8 +33,8 @@ export interface RemovedRow extends RowRef {
 }
 
 /**
- * The removed rows of a report, in typed columns: at 10^6 rows with 15% repeats these were ~190,000 pairs of
- * objects (~25 MB of heap). writeJson streams it as an array (it is a LazyJsonArray); toJSON() gives the array.
+ * The removed rows of a report, in typed columns, not a pair of objects per removed row: at
+ * 10^6 rows with many repeats those objects were a large share of the heap (BENCHMARKS.md). writeJson streams it as an array (it is a LazyJsonArray); toJSON() gives the array.
  */
 export class RemovedRows implements LazyJsonArray {
   readonly [LAZY_JSON_ARRAY] = true;

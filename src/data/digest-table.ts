@@ -152,8 +152,8 @@ const scratch = new Uint32Array(4);
 
 /**
  * Writes the first 16 bytes of a sha256 digest given as latin1 (one character per byte) into words[at .. at+4) as
- * little-endian uint32s. A short string is ~2.5x cheaper to get from crypto.hash than a Buffer (1.03 -> 0.41 us per
- * 150-character prompt), and latin1 maps bytes 0-255 to char codes 0-255 exactly.
+ * little-endian uint32s. The digest comes as a string because crypto.hash returns a short string more cheaply than a
+ * Buffer (measured per prompt: BENCHMARKS.md), and latin1 maps bytes 0-255 to char codes 0-255 exactly.
  */
 function digestWords(d: string, words: Uint32Array, at: number): void {
   for (let k = 0; k < 4; k++) {

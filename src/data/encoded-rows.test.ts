@@ -6,7 +6,7 @@ import { DedupeStream } from './dedupe.ts';
 import type { DedupeOptions } from './dedupe.ts';
 import { EncodedRows, EncodedRowsBuilder, MAX_COMPLETION_IDS, decodeField, findFields } from './encoded-rows.ts';
 import { JsonlWriter } from './jsonl.ts';
-import { Xoshiro128 } from './prng.ts';
+import { Xoshiro128 } from '../shared/prng.ts';
 import type { DataRecord, RowConsumer } from './records.ts';
 import { SplitStream } from './split.ts';
 import { SuffixStream } from './suffix.ts';

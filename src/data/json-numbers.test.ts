@@ -1,7 +1,7 @@
 // parseJsonExact keeps every number a double would change as its source text, and only pays for it when needed.
 import { describe, expect, it } from 'vitest';
 import { exactNumbersAsText, isExactNumber, parseJsonExact } from './json-numbers.ts';
-import { Xoshiro128 } from './prng.ts';
+import { Xoshiro128 } from '../shared/prng.ts';
 
 /** A random JSON number text: sign, 1-25 integer digits, maybe a fraction (sometimes with leading zeros), maybe an exponent. */
 function randomNumberText(next: () => number): string {

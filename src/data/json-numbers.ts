@@ -43,7 +43,7 @@ const HAS_SOURCE_ACCESS = typeof json.rawJSON === 'function';
  * JSON.parse(text), except that numbers a double would change (a 20-digit id, `1.0`) are ExactNumber values holding
  * their text. Every source line comes through here (a 10^6-row load), so the common case costs one plain parse and a
  * look at the values: only a record that holds a number has its text tested, and only a text that may hold a changed
- * number is parsed again with the reviver (which costs ~3x a plain parse).
+ * number is parsed again with the reviver (several times the cost of a plain parse).
  * @throws SyntaxError as JSON.parse does
  */
 export function parseJsonExact(text: string): unknown {

@@ -37,8 +37,8 @@ export async function readAllRecords(path: string): Promise<DataRecord[]> {
 const NEWLINE_BYTE = new Uint8Array([10]);
 
 /**
- * Bytes buffered before a write. The buffers live outside V8's heap and are reused; 256 KiB writes cost a 10^6-row
- * cold run ~0.3 s less than 64 KiB ones (fewer syscalls and thread-pool hand-offs), and 1 MiB gained nothing more.
+ * Bytes buffered before a write. The buffers live outside V8's heap and are reused; larger writes mean fewer syscalls
+ * and thread-pool hand-offs, and 256 KiB was where a larger size stopped gaining (BENCHMARKS.md history).
  */
 const BUFFER_BYTES = 1 << 18;
 

@@ -47,8 +47,8 @@ function flush(): void {
   const transfer = [rows.bytes.buffer, rows.starts.buffer, rows.fields.buffer, rows.rows.buffer, rows.fileIds.buffer, rows.completionIds!.buffer, ...(rows.promptKeys ? [rows.promptKeys.buffer] : [])];
   port.postMessage({ type: 'rows', rows } satisfies LoadWorkerMessage, transfer as ArrayBuffer[]);
   // Load balancing: this thread hashes the prompts of the next chunk only while the main thread is far behind (6 of
-  // MAX_IN_FLIGHT chunks waiting); otherwise the main thread hashes them. At 10^6 rows the main thread has the
-  // lighter load, and hashing here from 2 or 4 chunks behind made the pass 0.2-0.3 s slower.
+  // MAX_IN_FLIGHT chunks waiting); otherwise the main thread hashes them. On large inputs the main thread has the
+  // lighter load, so hashing here sooner (from 2 or 4 chunks behind) made the pass slower (BENCHMARKS.md history).
   builder.hashPrompts = Atomics.load(counters, 0) - Atomics.load(counters, 1) >= 6;
 }
 

@@ -5,7 +5,7 @@ import { allocateLargestRemainder } from './allocate.ts';
 import { isClassification } from './classify.ts';
 import { DigestTable, Int32Column } from './digest-table.ts';
 import { JsonlWriter, readRecordBatches } from './jsonl.ts';
-import { Xoshiro128, shuffleInPlace } from './prng.ts';
+import { Xoshiro128, shuffleInPlace } from '../shared/prng.ts';
 import { describeRow, formatRow, getCompletionText } from './records.ts';
 import { CompletionMemo, decodeField } from './encoded-rows.ts';
 import type { EncodedRows } from './encoded-rows.ts';

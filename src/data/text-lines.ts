@@ -1,7 +1,7 @@
 // Streams a text file as batches of lines: UTF-8 checked (or latin1/replace), BOM and CRLF removed.
 import { createReadStream } from 'node:fs';
 import { DataError } from '../errors.ts';
-import { assertRegularFile } from './regular-file.ts';
+import { assertRegularFile } from '../shared/regular-file.ts';
 
 /** How source bytes become text. `utf8` rejects invalid bytes; `replace` substitutes U+FFFD. */
 export type TextEncoding = 'utf8' | 'latin1' | 'replace';

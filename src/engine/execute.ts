@@ -6,14 +6,15 @@ import type { ArtifactRef } from '../stages/types.ts';
 import type { LoadedPipeline, PipelineStage } from '../pipeline/types.ts';
 import type { ProviderHandle } from '../providers/handle.ts';
 import type { Store, RunRecord } from '../store/index.ts';
-import { downstreamOf, topoOrder, upstreamOf, type Graph } from './graph.ts';
+import { downstreamOf, topoOrder, upstreamOf, type Graph } from '../pipeline/graph.ts';
 import { explainChange } from './reasons.ts';
 import { makeEventRedactor } from './redact-events.ts';
 import { resolveStageKey, type ResolvedStageKey } from './stage-key.ts';
 import type { RunEvent, RunListener, StageEndEvent, StageStatus } from './events.ts';
-import { lockExtras, lookupCache, messageOf, outputSummaries, runFresh, type Emit } from './stage-run.ts';
+import { lockExtras, messageOf, outputSummaries, runFresh, type Emit } from './stage-run.ts';
+import { checkCache } from './cache-check.ts';
 import { runStreamPass, streamChain, streamPassEnabled, type StageOutcome } from './stream-pass.ts';
-import { CorruptInputError, MAX_PRODUCER_RERUNS, suspectInput, suspectReason, verifyInputs, type BlobTrust } from './blob-trust.ts';
+import { CorruptInputError, MAX_PRODUCER_RERUNS, verifyInputs, type BlobTrust } from './blob-trust.ts';
 
 export interface ExecuteOptions {
   pipeline: LoadedPipeline;
@@ -37,8 +38,11 @@ export interface ExecuteOptions {
   yes?: boolean;
   signal: AbortSignal;
   env: Record<string, string | undefined>;
+  /** The run's cwd: messages show paths relative to it. */
+  cwd: string;
   listeners: RunListener[];
-  now?: () => number;
+  /** The run's wall clock in ms (run records, journal entries, stage timings). */
+  now: () => number;
 }
 
 export interface ExecuteResult {
@@ -90,7 +94,7 @@ export function selectStages(pipeline: LoadedPipeline, select: string[] | undefi
 /** Runs the pipeline. Never throws for a stage failure: failures are in the result. */
 export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
   const { pipeline } = options;
-  const now = options.now ?? Date.now;
+  const { now } = options;
   // Subscribers (progress, --json, the lock writer) only ever see redacted messages.
   const redactEvent = makeEventRedactor(options.env);
   const emit = async (event: RunEvent) => {
@@ -225,23 +229,16 @@ async function runStage(
       state: options.store.state,
       upstream: (id) => upstreamOutputs.get(id),
       provider: options.provider.identityString,
+      cwd: options.cwd,
+      now,
     });
-    reasons = explainChange(options.previous[stage.id], resolved.parts, resolved.producers, stage.refs);
-    const forced = options.force === true || (Array.isArray(options.force) && options.force.includes(stage.id));
-    const suspect = suspectInput(resolved.inputs, options.trust, options.verify);
-    if (forced) {
-      reasons = ['forced', ...reasons.filter((r) => r !== 'never run')];
-    } else if (suspect !== undefined) {
-      reasons = [...reasons.filter((r) => r !== 'never run'), suspectReason(suspect)];
-    } else {
-      const hit = await lookupCache(def, stage, resolved, options, emit);
-      if (hit.record) {
-        return [{
-          end: { ...base, status: 'cached', key: resolved.key, durationMs: now() - started, reasons, outputs: outputSummaries(hit.record, options), error: null, record: hit.record },
-          record: hit.record,
-        }];
-      }
-      if (hit.reason) reasons = [...reasons.filter((r) => r !== 'never run'), hit.reason];
+    const hit = await checkCache(def, stage, resolved, explainChange(options.previous[stage.id], resolved.parts, resolved.producers, stage.refs), options, emit);
+    reasons = hit.reasons;
+    if (hit.record) {
+      return [{
+        end: { ...base, status: 'cached', key: resolved.key, durationMs: now() - started, reasons, outputs: outputSummaries(hit.record, options), error: null, record: hit.record },
+        record: hit.record,
+      }];
     }
     await emit({ type: 'stage:start', id: stage.id, reasons });
     for (const message of stage.warnings ?? []) await emit({ type: 'stage:warning', id: stage.id, message });

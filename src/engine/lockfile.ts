@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { TunefileError } from '../errors.ts';
 import { sortKeys } from '../store/hash.ts';
-import { writeFileAtomic } from '../store/atomic.ts';
+import { writeFileAtomic } from '../shared/atomic-write.ts';
 import type { RunRecord } from '../store/state.ts';
 
 export const LOCK_VERSION = 1;

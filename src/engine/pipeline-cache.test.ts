@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPipeline } from '../pipeline/load.ts';
 import type { LoadPipelineOptions } from '../pipeline/load.ts';
-import { loadPipelineCached, loaderFingerprint } from './pipeline-cache.ts';
+import { loadPipelineCached } from './pipeline-cache.ts';
 import { tempDir } from '../../test/helpers/temp.ts';
 
 // Two command stages, the second with an input its type does not use: the load has a warning to carry.
@@ -131,29 +131,5 @@ describe('loadPipelineCached', () => {
     await expect(loadPipelineCached({ cwd: root, env: {} })).rejects.toMatchObject({ code: 'TUNEFILE_INVALID_PIPELINE' });
     expect(JSON.parse(readFileSync(path!, 'utf8')).pipeline.model).toBe('babbage-002');
     await expect(loadPipelineCached({ cwd: root, env: {} })).rejects.toMatchObject({ code: 'TUNEFILE_INVALID_PIPELINE' });
-  });
-});
-
-describe('loaderFingerprint', () => {
-  it("changes with the loader's modules and stage definitions, not with a stage's run code", () => {
-    const root = tempDir('tunefile-fingerprint-');
-    const files = ['errors.ts', 'engine/graph.ts', 'pipeline/load.ts', 'pipeline/schema.ts', 'stages/registry.ts', 'stages/load/index.ts', 'stages/load/run.ts'];
-    for (const file of files) {
-      mkdirSync(dirname(join(root, file)), { recursive: true });
-      writeFileSync(join(root, file), '// x\n');
-    }
-    const before = loaderFingerprint(root);
-    expect(loaderFingerprint(root)).toBe(before);
-    utimesSync(join(root, 'stages/load/run.ts'), new Date(1e12), new Date(1e12));
-    expect(loaderFingerprint(root)).toBe(before);
-    let previous = before;
-    for (const file of ['pipeline/schema.ts', 'stages/load/index.ts', 'stages/registry.ts', 'errors.ts', 'engine/graph.ts']) {
-      utimesSync(join(root, file), new Date(2e12), new Date(2e12));
-      const now = loaderFingerprint(root);
-      expect(now, file).not.toBe(previous);
-      previous = now;
-    }
-    writeFileSync(join(root, 'pipeline/new-rule.ts'), '// y\n');
-    expect(loaderFingerprint(root)).not.toBe(previous);
   });
 });

@@ -5,6 +5,7 @@ import type { ArtifactRef, StageDef } from '../stages/types.ts';
 import { resolveProviderIdentity, identityString } from '../providers/index.ts';
 import { openStore } from '../store/index.ts';
 import { readLockFile } from './lockfile.ts';
+import { isForced } from './force.ts';
 import { explainChange } from './reasons.ts';
 import { resolveStageKey } from './stage-key.ts';
 import { selectStages } from './execute.ts';
@@ -23,6 +24,10 @@ export interface PlannedStage {
 
 export interface PlanOptions {
   env: Record<string, string | undefined>;
+  /** The cwd of the command: messages show paths relative to it. */
+  cwd: string;
+  /** The wall clock in ms (the stat cache's racy-file check). */
+  now: () => number;
   stages?: string[];
   downstream?: boolean;
   force?: boolean | string[];
@@ -77,7 +82,7 @@ export async function planPipeline(pipeline: LoadedPipeline, options: PlanOption
       const stage = byId.get(id)!;
       const def = getStageDef(stage.type)!;
       const prev = previous[id];
-      const forced = options.force === true || (Array.isArray(options.force) && options.force.includes(id));
+      const forced = isForced(options.force, id);
       const pendingUp = stage.needs.filter((up) => !known.has(up));
       if (pendingUp.length > 0) {
         const reasons = pendingUp.map((up) => `upstream stage '${up}' will ${planned.get(up)?.state === 'never-run' ? 'run for the first time' : 'rerun'}`);
@@ -86,7 +91,7 @@ export async function planPipeline(pipeline: LoadedPipeline, options: PlanOption
       }
       let resolved;
       try {
-        resolved = await resolveStageKey({ pipeline, stage, def, state: store.state, upstream: (up) => known.get(up), provider });
+        resolved = await resolveStageKey({ pipeline, stage, def, state: store.state, upstream: (up) => known.get(up), provider, cwd: options.cwd, now: options.now });
       } catch (error) {
         planned.set(id, { id, type: stage.type, state: prev ? 'stale' : 'never-run', action: 'run', key: null, reasons: [(error as Error).message] });
         continue;

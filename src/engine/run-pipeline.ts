@@ -33,6 +33,8 @@ export interface RunOptions {
   /** false: exit at once when another run holds the project (`--no-wait`). @default true */
   wait?: boolean;
   signal?: AbortSignal;
+  /** The wall clock in ms. @default Date.now */
+  now?: () => number;
   /** Subscribers to run events (progress renderers). */
   listeners?: RunListener[];
   /**
@@ -70,7 +72,8 @@ export async function runLoadedPipeline(pipeline: LoadedPipeline, options: Omit<
     store = openStore(pipeline.projectRoot, { repair: (message) => options.onWait?.(`warning: ${message}`) });
     clearScratch(store.tmpDir);
     const previous = readLockFile(pipeline.lockFile)?.stages ?? {};
-    const unread = await unreadOutputs(pipeline, { env: options.env, ...(options.stages ? { stages: options.stages } : {}), downstream: options.downstream ?? false, force: options.force ?? false });
+    const now = options.now ?? Date.now;
+    const unread = await unreadOutputs(pipeline, { env: options.env, cwd: options.cwd, now, ...(options.stages ? { stages: options.stages } : {}), downstream: options.downstream ?? false, force: options.force ?? false });
     const { listener, report } = makeJsonReport(pipeline.relFile);
     await execute({
       pipeline,
@@ -88,6 +91,8 @@ export async function runLoadedPipeline(pipeline: LoadedPipeline, options: Omit<
       yes: options.yes ?? false,
       signal,
       env: options.env,
+      cwd: options.cwd,
+      now,
       listeners: [listener, makeLockWriter(pipeline, previous), ...(options.listeners ?? [])],
     });
     return report;
@@ -102,6 +107,6 @@ export async function runLoadedPipeline(pipeline: LoadedPipeline, options: Omit<
 export async function dryRunPipeline(options: RunOptions): Promise<{ pipeline: string; stages: PlannedStage[] }> {
   const pipeline = await loadPipeline({ file: options.file, cwd: options.cwd, env: options.env, sets: options.sets ?? [] });
   validateSelection(pipeline, options);
-  const stages = await planPipeline(pipeline, options);
+  const stages = await planPipeline(pipeline, { ...options, now: options.now ?? Date.now });
   return { pipeline: pipeline.relFile, stages };
 }

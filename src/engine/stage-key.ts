@@ -36,6 +36,10 @@ export async function resolveStageKey(args: {
   state: StateDb;
   upstream: (stageId: string) => Record<string, ArtifactRef> | undefined;
   provider: string | undefined;
+  /** The run's cwd: messages show source paths relative to it. */
+  cwd: string;
+  /** The run's clock (ms), for the stat cache. */
+  now: () => number;
 }): Promise<ResolvedStageKey> {
   const { pipeline, stage, def, state } = args;
   const inputs: Record<string, ArtifactRef> = {};
@@ -52,11 +56,11 @@ export async function resolveStageKey(args: {
   for (const abs of def.workspaceFiles?.(stage.params, pipeline.dir) ?? []) {
     let hashed;
     try {
-      hashed = await hashWithStatCache(state, abs);
+      hashed = await hashWithStatCache(state, abs, args.now);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder, not a file' : (error as Error).message;
-      throw new TunefileError('TUNEFILE_STAGE_FAILED', `${pipeline.relFile}:${stage.id}: source file ${portablePath(process.cwd(), abs)} ${why}`, { cause: error });
+      throw new TunefileError('TUNEFILE_STAGE_FAILED', `${pipeline.relFile}:${stage.id}: source file ${portablePath(args.cwd, abs)} ${why}`, { cause: error });
     }
     files[abs] = hashed.hash;
     deps[portablePath(pipeline.projectRoot, abs)] = hashed.hash;

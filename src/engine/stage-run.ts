@@ -3,11 +3,13 @@ import { constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } f
 import { join } from 'node:path';
 import { TunefileError } from '../errors.ts';
 import type { ArtifactRef, StageContext, StageDef, StageResult } from '../stages/types.ts';
+import { makeBaseContext, makeStageContext, type StageContextParts } from '../stages/context.ts';
 import type { PipelineStage } from '../pipeline/types.ts';
 import { hashFile, prepareBlob, statKeyOf, sameStat, type PreparedBlob, type RunRecord } from '../store/index.ts';
 import { portablePath, type ResolvedStageKey } from './stage-key.ts';
 import type { RunEvent, StageEndEvent } from './events.ts';
 import type { ExecuteOptions } from './execute.ts';
+import { isForced } from './force.ts';
 
 export type Emit = (event: RunEvent) => Promise<void>;
 
@@ -80,34 +82,36 @@ export function refsOf(record: RunRecord, options: ExecuteOptions): Record<strin
   );
 }
 
-export function baseContext(def: StageDef, stage: PipelineStage, resolved: Pick<ResolvedStageKey, 'key' | 'inputs' | 'files'>, options: ExecuteOptions, emit: Emit) {
+/** What a stage's context is made of in a run (see stages/context.ts, which builds it). */
+function contextParts(def: StageDef, stage: PipelineStage, resolved: Pick<ResolvedStageKey, 'key' | 'inputs' | 'files'>, options: ExecuteOptions, emit: Emit): StageContextParts<Record<string, unknown>> {
   const { pipeline, store } = options;
   return {
+    type: def.type,
     id: stage.id,
-    address: `${pipeline.relFile}:${stage.id}`,
     key: resolved.key,
     params: stage.params,
     inputs: resolved.inputs,
-    pipelineDir: pipeline.dir,
-    projectRoot: pipeline.projectRoot,
-    pipelineFile: pipeline.relFile,
-    pipelineName: pipeline.name,
-    model: pipeline.model,
-    allowOutside: pipeline.allowOutside,
     files: resolved.files,
+    pipeline,
+    state: {
+      kv: (namespace) => store.state.kv(namespace),
+      chunks: (namespace) => store.state.chunks(namespace),
+      journal: store.state.journal(options.now),
+    },
     progress: (detail: string) => void emit({ type: 'stage:progress', id: stage.id, detail }),
     warn: (message: string) => void emit({ type: 'stage:warning', id: stage.id, message }),
     signal: options.signal,
     env: options.env,
-    config: pipeline.config,
     providerIdentity: options.provider.identity,
     provider: () => options.provider.connect(),
-    kv: (namespace: string) => store.state.kv(`${def.type}:${namespace}`),
-    chunks: (namespace: string) => store.state.chunks(`${def.type}:${namespace}`),
-    journal: store.state.journal(() => Date.now()),
-    options: { yes: options.yes ?? false, force: options.force === true || (Array.isArray(options.force) && options.force.includes(stage.id)), verify: options.verify ?? false },
+    options: { yes: options.yes ?? false, force: isForced(options.force, stage.id), verify: options.verify ?? false },
     ...(options.previous[stage.id] ? { previous: lockExtras(options.previous[stage.id]!) } : {}),
   };
+}
+
+/** A stage's context without a place for outputs (the base of a restore context). */
+export function baseContext(def: StageDef, stage: PipelineStage, resolved: Pick<ResolvedStageKey, 'key' | 'inputs' | 'files'>, options: ExecuteOptions, emit: Emit) {
+  return makeBaseContext(contextParts(def, stage, resolved, options, emit));
 }
 
 /** A stage run's scratch folder: `out` holds its outputs until they are moved into the cache. */
@@ -135,7 +139,7 @@ export function removeScratch(scratch: Scratch): void {
 /** The context a stage's run() gets. A `privateInputs` stage gets its inputs as copies in its scratch folder. */
 export function runContext(def: StageDef, stage: PipelineStage, resolved: Pick<ResolvedStageKey, 'key' | 'inputs' | 'files'>, options: ExecuteOptions, emit: Emit, scratch: Scratch): StageContext {
   const inputs = def.privateInputs ? privateCopies(resolved.inputs, scratch) : resolved.inputs;
-  return { ...baseContext(def, stage, { ...resolved, inputs }, options, emit), output: (name: string) => join(scratch.outDir, name), tmpDir: scratch.tmpDir };
+  return makeStageContext(contextParts(def, stage, { ...resolved, inputs }, options, emit), scratch.outDir, scratch.tmpDir);
 }
 
 /**
@@ -255,6 +259,6 @@ export async function recordRun(
     key: resolved.key,
     outputs,
   };
-  store.state.putRun(record, Date.now());
+  store.state.putRun(record, options.now());
   return { record, ...(result?.summary ? { summary: result.summary } : {}) };
 }

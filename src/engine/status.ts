@@ -10,10 +10,10 @@ export interface StatusResult {
   stages: { id: string; type: string; state: PlannedStage['state']; reasons: string[] }[];
 }
 
-/** Each stage: up-to-date | stale | never-run, with reasons. Takes no lock: answers during a run. */
-export async function pipelineStatus(options: LoadPipelineOptions): Promise<StatusResult> {
+/** Each stage: up-to-date | stale | never-run, with reasons. Takes no lock: answers during a run. `now`: the wall clock in ms (default Date.now). */
+export async function pipelineStatus(options: LoadPipelineOptions & { now?: () => number }): Promise<StatusResult> {
   const pipeline = await loadPipeline(options);
-  const planned = await planPipeline(pipeline, { env: options.env });
+  const planned = await planPipeline(pipeline, { env: options.env, cwd: options.cwd, now: options.now ?? Date.now });
   return { pipeline: pipeline.relFile, stages: planned.map(({ id, type, state, reasons }) => ({ id, type, state, reasons })) };
 }
 

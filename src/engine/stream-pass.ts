@@ -8,11 +8,11 @@ import type { PipelineStage } from '../pipeline/types.ts';
 import type { RunRecord } from '../store/index.ts';
 import { explainChange } from './reasons.ts';
 import { resolveStageKey, type ResolvedStageKey } from './stage-key.ts';
+import { checkCache } from './cache-check.ts';
 import type { StageEndEvent } from './events.ts';
 import type { ExecuteOptions } from './execute.ts';
-import { suspectInput, suspectReason } from './blob-trust.ts';
 import {
-  asInterrupted, prepareOutputs, lookupCache, makeScratch, outputSummaries, recordRun, removeScratch, runContext, type Emit, type Scratch,
+  asInterrupted, prepareOutputs, makeScratch, outputSummaries, recordRun, removeScratch, runContext, type Emit, type Scratch,
 } from './stage-run.ts';
 
 /** How one stage of a pass ended. */
@@ -135,15 +135,13 @@ async function recordPass(
     const base = { type: 'stage:end' as const, id: stage.id, stageType: stage.type };
     const resolved = k === 0 ? head.resolved : await resolveStageKey({
       pipeline: options.pipeline, stage, def: defs[k]!, state: options.store.state,
-      upstream: (id) => produced.get(id) ?? upstream(id), provider: options.provider.identityString,
+      upstream: (id) => produced.get(id) ?? upstream(id), provider: options.provider.identityString, cwd: options.cwd, now,
     });
     const pass = `in one pass with '${chain[0]!.id}'`;
-    let reasons = k === 0 ? head.reasons : [...explainChange(options.previous[stage.id], resolved.parts, resolved.producers, stage.refs), pass];
-    const forced = options.force === true || (Array.isArray(options.force) && options.force.includes(stage.id));
-    if (forced && k > 0) reasons = ['forced', ...reasons.filter((r) => r !== 'never run')];
-    const suspect = k > 0 && !forced ? suspectInput(resolved.inputs, options.trust, options.verify) : undefined;
-    if (suspect !== undefined) reasons = [...reasons, suspectReason(suspect)];
-    const hit = forced || k === 0 || suspect !== undefined ? {} : await lookupCache(defs[k]!, stage, resolved, options, emit);
+    // The head was checked by the caller; a later stage may still be cached (or forced) now that its key is known.
+    const hit = k === 0 ? { reasons: head.reasons }
+      : await checkCache(defs[k]!, stage, resolved, [...explainChange(options.previous[stage.id], resolved.parts, resolved.producers, stage.refs), pass], options, emit);
+    const reasons = hit.reasons;
     let end: StageEndEvent;
     let record: RunRecord;
     if (hit.record) {

@@ -3,8 +3,13 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { dirname, join } from 'node:path';
 import { TunefileError } from '../errors.ts';
 import { getSchemaRef } from './locate.ts';
-import { SAMPLE_HEADER, SAMPLE_ROWS } from './sample-data.ts';
 import { GITIGNORE_LINES, renderConfig, renderDataReadme, renderPipeline } from './templates.ts';
+
+/**
+ * The sample data init copies, shipped in the package's assets/ folder (see its README for source and licence).
+ * This module sits two folders below the package root both as src/init/*.ts and as dist/init/*.js.
+ */
+const SAMPLE_FILE = new URL('../../assets/sample/sms-spam-sample.tsv', import.meta.url);
 
 /** What scaffoldProject did. */
 export interface ScaffoldResult {
@@ -21,12 +26,13 @@ export interface ScaffoldResult {
  * (locateTunefile); the `$schema` lines point into it, else to where a devDependency's copy will be.
  */
 export function renderProjectFiles(dir: string, packageDir?: string): Record<string, string> {
-  const spam = SAMPLE_ROWS.filter((r) => r.startsWith('spam\t')).length;
+  const sample = readFileSync(SAMPLE_FILE, 'utf8');
+  const rows = sample.split('\n').slice(1).filter((line) => line !== '');
   return {
     'pipeline.yaml': renderPipeline(getSchemaRef(dir, packageDir, 'pipeline')),
     'tunefile.config.json': renderConfig(getSchemaRef(dir, packageDir, 'config')),
-    'data/sms-spam-sample.tsv': [SAMPLE_HEADER, ...SAMPLE_ROWS].join('\n') + '\n',
-    'data/README.md': renderDataReadme(SAMPLE_ROWS.length, spam),
+    'data/sms-spam-sample.tsv': sample,
+    'data/README.md': renderDataReadme(rows.length, rows.filter((r) => r.startsWith('spam\t')).length),
   };
 }
 

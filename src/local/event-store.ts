@@ -2,7 +2,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newId, nowSeconds } from './ids.ts';
-import { writeFileAtomic } from './fs-atomic.ts';
+import { writeFileAtomic } from '../shared/atomic-write.ts';
 
 /** OpenAI's fine-tuning event object. */
 export interface JobEvent {

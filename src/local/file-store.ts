@@ -3,7 +3,8 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from './http.ts';
 import { newId, nowSeconds } from './ids.ts';
-import { readJsonRecord, writeFileAtomic, writeJsonAtomic, type UnreadableRecord } from './fs-atomic.ts';
+import { writeFileAtomic } from '../shared/atomic-write.ts';
+import { readJsonRecord, writeJsonAtomic, type UnreadableRecord } from './json-records.ts';
 
 /** OpenAI's file object. */
 export interface FileObject {

@@ -6,13 +6,14 @@ import { ApiError, badRequest } from './http.ts';
 import { newId, nowSeconds } from './ids.ts';
 import type { JobRecord } from './job-store.ts';
 import { BASE_MODELS, formatModelName } from './model-names.ts';
+import { HYPERPARAMETER_RANGES } from '../shared/hyperparameters.ts';
 import { resolveHyperparameters, type Requested } from './trainer/hyperparameters.ts';
 import { randomInt } from 'node:crypto';
 
 /** Metadata key that makes a job fail at step N (a testing aid). */
 export const FAIL_AT_STEP_KEY = 'tunefile_fail_at_step';
 
-const LIMITS = { n_epochs: [1, 50], batch_size: [1, 256], learning_rate_multiplier: [0, 10] } as const;
+const LIMITS = HYPERPARAMETER_RANGES;
 
 /** A checked request: the record to store and the parsed datasets. */
 export interface CreatedJob {

@@ -7,7 +7,7 @@ import { dropAllCheckpoints, dropOlderCheckpoints } from './checkpoint-files.ts'
 import { checkClassification, type Dataset } from './dataset.ts';
 import type { EventStore } from './event-store.ts';
 import type { FileStore } from './file-store.ts';
-import { writeJsonAtomic } from './fs-atomic.ts';
+import { writeJsonAtomic } from './json-records.ts';
 import type { HoldPoint } from './hold.ts';
 import { ApiError } from './http.ts';
 import { newId, nowSeconds } from './ids.ts';

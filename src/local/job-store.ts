@@ -2,7 +2,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from './http.ts';
-import { readJsonRecord, writeJsonAtomic, type UnreadableRecord } from './fs-atomic.ts';
+import { readJsonRecord, writeJsonAtomic, type UnreadableRecord } from './json-records.ts';
 import type { Hyperparameters, StepMetrics } from './trainer/protocol.ts';
 
 export type JobStatus = 'validating_files' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { dropAllCheckpoints, dropOlderCheckpoints, listDir, measure, removePath, type Freed } from './checkpoint-files.ts';
 import { lockDataDir } from './data-lock.ts';
 import { fileShapeProblem, type FileObject } from './file-store.ts';
-import { readJsonRecord } from './fs-atomic.ts';
+import { readJsonRecord } from './json-records.ts';
 import { TERMINAL, jobShapeProblem, type FineTuningJob, type JobRecord } from './job-store.ts';
 
 /** What pruneLocalData may remove, and what it must keep. */

@@ -26,9 +26,12 @@ export interface LocalServerOptions {
   port?: number;
   /** When set, every request needs `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
-  /** Sleep after each training step, to simulate a slow provider. @default env TUNEFILE_LOCAL_STEP_DELAY_MS or 0 */
+  /**
+   * Sleep after each training step, to simulate a slow provider. The local provider sets it from env
+   * TUNEFILE_LOCAL_STEP_DELAY_MS, `tunefile serve` from --step-delay-ms. @default 0
+   */
   stepDelayMs?: number;
-  /** Testing aid: every job fails at this step. @default env TUNEFILE_LOCAL_FAIL_AT_STEP */
+  /** Testing aid: every job fails at this step. `tunefile serve` and the local provider set it from env TUNEFILE_LOCAL_FAIL_AT_STEP. */
   failAtStep?: number;
   /**
    * Testing aid: a job about to run global step `hold.step` while `hold.path` does not exist writes `<path>.held`
@@ -58,13 +61,6 @@ export interface LocalServer {
 
 const ROUTES: Route[] = [...fileRoutes, ...fineTuningRoutes, ...inferenceRoutes];
 
-function envNumber(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  return Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-
 /** Starts the local OpenAI-compatible fine-tuning server and resumes any unfinished jobs in its data folder. */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const dataDir = resolve(options.dataDir);
@@ -88,9 +84,9 @@ async function startOnLockedDir(dataDir: string, options: LocalServerOptions, re
     log(`skipping ${bad.id}: ${bad.path} is not valid (${bad.problem}); the other jobs and files are served. Restore that file or move its folder away.`);
   }
   const events = new EventStore(jobs.dir);
-  const failAtStep = options.failAtStep ?? envNumber('TUNEFILE_LOCAL_FAIL_AT_STEP');
+  const failAtStep = options.failAtStep;
   const runner = new JobRunner(jobs, files, events, {
-    stepDelayMs: options.stepDelayMs ?? envNumber('TUNEFILE_LOCAL_STEP_DELAY_MS') ?? 0,
+    stepDelayMs: options.stepDelayMs ?? 0,
     ...(failAtStep !== undefined ? { failAtStep } : {}),
     ...(options.hold ? { hold: options.hold } : {}),
     maxConcurrentJobs: options.maxConcurrentJobs ?? Math.max(1, Math.min(2, availableParallelism() - 1)),

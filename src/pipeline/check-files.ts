@@ -2,7 +2,7 @@
 // own checks of those files (load: the columns it names are in the header).
 import { statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { notRegularFileReason } from '../data/regular-file.ts';
+import { notRegularFileReason } from '../shared/regular-file.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { StageDraft } from './rules.ts';
 import type { PathSegment } from './source.ts';

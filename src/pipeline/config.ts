@@ -19,7 +19,7 @@ const DATA_EXTENSIONS = new Set(['', '.json', '.yaml', '.yml']);
 /** Loads and validates the config in `projectRoot` (that folder only); defaults when there is none. */
 export async function loadConfig(projectRoot: string, options: { cwd?: string } = {}): Promise<ResolvedConfig> {
   const cwd = options.cwd ?? projectRoot;
-  // No candidate file at all (the usual case without a package.json): defaults, without loading cosmiconfig (~8 ms).
+  // No candidate file at all (the usual case without a package.json): defaults, without loading cosmiconfig, whose load is a visible part of a no-op run.
   if (!CONFIG_FILES.some((name) => existsSync(join(projectRoot, name)))) return resolveConfig({});
   const { cosmiconfig } = await import('cosmiconfig');
   const explorer = cosmiconfig('tunefile', {

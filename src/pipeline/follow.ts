@@ -5,7 +5,7 @@
 //                 +-- system, format      |
 //                 +-- n_epochs -----------+
 import { isDeepStrictEqual } from 'node:util';
-import { downstreamOf } from '../engine/graph.ts';
+import { downstreamOf } from './graph.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { RuleContext, StageDraft } from './rules.ts';
 

@@ -2,8 +2,8 @@
 import { didYouMean } from '../errors.ts';
 import { STAGES } from '../stages/registry.ts';
 import type { StageDef } from '../stages/types.ts';
-import { findCycle, upstreamOf } from '../engine/graph.ts';
-import type { Graph } from '../engine/graph.ts';
+import { findCycle, upstreamOf } from './graph.ts';
+import type { Graph } from './graph.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { InputWire } from './types.ts';
 import { findProducer, parseWireRef } from './wiring.ts';

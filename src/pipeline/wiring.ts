@@ -2,7 +2,7 @@
 //
 //   load --> dedupe --> split --> tokencheck        tokencheck's `train`: split (distance 1)
 //                                                    split's `dataset`: dedupe (distance 1), not load (2)
-import type { Graph } from '../engine/graph.ts';
+import type { Graph } from './graph.ts';
 import type { InputWire } from './types.ts';
 
 /** Upstream ids grouped by BFS distance: [[direct needs], [their needs], ...], each id once at its nearest distance. */

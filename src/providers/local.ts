@@ -1,6 +1,6 @@
 // The `local` provider: tunefile's own OpenAI-compatible server, started in-process on an ephemeral port.
 import { randomBytes } from 'node:crypto';
-import { readEnvCount } from './env.ts';
+import { readEnvCount } from '../shared/env-number.ts';
 import { rememberSecret } from './redact.ts';
 import type { Provider } from './types.ts';
 

@@ -1,7 +1,7 @@
 // The `openai` provider: OpenAI, Azure OpenAI or any server with the same fine-tuning API, via the official SDK.
 import { TunefileError } from '../errors.ts';
 import type { ProviderSpec } from '../pipeline/config-types.ts';
-import { readEnvCount } from './env.ts';
+import { readEnvCount } from '../shared/env-number.ts';
 import { rememberSecret, stripUrlCredentials } from './redact.ts';
 import { AZURE_UNSET, type Provider, type ProviderIdentity } from './types.ts';
 

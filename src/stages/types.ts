@@ -3,6 +3,7 @@
 import type { Provider, ProviderIdentity } from '../providers/types.ts';
 import type { ResolvedConfig } from '../pipeline/config-types.ts';
 import type { RowConsumer } from '../data/records.ts';
+import type { JobJournal, StageKv } from '../store/state.ts';
 
 /** A cached artifact: an immutable file named by the sha256 of its bytes. */
 export interface ArtifactRef {
@@ -33,30 +34,8 @@ export interface RestoreWhere {
 /** JSON schema object (draft 2020-12) for a stage type's `with:` block. */
 export type JsonSchema = Record<string, unknown>;
 
-/** Small persistent key/value storage in state.db, namespaced per use. Values are JSON. */
-export interface StageKv {
-  get<T = unknown>(key: string): T | undefined;
-  set(key: string, value: unknown): void;
-  /** Sets every entry in one transaction (thousands per second, where separate sets wait for a disk sync each). */
-  setMany(entries: Iterable<[key: string, value: unknown]>): void;
-  delete(key: string): void;
-}
-
-/** The remote-job journal (state.db): written before anything else once a job is created. */
-export interface JobJournal {
-  get(stageKey: string): JournalEntry | undefined;
-  put(entry: JournalEntry): void;
-  /** Drop the entry (e.g. after the job failed, so a rerun creates a new job). */
-  remove(stageKey: string): void;
-}
-
-export interface JournalEntry {
-  stageKey: string;
-  /** Provider identity string (`local` or `openai:<base_url>`). */
-  provider: string;
-  jobId: string;
-  status: string;
-}
+// StageKv, JobJournal and JournalEntry are the store's (state.db) interfaces, re-exported for stage code.
+export type { JobJournal, JournalEntry, StageKv } from '../store/state.ts';
 
 /** What a stage's run() receives. Everything outside the stage comes through here. */
 export interface StageContext<P = Record<string, unknown>> {

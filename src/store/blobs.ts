@@ -1,7 +1,7 @@
 // Content-addressed blobs under .tunefile/cache/blobs/ab/abcd..., moved in atomically.
 import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fsyncPath, fsyncPathAsync } from './atomic.ts';
+import { fsyncPath, fsyncPathAsync } from '../shared/atomic-write.ts';
 import { hashFile } from './hash.ts';
 
 /** Output of a stage, once in the cache. */

@@ -11,7 +11,7 @@ export { makeStoreFolder, storeDirOf, clearScratch } from './store-dir.ts';
 export type { ChunkLog } from './chunk-log.ts';
 export { hashWithStatCache, statKeyOf, sameStat } from './stat-cache.ts';
 export { acquireRunLock, readHolder, describeHolder, type LockHolder } from './run-lock.ts';
-export { writeFileAtomic } from './atomic.ts';
+export { writeFileAtomic } from '../shared/atomic-write.ts';
 export { sha256, hashFile, canonicalJson, sortKeys } from './hash.ts';
 
 /** Paths and handles of one project's `.tunefile/`. */

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TunefileError } from '../errors.ts';
-import { tempPathFor } from './atomic.ts';
+import { tempPathFor } from '../shared/atomic-write.ts';
 
 export interface LockHolder {
   pid: number;

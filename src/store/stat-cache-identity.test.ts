@@ -36,9 +36,9 @@ describe('stat cache: racily clean files', () => {
     const file = join(dir, 'data.txt');
     clock.frozenNs = BigInt(Date.now()) * 1_000_000n; // the current tick, for every stat below
     writeFileSync(file, 'one');
-    expect((await hashWithStatCache(db, file)).hash).toBe(sha256('one'));
+    expect((await hashWithStatCache(db, file, Date.now)).hash).toBe(sha256('one'));
     writeFileSync(file, 'two'); // same inode, same size, same (frozen) mtime and ctime
-    expect((await hashWithStatCache(db, file)).hash).toBe(sha256('two'));
+    expect((await hashWithStatCache(db, file, Date.now)).hash).toBe(sha256('two'));
     db.close();
   });
 
@@ -49,11 +49,11 @@ describe('stat cache: racily clean files', () => {
     clock.frozenNs = (BigInt(Date.now()) - 10_000n) * 1_000_000n; // ten seconds ago
     writeFileSync(file, 'one');
     const put = vi.spyOn(db, 'putStat');
-    expect((await hashWithStatCache(db, file)).hash).toBe(sha256('one'));
+    expect((await hashWithStatCache(db, file, Date.now)).hash).toBe(sha256('one'));
     expect(put).toHaveBeenCalledTimes(1);
     // Same stat identity: the remembered hash is returned, so the file is not read (its new bytes are not seen).
     writeFileSync(file, 'two');
-    expect((await hashWithStatCache(db, file)).hash).toBe(sha256('one'));
+    expect((await hashWithStatCache(db, file, Date.now)).hash).toBe(sha256('one'));
     expect(put).toHaveBeenCalledTimes(1);
     db.close();
   });
@@ -72,7 +72,7 @@ describe('stat cache: a state.db from before ctime', () => {
     old.prepare('INSERT INTO stat_cache VALUES (?, ?, ?, ?, ?, ?)').run(file, String(st.dev), String(st.ino), String(st.size), String(st.mtimeNs), sha256('one'));
     old.close();
     const db = new StateDb(join(dir, 'state.db'));
-    expect((await hashWithStatCache(db, file)).hash).toBe(sha256('two'));
+    expect((await hashWithStatCache(db, file, Date.now)).hash).toBe(sha256('two'));
     db.close();
   });
 });

@@ -1,6 +1,6 @@
 // Hash a workspace file, skipping the read when (path, dev, ino, size, mtime_ns, ctime_ns) is unchanged.
 import { statSync } from 'node:fs';
-import { notRegularFileReason } from '../data/regular-file.ts';
+import { notRegularFileReason } from '../shared/regular-file.ts';
 import { hashFile } from './hash.ts';
 import type { StateDb, StatKey } from './state.ts';
 
@@ -31,13 +31,14 @@ function racy(stat: StatKey, startNs: bigint): boolean {
 /**
  * sha256 of a file, read from the stat cache when its stat identity is unchanged.
  * Returns the stat identity seen before hashing, so callers can detect edits made later.
+ * `now` is the wall clock in ms (the run's injected clock): a file modified this close to it is not remembered.
  * @throws when the file is missing, is not a regular file, or changes while it is being hashed
  */
-export async function hashWithStatCache(db: StateDb, path: string): Promise<{ hash: string; stat: StatKey }> {
+export async function hashWithStatCache(db: StateDb, path: string, now: () => number): Promise<{ hash: string; stat: StatKey }> {
   // A FIFO or a device would block or never end: refused before the open. The message is a phrase after the path.
   const notRegular = notRegularFileReason(path);
   if (notRegular !== undefined) throw new Error(notRegular);
-  const startNs = BigInt(Date.now()) * 1_000_000n;
+  const startNs = BigInt(Math.floor(now())) * 1_000_000n;
   const before = statKeyOf(path);
   const cached = db.getStat(before);
   if (cached) return { hash: cached, stat: before };

@@ -2,11 +2,35 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { JobJournal, JournalEntry, StageKv } from '../stages/types.ts';
 import { CHUNKS_SCHEMA, openChunkLog } from './chunk-log.ts';
 import type { ChunkLog } from './chunk-log.ts';
 import { cannotOpenError, damagedError, isDamage, markDamaged, moveAside, readDamageMarker, reasonOf } from './state-damage.ts';
 
+/** Small persistent key/value storage in state.db, namespaced per use. Values are JSON. */
+export interface StageKv {
+  get<T = unknown>(key: string): T | undefined;
+  set(key: string, value: unknown): void;
+  /** Sets every entry in one transaction (thousands per second, where separate sets wait for a disk sync each). */
+  setMany(entries: Iterable<[key: string, value: unknown]>): void;
+  delete(key: string): void;
+}
+
+/** The remote-job journal (state.db): written before anything else once a job is created. */
+export interface JobJournal {
+  get(stageKey: string): JournalEntry | undefined;
+  put(entry: JournalEntry): void;
+  /** Drop the entry (e.g. after the job failed, so a rerun creates a new job). */
+  remove(stageKey: string): void;
+}
+
+/** One remote job started for a stage key. */
+export interface JournalEntry {
+  stageKey: string;
+  /** Provider identity string (`local` or `openai:<base_url>`). */
+  provider: string;
+  jobId: string;
+  status: string;
+}
 
 /** A stage's run record: exactly the lock entry it produced. */
 export interface RunRecord {

@@ -56,14 +56,14 @@ describe('stat cache', () => {
     const db = new StateDb(join(dir, 'state.db'));
     const file = join(dir, 'data.txt');
     writeFileSync(file, 'one');
-    const first = await hashWithStatCache(db, file);
+    const first = await hashWithStatCache(db, file, Date.now);
     expect(first.hash).toBe(sha256('one'));
     const spy = vi.spyOn(db, 'putStat');
-    expect((await hashWithStatCache(db, file)).hash).toBe(first.hash);
+    expect((await hashWithStatCache(db, file, Date.now)).hash).toBe(first.hash);
     expect(spy).not.toHaveBeenCalled();
     writeFileSync(file, 'two');
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
-    expect((await hashWithStatCache(db, file)).hash).toBe(sha256('two'));
+    expect((await hashWithStatCache(db, file, Date.now)).hash).toBe(sha256('two'));
     db.close();
   });
 });

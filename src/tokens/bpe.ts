@@ -1,5 +1,5 @@
 // A byte-pair encoder over js-tiktoken's rank files: the same merges as js-tiktoken's Tiktoken (tested against it).
-// Its rank table is built once per process, ~10x faster than js-tiktoken's constructor, in a SharedArrayBuffer
+// Its rank table is built once per process, far faster than js-tiktoken's constructor builds its own, in a SharedArrayBuffer
 // (token bytes, their offsets, and an open-addressing index by bytes) that counting threads use without building their own.
 import type { EncodingName } from './encoding.ts';
 import { digest, digestText } from './text-digest.ts';

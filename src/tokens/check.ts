@@ -11,7 +11,7 @@ import { countCacheName, CountSaver, loadCounts, MAX_CACHED_TEXTS } from './coun
 import type { ChunkLog, LoadedCounts } from './count-cache.ts';
 import { encodingNameForModel } from './encoding.ts';
 import type { EncodingName } from './encoding.ts';
-import { getDefaultEpochs } from './epochs.ts';
+import { resolveEpochs } from '../shared/hyperparameters.ts';
 import { getBilledConversion } from './conversion.ts';
 import type { FineTuneFormat } from '../providers/models.ts';
 import { getContextLimit } from './models.ts';
@@ -156,7 +156,7 @@ export async function checkTokens(trainPath: string, validPath: string | undefin
   const n = train.counts.length;
   const classification = isClassification(train.distinct.size, n) && train.labels.size <= MAX_CLASSES;
   const classes = classification ? listClasses(train, valid) : undefined;
-  const epochs = o.n_epochs === 'auto' ? getDefaultEpochs(n) : o.n_epochs;
+  const epochs = resolveEpochs(o.n_epochs, n);
   let perEpoch = 0;
   for (let i = 0; i < n; i++) perEpoch += Math.min(train.counts.get(i), limit);
   const billed = epochs * perEpoch;

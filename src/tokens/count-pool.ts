@@ -21,7 +21,10 @@ export function getDefaultWorkers(): number {
 
 const WORKER_URL = new URL(`./count-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
-/** Batches a worker may have queued before this thread counts the next one itself (~20 ms each for 1 MB). */
+/**
+ * Batches a worker may have queued before this thread counts the next one itself: enough that a worker finishing a
+ * batch never waits for the next message, few enough that the work left at the end stays spread over every thread.
+ */
 const AHEAD = 3;
 
 /** Messages to a counting worker. */

@@ -6,7 +6,7 @@ import { BpeEncoder, getBpeEncoder } from './bpe.ts';
 import { LONG_PIECE_CHARS, TextCounter } from './text-counter.ts';
 import { CountTable } from './count-table.ts';
 import { digest, digestText } from './text-digest.ts';
-import { Xoshiro128 } from '../data/prng.ts';
+import { Xoshiro128 } from '../shared/prng.ts';
 
 const data = join(import.meta.dirname, '../../test/data');
 

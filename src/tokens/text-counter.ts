@@ -92,7 +92,7 @@ class PieceCache {
 
 /**
  * Pieces longer than this are encoded in slices of this size (the fastest size measured). BPE time grows with the square of a piece's
- * length (one unbroken 8,000-letter "word" took 4 s, 50 MB would take days; sliced: about 9 s per MB of such a word); slicing makes it linear at the
+ * length (an unbroken letter run of a few thousand characters takes seconds, a large file of them days); slicing makes it linear at the
  * cost of at most about one extra token per slice boundary, which errs on the safe side for limits and cost.
  */
 export const LONG_PIECE_CHARS = 128;

@@ -23,13 +23,14 @@ function schemaRef(path: string): string {
 
 describe('tunefile installed from a packed tarball into a project of its own', () => {
   it('packs, installs as a devDependency, and `npx tunefile init` / its next: line run offline there', async () => {
-    // The tarball must carry dist/ and schemas/. --ignore-scripts: `prepare` would rebuild dist/, which `npm test`
+    // The tarball must carry dist/ (with the build id the pipeline cache is keyed by), schemas/ and assets/ (init's
+    // sample data). --ignore-scripts: `prepare` would rebuild dist/, which `npm test`
     // has just built (run `npm run build` first when running this file alone).
     const pack = await sh('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--json'], REPO);
     expect(pack.exitCode, `npm pack failed:\n${pack.stderr}`).toBe(0);
     const [packed] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     const files = packed!.files.map((f) => f.path);
-    for (const needed of ['dist/cli/main.js', 'dist/index.js', 'dist/local/trainer/worker.js', 'schemas/pipeline.schema.json', 'schemas/config.schema.json']) {
+    for (const needed of ['dist/cli/main.js', 'dist/index.js', 'dist/local/trainer/worker.js', 'dist/build-id.json', 'schemas/pipeline.schema.json', 'schemas/config.schema.json', 'assets/sample/sms-spam-sample.tsv', 'assets/sample/README.md']) {
       expect(files, needed).toContain(needed);
     }
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
@@ -49,6 +50,7 @@ describe('tunefile installed from a packed tarball into a project of its own', (
     const init = await sh('npx', ['--no', 'tunefile', 'init'], project);
     expect(init.exitCode, init.stderr).toBe(0);
     expect(init.stdout).toMatch(/^next: npx tunefile run$/m);
+    expect(readFileSync(join(project, 'data', 'sms-spam-sample.tsv'), 'utf8')).toBe(readFileSync(join(REPO, 'assets', 'sample', 'sms-spam-sample.tsv'), 'utf8'));
     expect(schemaRef(join(project, 'pipeline.yaml'))).toBe('./node_modules/tunefile/schemas/pipeline.schema.json');
     for (const file of ['pipeline.yaml', 'tunefile.config.json']) expect(existsSync(resolve(project, schemaRef(join(project, file)))), file).toBe(true);
 

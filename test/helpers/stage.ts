@@ -1,12 +1,13 @@
 // Test harness: runs one stage type for real (real files, real schema defaults) outside the engine.
-// Used by stage unit tests; the engine builds the same StageContext for real runs.
+// Used by stage unit tests; the context comes from the engine's builder (src/stages/context.ts).
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { hashFile } from '../../src/store/hash.ts';
 import type { Provider } from '../../src/providers/types.ts';
 import type { ResolvedConfig } from '../../src/pipeline/config-types.ts';
-import type { ArtifactRef, JournalEntry, StageContext, StageDef, StageResult } from '../../src/stages/types.ts';
+import type { ArtifactRef, JournalEntry, StageDef, StageResult } from '../../src/stages/types.ts';
+import { makeStageContext, type ContextPipeline } from '../../src/stages/context.ts';
 import { tempDir } from './temp.ts';
 
 export interface TestRunOptions<P> {
@@ -66,46 +67,50 @@ export async function runStageForTest<P>(def: StageDef<P>, options: TestRunOptio
   const kvs = new Map<string, Map<string, unknown>>();
   const journal = new Map<string, JournalEntry>();
   const controller = new AbortController();
-  const ctx: StageContext<P> = {
+  const pipeline: ContextPipeline = {
+    relFile: 'test.yaml',
+    dir,
+    projectRoot: dir,
+    name: 'test',
+    model: options.model ?? 'babbage-002',
+    allowOutside: options.allowOutside ?? false,
+    config: { provider: 'local', jobs: 2, prices: {}, poll: { interval_ms: 50, max_interval_ms: 500 }, ...options.config },
+  };
+  // The engine's own context builder, with in-memory storage (no chunk logs) and outputs and scratch in one folder.
+  const ctx = makeStageContext<P>({
+    type: def.type,
     id: def.type,
-    address: `test.yaml:${def.type}`,
     key: 'test-key',
     params: params as P,
     inputs,
-    pipelineDir: dir,
-    projectRoot: dir,
-    pipelineFile: 'test.yaml',
-    pipelineName: 'test',
-    model: options.model ?? 'babbage-002',
-    allowOutside: options.allowOutside ?? false,
     files,
-    output: (name) => join(work, name),
-    tmpDir: work,
-    progress: (d) => progress.push(d),
-    warn: (m) => warnings.push(m),
+    pipeline,
+    state: {
+      kv: (ns) => {
+        let m = kvs.get(ns);
+        if (!m) kvs.set(ns, (m = new Map()));
+        const store = m;
+        return {
+          get: (k) => store.get(k) as never,
+          set: (k, v) => void store.set(k, v),
+          setMany: (entries) => { for (const [k, v] of entries) store.set(k, v); },
+          delete: (k) => void store.delete(k),
+        };
+      },
+      journal: {
+        get: (k) => journal.get(k),
+        put: (e) => void journal.set(e.stageKey, e),
+        remove: (k) => void journal.delete(k),
+      },
+    },
+    progress: (d) => void progress.push(d),
+    warn: (m) => void warnings.push(m),
     signal: controller.signal,
     env: options.env ?? {},
-    config: { provider: 'local', jobs: 2, prices: {}, poll: { interval_ms: 50, max_interval_ms: 500 }, ...options.config },
     providerIdentity: { type: 'local' },
     provider: options.provider ?? (() => Promise.reject(new Error('no provider in this test'))),
-    kv: (ns) => {
-      let m = kvs.get(ns);
-      if (!m) kvs.set(ns, (m = new Map()));
-      const store = m;
-      return {
-        get: (k) => store.get(k) as never,
-        set: (k, v) => void store.set(k, v),
-        setMany: (entries) => { for (const [k, v] of entries) store.set(k, v); },
-        delete: (k) => void store.delete(k),
-      };
-    },
-    journal: {
-      get: (k) => journal.get(k),
-      put: (e) => void journal.set(e.stageKey, e),
-      remove: (k) => void journal.delete(k),
-    },
     options: { yes: options.yes ?? false, force: false, verify: false },
-  };
+  }, work, work);
   const impl = await def.impl();
   const result = await impl.run(ctx);
   const outputs: Record<string, ArtifactRef> = {};

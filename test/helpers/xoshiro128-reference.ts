@@ -1,7 +1,7 @@
 // An independent xoshiro128** for tests, written from the reference C code by Blackman and Vigna
-// (https://prng.di.unimi.it/xoshiro128starstar.c), in BigInt arithmetic reduced mod 2^32 (src/data/prng.ts uses
+// (https://prng.di.unimi.it/xoshiro128starstar.c), in BigInt arithmetic reduced mod 2^32 (src/shared/prng.ts uses
 // Math.imul and int32 shifts), with tunefile's documented seeding: the state is the first 16 bytes of
-// sha256(`tunefile:<seed>`), read as four little-endian uint32 words. It shares no code with src/data/prng.ts.
+// sha256(`tunefile:<seed>`), read as four little-endian uint32 words. It shares no code with src/shared/prng.ts.
 import { createHash } from 'node:crypto';
 
 const MASK = 0xffff_ffffn;

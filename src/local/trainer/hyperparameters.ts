@@ -1,6 +1,6 @@
 // OpenAI-like `auto` defaults for n_epochs, batch_size and learning_rate_multiplier.
 import type { Hyperparameters } from './protocol.ts';
-import { getDefaultEpochs } from '../../tokens/epochs.ts';
+import { resolveEpochs } from '../../shared/hyperparameters.ts';
 
 /** Adam's step size is BASE_LEARNING_RATE * learning_rate_multiplier. */
 export const BASE_LEARNING_RATE = 0.2;
@@ -22,8 +22,8 @@ export function autoLearningRateMultiplier(batchSize: number): number {
 
 /** Replaces `auto` (or absent) values with the defaults for `n` training examples. */
 export function resolveHyperparameters(requested: Requested, n: number): Hyperparameters {
-  // OpenAI's rule, the one tokencheck and the cost guard estimate with (src/tokens/epochs.ts).
-  const n_epochs = typeof requested.n_epochs === 'number' ? requested.n_epochs : getDefaultEpochs(n);
+  // OpenAI's rule, the one tokencheck and the cost guard estimate with.
+  const n_epochs = resolveEpochs(requested.n_epochs, n);
   const batch_size = typeof requested.batch_size === 'number' ? Math.min(requested.batch_size, n) : autoBatchSize(n);
   const learning_rate_multiplier =
     typeof requested.learning_rate_multiplier === 'number' ? requested.learning_rate_multiplier : autoLearningRateMultiplier(batch_size);

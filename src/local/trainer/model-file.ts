@@ -17,7 +17,14 @@ export interface ModelMeta {
   classes: string[];
 }
 
+/**
+ * The generator a checkpoint's `prng` state belongs to. A checkpoint of another generator (one written before the
+ * trainer shuffled with shared/prng.ts) is not resumed: the job restarts, so its result stays the uninterrupted one.
+ */
+const SHUFFLE = 'xoshiro128**';
+
 interface CheckpointMeta {
+  shuffle?: typeof SHUFFLE;
   model: ModelMeta;
   config: TrainConfig;
   epoch: number;
@@ -41,7 +48,7 @@ export function readModelFile(path: string): { meta: ModelMeta; weights: Weights
 
 /** Saves the whole training state, so a resumed run continues bit for bit. */
 export function writeCheckpoint(path: string, model: ModelMeta, config: TrainConfig, state: TrainState): void {
-  const meta: CheckpointMeta = { model, config, epoch: state.epoch, step: state.step, t: state.t };
+  const meta: CheckpointMeta = { shuffle: SHUFFLE, model, config, epoch: state.epoch, step: state.step, t: state.t };
   writeTensorFile(path, meta, {
     W: state.weights.W,
     b: state.weights.b,
@@ -58,6 +65,7 @@ export function writeCheckpoint(path: string, model: ModelMeta, config: TrainCon
 /** Loads a checkpoint; undefined when it was made for a different configuration or classes. */
 export function readCheckpoint(path: string, model: ModelMeta, config: TrainConfig): TrainState | undefined {
   const { meta, arrays } = readTensorFile<CheckpointMeta>(path);
+  if (meta.shuffle !== SHUFFLE) return undefined;
   if (JSON.stringify(meta.config) !== JSON.stringify(config) || JSON.stringify(meta.model) !== JSON.stringify(model)) return undefined;
   return {
     epoch: meta.epoch,

@@ -1,6 +1,6 @@
 // A small binary container for typed arrays plus a JSON header: checkpoints and model files.
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../fs-atomic.ts';
+import { writeFileAtomic } from '../../shared/atomic-write.ts';
 
 const MAGIC = 0x4b434654; // "TFCK"
 

@@ -1,7 +1,7 @@
 // The training loop: mini-batch lazy Adam on softmax regression, one epoch at a time, allocation-free inside.
 import type { SparseRows } from './features.ts';
 import { argmax, computeProbs, createWeights, crossEntropy, type Weights } from './model.ts';
-import { createPrngState, shuffleIdentity, type PrngState } from './prng.ts';
+import { Xoshiro128, shuffleInPlace } from '../../shared/prng.ts';
 
 /** Examples as sparse feature rows with class indices. */
 export interface TrainData {
@@ -36,7 +36,8 @@ export interface TrainState {
   vW: Float32Array;
   mb: Float32Array;
   vb: Float32Array;
-  prng: PrngState;
+  /** The shuffle generator's state (Xoshiro128.state()), saved in checkpoints so a resumed run shuffles alike. */
+  prng: Uint32Array;
   /** totalSteps * METRICS_PER_STEP step metrics. */
   stepMetrics: Float64Array;
   /** epochs * 2: full validation loss and accuracy at the end of each epoch. */
@@ -65,7 +66,7 @@ export function createTrainState(config: TrainConfig, numExamples: number): Trai
     vW: new Float32Array(size),
     mb: new Float32Array(config.numClasses),
     vb: new Float32Array(config.numClasses),
-    prng: createPrngState(config.seed),
+    prng: new Xoshiro128(config.seed).state(),
     stepMetrics: new Float64Array(totalSteps * METRICS_PER_STEP).fill(NaN),
     epochMetrics: new Float64Array(config.epochs * 2).fill(NaN),
   };
@@ -93,6 +94,14 @@ export function createScratch(config: TrainConfig, numExamples: number): Scratch
   };
 }
 
+/** Fills `order` with 0..n-1 shuffled by the state's generator, and advances the saved state. */
+function shuffleOrder(state: TrainState, order: Int32Array): void {
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  const rng = Xoshiro128.fromState(state.prng);
+  shuffleInPlace(order, rng);
+  state.prng.set(rng.state());
+}
+
 /** Called after every step with the step number (1-based); the metrics are in state.stepMetrics. */
 export type OnStep = (step: number) => void;
 
@@ -100,7 +109,7 @@ export type OnStep = (step: number) => void;
 export function runEpoch(state: TrainState, config: TrainConfig, data: TrainData, onStep: OnStep, scratch?: Scratch): void {
   const n = data.trainLabels.length;
   const s = scratch ?? createScratch(config, n);
-  shuffleIdentity(state.prng, s.order);
+  shuffleOrder(state, s.order);
   const steps = stepsPerEpoch(config, n);
   let validCursor = 0;
   for (let i = 0; i < steps; i++) {

@@ -81,11 +81,12 @@ export function groupAlive(pgid: number): boolean {
   return members === undefined || members.length > 0;
 }
 
+/** Polls until the group is gone or `ms` have passed, on the monotonic clock: a wall-clock step cannot cut the grace short. */
 async function waitGone(pgid: number, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
+  const until = performance.now() + ms;
   for (;;) {
     if (!groupAlive(pgid)) return true;
-    if (Date.now() >= until) return false;
+    if (performance.now() >= until) return false;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }

@@ -1,5 +1,8 @@
 // `tokencheck`: the gate before money is spent: token counts, first-token rule, limits, epochs and cost.
+import { HYPERPARAMETER_RANGES } from '../../shared/hyperparameters.ts';
 import type { StageDef } from '../types.ts';
+
+const N_EPOCHS = HYPERPARAMETER_RANGES.n_epochs;
 
 export interface TokencheckParams {
   model?: string;
@@ -30,7 +33,7 @@ export const tokencheck: StageDef<TokencheckParams> = {
       },
       min_train_examples: { type: 'integer', minimum: 1, default: 10, description: 'Fail with fewer training examples (OpenAI requires 10).' },
       n_epochs: {
-        anyOf: [{ const: 'auto' }, { type: 'integer', minimum: 1, maximum: 50 }], default: 'auto',
+        anyOf: [{ const: 'auto' }, { type: 'integer', minimum: N_EPOCHS[0], maximum: N_EPOCHS[1] }], default: 'auto',
         description: "Epochs for the cost estimate. Default: the downstream train stage's n_epochs; auto uses OpenAI's heuristic (3, kept within 100..25,000 example passes, clamped to 1..25).",
       },
       system: {

@@ -6,7 +6,7 @@ import { load } from '../load/index.ts';
 import { suffix } from '../suffix/index.ts';
 import { split } from '../split/index.ts';
 import { tokencheck } from './index.ts';
-import { getDefaultEpochs } from '../../tokens/epochs.ts';
+import { getDefaultEpochs } from '../../shared/hyperparameters.ts';
 import { tempDir } from '../../../test/helpers/temp.ts';
 // The test's own token counts come from js-tiktoken directly, not through src/tokens.
 import { getEncoding } from 'js-tiktoken';

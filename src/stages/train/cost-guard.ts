@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { TunefileError } from '../../errors.ts';
 import type { StageContext } from '../types.ts';
 import type { TrainParams } from './index.ts';
-import { getDefaultEpochs } from '../../tokens/epochs.ts';
+import { resolveEpochs } from '../../shared/hyperparameters.ts';
 import { formatUsd } from '../../tokens/prices.ts';
 
 /** What the guard needs from tokencheck's report (src/tokens/check.ts TokenReport). */
@@ -19,7 +19,7 @@ interface ReportFacts {
 
 /** The epochs a job will run: train's n_epochs when it is a number, else OpenAI's `auto` rule on the example count. */
 export function getJobEpochs(nEpochs: TrainParams['n_epochs'], trainExamples: number): number {
-  return typeof nEpochs === 'number' ? nEpochs : getDefaultEpochs(trainExamples);
+  return resolveEpochs(nEpochs, trainExamples);
 }
 
 /** The estimated cost of this job in USD, or null when there is no report or no price. */

@@ -1,4 +1,5 @@
 // `train`: create (or adopt) a fine-tuning job for the uploaded files, watch it, and keep its job and result CSV.
+import { HYPERPARAMETER_RANGES as RANGES } from '../../shared/hyperparameters.ts';
 import type { StageDef } from '../types.ts';
 
 /** `auto` or a number, as the fine-tuning API takes hyperparameters. */
@@ -36,9 +37,9 @@ export const train: StageDef<TrainParams> = {
     additionalProperties: false,
     properties: {
       model: { type: 'string', minLength: 1, description: "Base model to fine-tune. Default: the pipeline's model." },
-      n_epochs: autoOr(true, 1, 50, 'Epochs: auto or 1..50.'),
-      batch_size: autoOr(true, 1, 256, 'Batch size: auto or 1..256.'),
-      learning_rate_multiplier: autoOr(false, 0, 10, 'Learning-rate multiplier: auto or a number in (0, 10].'),
+      n_epochs: autoOr(true, ...RANGES.n_epochs, `Epochs: auto or ${RANGES.n_epochs.join('..')}.`),
+      batch_size: autoOr(true, ...RANGES.batch_size, `Batch size: auto or ${RANGES.batch_size.join('..')}.`),
+      learning_rate_multiplier: autoOr(false, ...RANGES.learning_rate_multiplier, `Learning-rate multiplier: auto or a number in (${RANGES.learning_rate_multiplier.join(', ')}].`),
       seed: { type: 'integer', minimum: 0, maximum: 2147483647, description: 'Seed for a reproducible job.' },
       suffix: { type: 'string', minLength: 1, maxLength: 64, description: "Up to 64 characters added to the fine-tuned model's name." },
       max_cost_usd: {

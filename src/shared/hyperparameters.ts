@@ -1,5 +1,12 @@
-// OpenAI's default-epochs heuristic (fine-tuning data-prep cookbook): the one `auto` rule of tokencheck, train's cost
-// guard and the local trainer.
+// Fine-tuning hyperparameter rules shared by the pipeline schema, tokencheck, train's cost guard and the local
+// server: the allowed ranges, and OpenAI's `n_epochs: auto` rule (fine-tuning data-prep cookbook).
+
+/** Inclusive [min, max] of each hyperparameter; learning_rate_multiplier must also be above its min. */
+export const HYPERPARAMETER_RANGES = {
+  n_epochs: [1, 50],
+  batch_size: [1, 256],
+  learning_rate_multiplier: [0, 10],
+} as const;
 
 export const TARGET_EPOCHS = 3;
 export const MIN_TARGET_EXAMPLES = 100;
@@ -20,4 +27,9 @@ export function getDefaultEpochs(trainExamples: number): number {
     return Math.max(MIN_DEFAULT_EPOCHS, Math.floor(MAX_TARGET_EXAMPLES / trainExamples));
   }
   return TARGET_EPOCHS;
+}
+
+/** The epochs a job runs: `nEpochs` when it is a number, else (`auto` or absent) the rule above on the example count. */
+export function resolveEpochs(nEpochs: number | 'auto' | undefined, trainExamples: number): number {
+  return typeof nEpochs === 'number' ? nEpochs : getDefaultEpochs(trainExamples);
 }

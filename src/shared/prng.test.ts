@@ -80,4 +80,12 @@ describe('Xoshiro128', () => {
     }
     expect(shuffleInPlace(items, new Xoshiro128(42))).toEqual(expected);
   });
+
+  it('state() is the reference state, and fromState() continues the sequence exactly (the trainer saves it in checkpoints)', () => {
+    const rng = new Xoshiro128(5);
+    expect(Array.from(rng.state())).toEqual(referenceSeedState(5));
+    const head = Array.from({ length: 10 }, () => rng.nextUint32());
+    const resumed = Xoshiro128.fromState(rng.state());
+    expect([...head, ...Array.from({ length: 990 }, () => resumed.nextUint32())]).toEqual(referenceSequence(5, 1000));
+  });
 });
