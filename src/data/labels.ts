@@ -1,5 +1,5 @@
 // Label codes: give each class a distinct single-token code (`labels: auto`) and map predictions back.
-import type { Tiktoken } from 'js-tiktoken/lite';
+import type { Encoder } from '../tokens/encoding.ts';
 import { DataError } from '../errors.ts';
 import type { EncodingName } from '../tokens/encoding.ts';
 
@@ -35,8 +35,8 @@ export function decodeLabel(artifact: LabelsArtifact, prediction: string): strin
 }
 
 /** True when `text` (with the leading space if `space`) is exactly one token. */
-function isSingleToken(enc: Tiktoken, text: string, space: boolean): boolean {
-  return enc.encode(space ? ' ' + text : text, [], []).length === 1;
+function isSingleToken(enc: Encoder, text: string, space: boolean): boolean {
+  return enc.encodeOrdinary(space ? ' ' + text : text).length === 1;
 }
 
 /** Candidate codes for one label: its own words (rarest across labels first), then letters and pairs. */
@@ -59,7 +59,7 @@ function splitWords(label: string): string[] {
  * A distinct single-token code for every label (`labels: auto`), deterministic for a label set and encoding.
  * Labels that are already one distinct token keep their own text; others get their rarest word, then a letter code.
  */
-export function assignLabelCodes(labels: string[], enc: Tiktoken, space: boolean): Record<string, string> {
+export function assignLabelCodes(labels: string[], enc: Encoder, space: boolean): Record<string, string> {
   const sorted = [...new Set(labels)].sort();
   const wordCount = new Map<string, number>();
   for (const l of sorted) for (const w of new Set(splitWords(l))) wordCount.set(w, (wordCount.get(w) ?? 0) + 1);
@@ -97,13 +97,13 @@ export function checkLabelMap(map: Record<string, string>): Record<string, strin
 }
 
 /** Builds the labels artifact from label -> code. */
-export function makeLabelsArtifact(codes: Record<string, string>, opts: { model: string; encoding: EncodingName; space: boolean; enc: Tiktoken }): LabelsArtifact {
+export function makeLabelsArtifact(codes: Record<string, string>, opts: { model: string; encoding: EncodingName; space: boolean; enc: Encoder }): LabelsArtifact {
   const labels: Record<string, string> = {};
   const first: Record<string, string> = {};
   for (const label of Object.keys(codes).sort()) {
     const code = codes[label]!;
     labels[code] = label;
-    const ids = opts.enc.encode(opts.space ? ' ' + code : code, [], []);
+    const ids = opts.enc.encodeOrdinary(opts.space ? ' ' + code : code);
     first[code] = opts.enc.decode(ids.slice(0, 1));
   }
   return { version: 1, model: opts.model, encoding: opts.encoding, leading_space: opts.space, labels, first_tokens: first };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getEncoding } from '../tokens/encoding.ts';
+import { referenceEncoding } from '../../test/helpers/tiktoken-reference.ts';
 import { classProbabilities, encodePrompt, generate, tokenText, type LoadedModel } from './generate.ts';
 import { createWeights } from './trainer/model.ts';
 
@@ -9,7 +10,7 @@ async function biasedModel(classes: string[], logits: number[], encoding: 'cl100
   const weights = createWeights(64, classes.length);
   weights.b.set(logits);
   const meta = { kind: 'tunefile-local-classifier' as const, version: 1 as const, baseModel: 'babbage-002', encoding, format: 'prompt_completion' as const, dim: 64, classes };
-  return { name: 'm', meta, weights, encoder, labelTokens: classes.map((c) => encoder.encode(c)) };
+  return { name: 'm', meta, weights, encoder, labelTokens: classes.map((c) => encoder.encodeOrdinary(c)) };
 }
 
 describe('generate', () => {
@@ -53,11 +54,11 @@ describe('generate', () => {
       const model = await biasedModel([' ham\n', ' spam\n'], [0.2, -0.1], encoding);
       for (let pass = 0; pass < 2; pass++) {
         for (const text of texts) {
-          expect(encodePrompt(model, text), `${encoding} pass ${pass}: ${JSON.stringify(text.slice(0, 40))}`).toEqual(model.encoder.encode(text, [], []));
+          expect(encodePrompt(model, text), `${encoding} pass ${pass}: ${JSON.stringify(text.slice(0, 40))}`).toEqual(referenceEncoding(encoding).encode(text, [], []));
           expect(generate(model, encodePrompt(model, text), { topLogprobs: 2 })).toEqual(generate(model, text, { topLogprobs: 2 }));
         }
       }
-      for (const token of model.encoder.encode(texts[2]!, [], [])) expect(tokenText(model, token)).toBe(model.encoder.decode([token]));
+      for (const token of referenceEncoding(encoding).encode(texts[2]!, [], [])) expect(tokenText(model, token)).toBe(referenceEncoding(encoding).decode([token]));
     }
   });
 });

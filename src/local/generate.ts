@@ -1,5 +1,5 @@
 // Turns a trained classifier into completions: the predicted label's first tokens, and logprobs over label tokens.
-import type { Tiktoken } from 'js-tiktoken/lite';
+import type { Encoder } from '../tokens/encoding.ts';
 import { featurize, type SparseRows } from './trainer/features.ts';
 import { argmax, computeProbs, type Weights } from './trainer/model.ts';
 import type { ModelMeta } from './trainer/model-file.ts';
@@ -9,7 +9,7 @@ export interface LoadedModel {
   name: string;
   meta: ModelMeta;
   weights: Weights;
-  encoder: Tiktoken;
+  encoder: Encoder;
   labelTokens: number[][];
 }
 
@@ -29,10 +29,10 @@ export interface Generation {
 
 /** Distinct pre-tokenizer pieces remembered per encoder; beyond this, new pieces are encoded every time. */
 const MAX_CACHED_PIECES = 200_000;
-const pieceCaches = new WeakMap<Tiktoken, { splitter: RegExp; whole: RegExp; ids: Map<string, number[]> }>();
+const pieceCaches = new WeakMap<Encoder, { splitter: RegExp; whole: RegExp; ids: Map<string, number[]> }>();
 
 /**
- * The prompt's tokens, exactly as `encoder.encode(prompt, [], [])` gives them: tiktoken encodes each piece of its
+ * The prompt's tokens, exactly as `encoder.encodeOrdinary(prompt)` gives them: tiktoken encodes each piece of its
  * pre-tokenizer split on its own, so the ids of a piece seen before are looked up instead of encoded again. A piece
  * the split would not keep whole on its own (never seen so far) sends the whole text through `encode`.
  */
@@ -40,7 +40,7 @@ export function encodePrompt(model: LoadedModel, prompt: string): number[] {
   const enc = model.encoder;
   let cache = pieceCaches.get(enc);
   if (!cache) {
-    const pattern = (enc as unknown as { patStr: string }).patStr;
+    const pattern = enc.patStr;
     pieceCaches.set(enc, (cache = { splitter: new RegExp(pattern, 'gu'), whole: new RegExp(pattern, 'u'), ids: new Map() }));
   }
   const tokens: number[] = [];
@@ -48,11 +48,11 @@ export function encodePrompt(model: LoadedModel, prompt: string): number[] {
   splitter.lastIndex = 0;
   for (let m = splitter.exec(prompt); m !== null; m = splitter.exec(prompt)) {
     const piece = m[0];
-    if (piece === '') return enc.encode(prompt, [], []); // tiktoken's patterns never match empty; never loop on one
+    if (piece === '') return enc.encodeOrdinary(prompt); // tiktoken's patterns never match empty; never loop on one
     let pieceIds = ids.get(piece);
     if (pieceIds === undefined) {
-      if (whole.exec(piece)?.[0] !== piece) return enc.encode(prompt, [], []);
-      pieceIds = enc.encode(piece, [], []);
+      if (whole.exec(piece)?.[0] !== piece) return enc.encodeOrdinary(prompt);
+      pieceIds = enc.encodeOrdinary(piece);
       if (ids.size < MAX_CACHED_PIECES) ids.set(piece, pieceIds);
     }
     for (let i = 0; i < pieceIds.length; i++) tokens.push(pieceIds[i]!);
@@ -104,7 +104,7 @@ export function generate(model: LoadedModel, prompt: string | number[], options:
   return { tokens, text, finishReason, logprobs };
 }
 
-const tokenTexts = new WeakMap<Tiktoken, Map<number, string>>();
+const tokenTexts = new WeakMap<Encoder, Map<number, string>>();
 
 /** One token's text (`encoder.decode([token])`), remembered per encoder: a model's answers use few distinct tokens. */
 export function tokenText(model: LoadedModel, token: number): string {

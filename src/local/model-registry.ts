@@ -93,5 +93,5 @@ function notFound(name: string): ApiError {
 async function loadModel(name: string, path: string): Promise<LoadedModel> {
   const { meta, weights } = readModelFile(path);
   const encoder = await getEncoding(meta.encoding);
-  return { name, meta, weights, encoder, labelTokens: meta.classes.map((label) => encoder.encode(label, [], [])) };
+  return { name, meta, weights, encoder, labelTokens: meta.classes.map((label) => encoder.encodeOrdinary(label)) };
 }

@@ -1,5 +1,5 @@
-// Which tiktoken encoding a model uses, and lazily loaded encoders (the ranks are large).
-import type { Tiktoken } from 'js-tiktoken/lite';
+// Which tiktoken encoding a model uses, and its encoder: one per encoding per thread, shared by every caller.
+import { getBpeEncoder, type BpeEncoder } from './bpe.ts';
 
 export type EncodingName = 'o200k_base' | 'cl100k_base';
 
@@ -14,25 +14,15 @@ export function encodingNameForModel(model: string): EncodingName {
   return 'o200k_base';
 }
 
-const cache = new Map<EncodingName, Promise<Tiktoken>>();
+/** An encoder of tiktoken's byte-level BPE: `encodeOrdinary(text)` equals js-tiktoken's `encode(text, [], [])`. */
+export type Encoder = BpeEncoder;
 
-/** The encoder for an encoding name, loaded once per process. */
-export function getEncoding(name: EncodingName): Promise<Tiktoken> {
-  let pending = cache.get(name);
-  if (!pending) {
-    pending = (async () => {
-      const { Tiktoken } = await import('js-tiktoken/lite');
-      const ranks = name === 'o200k_base'
-        ? (await import('js-tiktoken/ranks/o200k_base')).default
-        : (await import('js-tiktoken/ranks/cl100k_base')).default;
-      return new Tiktoken(ranks);
-    })();
-    cache.set(name, pending);
-  }
-  return pending;
+/** The encoder for an encoding name, built once per thread (the same one token counting uses). */
+export function getEncoding(name: EncodingName): Promise<Encoder> {
+  return getBpeEncoder(name);
 }
 
 /** The encoder for a model name. */
-export function getEncodingForModel(model: string): Promise<Tiktoken> {
+export function getEncodingForModel(model: string): Promise<Encoder> {
   return getEncoding(encodingNameForModel(model));
 }

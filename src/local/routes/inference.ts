@@ -105,7 +105,7 @@ async function createChatCompletion({ req, res, state }: RouteRequest): Promise<
     finish_reason: g.finishReason,
   }));
   // Counted as OpenAI's cookbook does: 3 tokens per message, its role and content, and 3 to prime the reply.
-  const promptTokens = 3 + messages.reduce((sum, m) => sum + 3 + model.encoder.encode(String(m.role), [], []).length + model.encoder.encode(messageText(m.content)!, [], []).length, 0);
+  const promptTokens = 3 + messages.reduce((sum, m) => sum + 3 + model.encoder.encodeOrdinary(String(m.role)).length + model.encoder.encodeOrdinary(messageText(m.content)!).length, 0);
   sendJson(res, 200, { id: newId('chatcmpl-'), object: 'chat.completion', created: nowSeconds(), model: name, system_fingerprint: 'fp_tunefile_local', choices, usage: usage(promptTokens, g.tokens.length * n) });
 }
 

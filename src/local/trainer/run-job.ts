@@ -32,7 +32,7 @@ export async function runTrainJob(spec: TrainJobSpec, post: (message: WorkerMess
 async function trainJob(spec: TrainJobSpec, post: (message: WorkerMessage) => void): Promise<void> {
   const encoding = encodingNameForModel(spec.baseModel);
   const encoder = await getEncoding(encoding);
-  const tokenize = (text: string): number[] => encoder.encode(text, [], []);
+  const tokenize = (text: string): number[] => encoder.encodeOrdinary(text);
   const trainText = readFileSync(spec.trainPath, 'utf8');
   const train = parseFineTuneJsonl(trainText);
   const valid = spec.validPath ? parseFineTuneJsonl(readFileSync(spec.validPath, 'utf8')) : undefined;

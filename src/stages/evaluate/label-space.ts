@@ -1,5 +1,5 @@
 // The classes a model was taught, as it emits them: maps generated text and first tokens back to labels.
-import type { Tiktoken } from 'js-tiktoken/lite';
+import type { Encoder } from '../../tokens/encoding.ts';
 import { decodeLabel, type LabelsArtifact } from '../../data/labels.ts';
 
 /** Classes seen in the taught answers, and how to read the model's output against them. */
@@ -19,7 +19,7 @@ export interface LabelSpace {
 }
 
 /** Builds the label space from every taught answer; `ending` is the completion ending the model stops with. */
-export function buildLabelSpace(answers: string[], ending: string, enc: Tiktoken, artifact?: LabelsArtifact): LabelSpace {
+export function buildLabelSpace(answers: string[], ending: string, enc: Encoder, artifact?: LabelsArtifact): LabelSpace {
   const strip = (text: string) => (ending && text.endsWith(ending) ? text.slice(0, -ending.length) : text);
   const toLabel = (code: string) => (artifact && Object.hasOwn(artifact.labels, code) ? artifact.labels[code]! : code);
   const emitted = new Map<string, string>();
@@ -29,7 +29,7 @@ export function buildLabelSpace(answers: string[], ending: string, enc: Tiktoken
   const firstTokens = new Map<string, string>();
   let maxTokens = 1;
   for (const [code, text] of emitted) {
-    const ids = enc.encode(text, [], []);
+    const ids = enc.encodeOrdinary(text);
     maxTokens = Math.max(maxTokens, ids.length);
     if (ids.length > 0) firstTokens.set(enc.decode(ids.slice(0, 1)), toLabel(code));
   }
