@@ -9,7 +9,7 @@ export type { RunEvent, RunListener, StageEndEvent, StageStatus } from './engine
 export type { RunReport, RunReportStage } from './engine/json-report.ts';
 export { loadPipeline, loadConfig, findProjectRoot, type LoadPipelineOptions } from './pipeline/index.ts';
 export type { LoadedPipeline, PipelineStage } from './pipeline/types.ts';
-export type { UserConfig, ResolvedConfig, ProviderSpec, ModelPrice } from './pipeline/config-types.ts';
+export type { UserConfig, ResolvedConfig, ProviderSpec, ModelPrice } from './shared/config-types.ts';
 export { STAGES, getStageDef } from './stages/registry.ts';
 export type { StageDef, StageImpl, StageContext, StageResult, ArtifactRef } from './stages/types.ts';
 export { TunefileError, DataError, UsageError, type ErrorCode } from './errors.ts';

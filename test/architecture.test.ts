@@ -66,21 +66,6 @@ const KNOWN_EXCEPTIONS: Record<string, string[]> = {
   'data/labels.ts': ['tokens/encoding.ts'],
   'data/suffix.ts': ['tokens/encoding.ts'],
   'data/split.ts': ['tokens/line-chunks.ts'],
-  // Issue 16: the example formats and the model table (providers/format.ts, providers/models.ts) belong below
-  // tokens/, which counts tokens per format and model; they move with the countTokens() redesign.
-  'tokens/check.ts': ['providers/models.ts', 'pipeline/config-types.ts'],
-  'tokens/conversion.ts': ['providers/format.ts', 'providers/models.ts'],
-  'tokens/count-pool.ts': ['providers/format.ts'],
-  'tokens/count-worker.ts': ['providers/format.ts'],
-  'tokens/count.ts': ['providers/format.ts'],
-  'tokens/scan-batch.ts': ['providers/format.ts'],
-  // Issue 16: the resolved config's type (pipeline/config-types.ts, types only) is read by layers below pipeline/;
-  // it belongs in a low layer of its own.
-  'tokens/prices.ts': ['pipeline/config-types.ts'],
-  'providers/index.ts': ['pipeline/config-types.ts'],
-  'providers/openai.ts': ['pipeline/config-types.ts'],
-  'stages/types.ts': ['pipeline/config-types.ts'],
-  'stages/context.ts': ['pipeline/config-types.ts'],
 };
 
 /** The layer index of a src-relative path: its top-level folder, or its file name without `.ts`. */

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { TunefileError } from '../errors.ts';
-import type { ResolvedConfig, UserConfig } from './config-types.ts';
+import type { ResolvedConfig, UserConfig } from '../shared/config-types.ts';
 import { PipelineInvalidError, reportDiagnostics } from './diagnostics.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { formatPath } from './json-path.ts';

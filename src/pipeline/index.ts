@@ -8,4 +8,4 @@ export { buildPipelineSchema, buildConfigSchema } from './schema.ts';
 export { PipelineInvalidError } from './diagnostics.ts';
 export type { ReportedDiagnostic } from './diagnostics.ts';
 export type { LoadedPipeline, PipelineStage, InputWire } from './types.ts';
-export type { ResolvedConfig, UserConfig, ProviderSpec, ModelPrice } from './config-types.ts';
+export type { ResolvedConfig, UserConfig, ProviderSpec, ModelPrice } from '../shared/config-types.ts';

@@ -18,7 +18,7 @@ import { applySets } from './set-overrides.ts';
 import { locatePath, parseYamlSource } from './source.ts';
 import type { PathSegment, YamlSource } from './source.ts';
 import type { LoadedPipeline, PipelineStage } from './types.ts';
-import type { ResolvedConfig, ProviderSpec } from './config-types.ts';
+import type { ResolvedConfig, ProviderSpec } from '../shared/config-types.ts';
 import { checkPipelineSchema } from './validators.ts';
 import { unsafeKeyProblems } from './unsafe-keys.ts';
 import { yamlProblems } from './yaml-problems.ts';

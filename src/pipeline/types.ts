@@ -1,5 +1,5 @@
 // The loaded, validated pipeline: what src/pipeline produces and the engine consumes.
-import type { ProviderSpec, ResolvedConfig } from './config-types.ts';
+import type { ProviderSpec, ResolvedConfig } from '../shared/config-types.ts';
 
 /** Where an input artifact comes from. */
 export interface InputWire {

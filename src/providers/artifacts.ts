@@ -1,8 +1,8 @@
 // The JSON artifacts the remote stages hand each other (upload -> train -> evaluate), with checked readers.
 import { readFileSync } from 'node:fs';
 import { TunefileError } from '../errors.ts';
-import type { Conversion } from './format.ts';
-import type { FineTuneFormat } from './models.ts';
+import type { Conversion } from '../tokens/format.ts';
+import type { FineTuneFormat } from '../tokens/model-format.ts';
 
 /** One converted, uploaded split. Ids are not part of it: see FilesArtifact. */
 export interface UploadedFile {

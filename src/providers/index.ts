@@ -1,5 +1,5 @@
 // Provider handles from the pipeline's `provider` and the environment. The SDK and server load lazily.
-import type { ProviderSpec } from '../pipeline/config-types.ts';
+import type { ProviderSpec } from '../shared/config-types.ts';
 import type { ProviderHandle } from './handle.ts';
 import { stripUrlCredentials } from './redact.ts';
 import { AZURE_UNSET, identityString, type Provider, type ProviderIdentity } from './types.ts';

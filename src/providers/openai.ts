@@ -1,6 +1,6 @@
 // The `openai` provider: OpenAI, Azure OpenAI or any server with the same fine-tuning API, via the official SDK.
 import { TunefileError } from '../errors.ts';
-import type { ProviderSpec } from '../pipeline/config-types.ts';
+import type { ProviderSpec } from '../shared/config-types.ts';
 import { readEnvCount } from '../shared/env-number.ts';
 import { rememberSecret, stripUrlCredentials } from './redact.ts';
 import { AZURE_UNSET, type Provider, type ProviderIdentity } from './types.ts';

@@ -1,7 +1,7 @@
 // Builds the context a stage's run(), stream() and restore() receive: the one construction shared by the engine
 // (engine/stage-run.ts) and the stage test harness (test/helpers/stage.ts), so both give stages the same thing.
 import { join } from 'node:path';
-import type { ResolvedConfig } from '../pipeline/config-types.ts';
+import type { ResolvedConfig } from '../shared/config-types.ts';
 import type { Provider, ProviderIdentity } from '../providers/types.ts';
 import type { ChunkLog } from '../store/chunk-log.ts';
 import type { ArtifactRef, JobJournal, StageContext, StageKv } from './types.ts';

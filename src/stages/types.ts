@@ -1,7 +1,7 @@
 // The contract between the engine and stage types. A stage type is data plus run(ctx).
 // Stages never import each other; shared code lives in src/data, src/tokens, src/report, src/providers.
 import type { Provider, ProviderIdentity } from '../providers/types.ts';
-import type { ResolvedConfig } from '../pipeline/config-types.ts';
+import type { ResolvedConfig } from '../shared/config-types.ts';
 import type { RowConsumer } from '../data/records.ts';
 import type { JobJournal, StageKv } from '../store/state.ts';
 

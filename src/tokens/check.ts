@@ -1,5 +1,5 @@
 // The tokencheck analysis: counts, classes and first tokens, limits, epochs and cost; shared by the stage and prepare.
-import type { ModelPrice } from '../pipeline/config-types.ts';
+import type { ModelPrice } from '../shared/config-types.ts';
 import { isClassification } from '../data/classify.ts';
 import { DigestTable, Int32Column } from '../data/digest-table.ts';
 import { statSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { encodingNameForModel } from './encoding.ts';
 import type { EncodingName } from './encoding.ts';
 import { resolveEpochs } from '../shared/hyperparameters.ts';
 import { getBilledConversion } from './conversion.ts';
-import type { FineTuneFormat } from '../providers/models.ts';
+import type { FineTuneFormat } from './model-format.ts';
 import { getContextLimit } from './models.ts';
 import { getPrice } from './prices.ts';
 import { summarizeCounts } from './stats.ts';

@@ -11,7 +11,7 @@ import type { LineChunk } from './line-chunks.ts';
 import { scanBatch } from './scan-batch.ts';
 import type { BatchScan } from './scan-batch.ts';
 import { AS_IS } from './count.ts';
-import type { Conversion } from '../providers/format.ts';
+import type { Conversion } from './format.ts';
 import { TextCounter } from './text-counter.ts';
 
 /** The default number of counting threads: one per core, at most 8; 1 means no worker threads. */

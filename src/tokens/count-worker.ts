@@ -4,7 +4,7 @@ import { DataError } from '../errors.ts';
 import { BpeEncoder } from './bpe.ts';
 import { CountTable } from './count-table.ts';
 import type { WorkerRequest } from './count-pool.ts';
-import type { Conversion } from '../providers/format.ts';
+import type { Conversion } from './format.ts';
 import { scanBatch } from './scan-batch.ts';
 import { TextCounter } from './text-counter.ts';
 

@@ -1,7 +1,7 @@
 // Token counting per example as a provider bills it (OpenAI's formulas) over the line upload writes, with a thread's TextCounter.
 import type { ChatMessage, DataRecord } from '../data/records.ts';
-import { convertRecord } from '../providers/format.ts';
-import type { Conversion } from '../providers/format.ts';
+import { convertRecord } from './format.ts';
+import type { Conversion } from './format.ts';
 import type { TextCounter } from './text-counter.ts';
 
 export { LONG_PIECE_CHARS } from './text-counter.ts';
@@ -18,7 +18,7 @@ export const AS_IS: Conversion = { format: 'prompt-completion', prompt_separator
 export type BilledLine = { prompt: string; completion: string } | { messages: ChatMessage[] };
 
 /**
- * The line upload writes for a record under `conv` (src/providers/format.ts convertRecord: chat lines get the system
+ * The line upload writes for a record under `conv` (tokens/format.ts convertRecord: chat lines get the system
  * message when they have none; prompt/completion records become user/assistant messages for chat models). A chat
  * record for a prompt/completion model, or one with a message that is not an object, is counted as it is: upload
  * refuses the first, and tokencheck reports the second as a chat format error.

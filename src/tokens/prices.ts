@@ -1,5 +1,5 @@
 // Fine-tuning price table (USD per 1M tokens) and lookup with config overrides.
-import type { ModelPrice } from '../pipeline/config-types.ts';
+import type { ModelPrice } from '../shared/config-types.ts';
 
 /**
  * OpenAI's published fine-tuning prices (USD per 1M tokens) as of 2025: `training` per trained token,

@@ -4,7 +4,7 @@ import { describeRow, getCompletionText, isChat } from '../data/records.ts';
 import type { DataRecord } from '../data/records.ts';
 import { findChatFormatErrors } from './chat-format.ts';
 import { countExample } from './count.ts';
-import type { Conversion } from '../providers/format.ts';
+import type { Conversion } from './format.ts';
 import { forEachLine } from './line-chunks.ts';
 import type { LineChunk } from './line-chunks.ts';
 import type { TextCounter } from './text-counter.ts';

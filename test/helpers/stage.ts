@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { hashFile } from '../../src/store/hash.ts';
 import type { Provider } from '../../src/providers/types.ts';
-import type { ResolvedConfig } from '../../src/pipeline/config-types.ts';
+import type { ResolvedConfig } from '../../src/shared/config-types.ts';
 import type { ArtifactRef, JournalEntry, StageDef, StageResult } from '../../src/stages/types.ts';
 import { makeStageContext, type ContextPipeline } from '../../src/stages/context.ts';
 import { tempDir } from './temp.ts';

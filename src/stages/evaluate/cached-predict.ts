@@ -1,6 +1,6 @@
 // Predictions through the prediction cache: answers already paid for come from state.db, only the rest are requested.
 import type OpenAI from 'openai';
-import type { ModelRequest } from '../../providers/format.ts';
+import type { ModelRequest } from '../../tokens/format.ts';
 import { getPredictionKey, type PredictionCache } from './prediction-cache.ts';
 import { predictAll, type Prediction, type PredictAllOptions } from './predict.ts';
 

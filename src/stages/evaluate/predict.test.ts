@@ -11,7 +11,7 @@ import { parseDelimited } from '../../data/csv.ts';
 import { readLineBatches } from '../../data/text-lines.ts';
 import { TunefileError } from '../../errors.ts';
 import { startLocalServer, type LocalServer } from '../../local/index.ts';
-import type { ModelRequest } from '../../providers/format.ts';
+import type { ModelRequest } from '../../tokens/format.ts';
 import type { Provider } from '../../providers/types.ts';
 import { runStageForTest, type TestRunResult } from '../../../test/helpers/stage.ts';
 import { evaluate } from './index.ts';

@@ -1,7 +1,7 @@
 // Predictions through the SDK (completions in batches of prompts, or chat completions; temperature 0, logprobs), and a bounded pool.
 import type OpenAI from 'openai';
 import { TunefileError } from '../../errors.ts';
-import type { ModelRequest } from '../../providers/format.ts';
+import type { ModelRequest } from '../../tokens/format.ts';
 
 /** What the model answered: its text, the answer's log-probability, and the first position's top alternatives. */
 export interface Prediction {

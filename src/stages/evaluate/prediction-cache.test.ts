@@ -3,7 +3,7 @@
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ModelRequest } from '../../providers/format.ts';
+import type { ModelRequest } from '../../tokens/format.ts';
 import { StateDb } from '../../store/state.ts';
 import { getPredictionKey, openPredictionCache } from './prediction-cache.ts';
 import type { PredictAllOptions, Prediction } from './predict.ts';

@@ -1,5 +1,5 @@
 // evaluate's prediction cache in state.db: one answer per (provider, model, answer-deciding request settings, prompt).
-import type { ModelRequest } from '../../providers/format.ts';
+import type { ModelRequest } from '../../tokens/format.ts';
 import { canonicalJson, sha256 } from '../../store/hash.ts';
 import type { StageKv } from '../types.ts';
 import { chatParams, completionParams, type Prediction, type PredictOptions } from './predict.ts';

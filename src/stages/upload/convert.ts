@@ -1,7 +1,7 @@
 // Writes a dataset converted to fine-tuning lines and returns what names it (hash, size, rows).
 import { readRecords, JsonlWriter } from '../../data/jsonl.ts';
 import { hashFile } from '../../store/hash.ts';
-import { convertRecord, type Conversion } from '../../providers/format.ts';
+import { convertRecord, type Conversion } from '../../tokens/format.ts';
 
 /** Converts the JSONL dataset at `input` into `output` (one fine-tuning line per record). */
 export async function writeConverted(input: string, output: string, conv: Conversion, displayName: string): Promise<{ hash: string; bytes: number; rows: number }> {

@@ -3,7 +3,7 @@
 import { DataError } from '../errors.ts';
 import { COMPLETION_ENDINGS, PROMPT_SEPARATORS } from '../data/separators.ts';
 import { describeRow, lastAssistantIndex, type ChatMessage, type DataRecord } from '../data/records.ts';
-import type { FineTuneFormat } from './models.ts';
+import type { FineTuneFormat } from './model-format.ts';
 
 /**
  * How records become fine-tuning lines. For chat models, prompt/completion records become a user

@@ -1,7 +1,7 @@
 // Record conversion for fine-tuning files and the matching inference requests.
 import { describe, expect, it } from 'vitest';
 import { buildRequest, convertRecord, detectMarkers, type Conversion } from './format.ts';
-import { getBaseModel, getFormatForModel } from './models.ts';
+import { getBaseModel, getFormatForModel } from './model-format.ts';
 
 const PC: Conversion = { format: 'prompt-completion', prompt_separator: '', completion_ending: '' };
 const CHAT: Conversion = { format: 'chat', prompt_separator: '\n\n###\n\n', completion_ending: '\n', system: 'Classify.' };
