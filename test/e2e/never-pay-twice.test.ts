@@ -111,9 +111,10 @@ describe('concurrent creators', () => {
     // running when it does.
     const hold = holdAt(1);
     const server = await serve(join(project, 'served'), { env: hold.env });
-    // Both runs look for the key's jobs before creating one: hold those two lookups until both have arrived, so that
-    // neither can see the other's job and both create one (the race this test is about).
-    const proxy: FaultProxy = await startFaultProxy(server.url, [{ method: 'GET', path: /^\/fine_tuning\/jobs$/, fault: { kind: 'rendezvous', count: 2 }, times: 2 }]);
+    // Both runs look for the key's jobs, find none, and create one: hold the two creates until both have arrived, so
+    // that no job exists while either run looks (the race this test is about). Holding the two lookups instead was not
+    // enough: once released, one run's create could still reach the server before the other's lookup.
+    const proxy: FaultProxy = await startFaultProxy(server.url, [{ method: 'POST', path: /^\/fine_tuning\/jobs$/, fault: { kind: 'rendezvous', count: 2 }, times: 2 }]);
     cleanups.push(() => proxy.close());
     const [a, b] = [cloneOf(project, false), cloneOf(project, false)];
     let ended = '';
@@ -140,11 +141,13 @@ describe('concurrent creators', () => {
     // Every job holds before its first step until a job is cancelled, so neither can end before the reruns cancel one.
     const hold = holdAt(1);
     const server = await serve(join(project, 'served'), { env: hold.env });
-    // Both runs create a job (the rendezvous), then their look for an older twin never gets an answer: kill them there.
-    const jobsList = /^\/fine_tuning\/jobs$/;
+    // Both runs find no job and create one: their creates are held until both have arrived (so neither lookup can see
+    // the other's job). Each run's next look for an older twin (after its first lookup) never gets an answer: kill
+    // them there.
+    const jobs = /^\/fine_tuning\/jobs$/;
     const proxy = await startFaultProxy(server.url, [
-      { method: 'GET', path: jobsList, fault: { kind: 'rendezvous', count: 2 }, times: 2 },
-      { method: 'GET', path: jobsList, fault: { kind: 'stall' } },
+      { method: 'POST', path: jobs, fault: { kind: 'rendezvous', count: 2 }, times: 2 },
+      { method: 'GET', path: jobs, fault: { kind: 'stall' }, after: 2 },
     ]);
     cleanups.push(() => proxy.close());
     const clones = [cloneOf(project, false), cloneOf(project, false)];
