@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSourceRows } from '../src/data/source.ts';
-import { Xoshiro128 } from '../src/data/prng.ts';
+import { Xoshiro128 } from '../src/shared/prng.ts';
 
 /** Where generated data and bench projects live (outside git). */
 export const BENCH_CACHE = process.env.TUNEFILE_BENCH_CACHE ?? join(homedir(), '.cache', 'tunefile-bench');

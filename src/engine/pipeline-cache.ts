@@ -11,7 +11,7 @@ import type { LoadPipelineOptions } from '../pipeline/load.ts';
 import { CONFIG_FILES, findProjectRoot } from '../pipeline/paths.ts';
 import type { LoadedPipeline } from '../pipeline/types.ts';
 import { stripUrlCredentials } from '../providers/redact.ts';
-import { writeFileAtomic } from '../store/atomic.ts';
+import { writeFileAtomic } from '../shared/atomic-write.ts';
 import { getBuildId } from './build-id.ts';
 
 /** Bumped when the entry's shape or the key's parts change. */

@@ -21,7 +21,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runJson } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { SMS_PIPELINE, checkBlobs, jobsPerKey, makeSmsProject, startRunUntil } from './sms.ts';
-import { Xoshiro128 } from '../../src/data/prng.ts';
+import { Xoshiro128 } from '../../src/shared/prng.ts';
 
 const TRIALS = Number(process.env.TUNEFILE_CRASH_TRIALS ?? 1);
 const ATTEMPTS = Number(process.env.TUNEFILE_CRASH_ATTEMPTS ?? 6);
