@@ -4,10 +4,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { cloneProject, makeProject, runCli, runJson } from '../helpers/cli.ts';
 import { listFiles } from '../reliability/sms.ts';
+import { stateRows } from '../helpers/state-db.ts';
 
 const NODE = JSON.stringify(process.execPath);
 const PIPELINE = `version: 1
@@ -138,12 +138,7 @@ function edgeSet(edges: { from: string; to: string; label: string }[]): string[]
 }
 
 function runRecords(dir: string): number {
-  const db = new DatabaseSync(join(dir, '.tunefile', 'state.db'), { readOnly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+  return stateRows<{ n: number }>(dir, 'SELECT COUNT(*) AS n FROM runs')[0]!.n;
 }
 
 const blobs = (dir: string) => listFiles(join(dir, '.tunefile', 'cache', 'blobs')).sort();

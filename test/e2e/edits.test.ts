@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { makeProject, runCli, runJson } from '../helpers/cli.ts';
+import { stateRows } from '../helpers/state-db.ts';
 
 /** An old, whole-second timestamp: exact through utimes (a double of seconds), and far outside any racy window. */
 const OLD = 1_700_000_000;
@@ -76,12 +76,7 @@ function sha256(data: string | Buffer): string {
 
 /** The paths state.db's stat cache remembers a hash for. */
 function statCachePaths(dir: string): string[] {
-  const db = new DatabaseSync(join(dir, '.tunefile', 'state.db'), { readOnly: true });
-  try {
-    return (db.prepare('SELECT path FROM stat_cache').all() as { path: string }[]).map((r) => r.path);
-  } finally {
-    db.close();
-  }
+  return stateRows<{ path: string }>(dir, 'SELECT path FROM stat_cache').map((r) => r.path);
 }
 
 async function show(dir: string, ...args: string[]): Promise<string> {

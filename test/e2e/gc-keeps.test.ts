@@ -5,10 +5,10 @@
 // restore from the cache, and the removed experiment runs again.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { makeProject, runCli, runJson } from '../helpers/cli.ts';
 import { listFiles } from '../reliability/sms.ts';
+import { stateRows } from '../helpers/state-db.ts';
 
 const pipeline = (seed: number) => `version: 1
 stages:
@@ -31,12 +31,7 @@ const blobRoot = (dir: string) => join(dir, '.tunefile', 'cache', 'blobs');
 const blobNames = (dir: string) => listFiles(blobRoot(dir)).map((f) => f.split('/').pop()!).sort();
 
 function runKeys(dir: string): string[] {
-  const db = new DatabaseSync(join(dir, '.tunefile', 'state.db'), { readOnly: true });
-  try {
-    return (db.prepare('SELECT key FROM runs').all() as { key: string }[]).map((r) => r.key).sort();
-  } finally {
-    db.close();
-  }
+  return stateRows<{ key: string }>(dir, 'SELECT key FROM runs').map((r) => r.key).sort();
 }
 
 describe('tunefile gc keeps what a lock file references, and only that', () => {

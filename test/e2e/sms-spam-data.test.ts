@@ -1,10 +1,10 @@
 // End to end: the data stages inside `tunefile run` on the real SMS spam and Banking77 files.
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { REPO, makeProject, runCli, runJson } from '../helpers/cli.ts';
 import { smsSpamFacts } from '../helpers/sms-spam-facts.ts';
+import { stateRows } from '../helpers/state-db.ts';
 
 const SMS_PIPELINE = `version: 1
 name: sms-spam-data
@@ -75,14 +75,7 @@ describe('data stages in tunefile run', () => {
     const dir = smsProject();
     const first = await runJson([], { cwd: dir });
     expect(first.code, first.stderr).toBe(0);
-    const chunks = () => {
-      const db = new DatabaseSync(join(dir, '.tunefile', 'state.db'), { readOnly: true });
-      try {
-        return db.prepare("SELECT id, length(data) AS bytes FROM chunks WHERE namespace = 'tokencheck:token-counts:cl100k_base' ORDER BY id").all();
-      } finally {
-        db.close();
-      }
-    };
+    const chunks = () => stateRows<{ id: number; bytes: number }>(dir, "SELECT id, length(data) AS bytes FROM chunks WHERE namespace = 'tokencheck:token-counts:cl100k_base' ORDER BY id");
     const stored = chunks();
     expect(stored.length).toBeGreaterThan(0);
     // An entry of 24 bytes for each distinct prompt (the distinct texts of the raw file, counted by the test) and

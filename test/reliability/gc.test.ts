@@ -3,11 +3,11 @@
 // killed runs; it refuses (exit 1) while a run holds the project; and what it keeps still restores and resumes.
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { runCli, runJson, startCli } from '../helpers/cli.ts';
 import { holdAt } from '../helpers/hold.ts';
 import { SMS_PIPELINE, checkBlobs, jobsPerKey, listFiles, localJobs, makeSmsProject } from './sms.ts';
+import { stateRows } from '../helpers/state-db.ts';
 
 const LOCK = 'pipelines/sms-spam.lock';
 
@@ -19,12 +19,7 @@ function reclaimable(dir: string): number {
 
 /** The job ids in the journal (state.db `jobs`). */
 function journalledJobs(dir: string): string[] {
-  const db = new DatabaseSync(join(dir, '.tunefile', 'state.db'), { readOnly: true });
-  try {
-    return (db.prepare('SELECT job_id FROM jobs').all() as { job_id: string }[]).map((r) => r.job_id);
-  } finally {
-    db.close();
-  }
+  return stateRows<{ job_id: string }>(dir, 'SELECT job_id FROM jobs').map((r) => r.job_id);
 }
 
 function jobDir(dir: string, id: string): string {
