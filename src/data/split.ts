@@ -9,7 +9,7 @@ import { Xoshiro128, shuffleInPlace } from '../shared/prng.ts';
 import { describeRow, formatRow, getCompletionText } from './records.ts';
 import { CompletionMemo, decodeField } from './encoded-rows.ts';
 import type { EncodedRows } from './encoded-rows.ts';
-import { readLineChunks } from '../tokens/line-chunks.ts';
+import { readLineChunks } from './line-chunks.ts';
 import type { DataRecord } from './records.ts';
 
 /** Class names kept for messages and reports; beyond this the data is not classification anyway. */

@@ -3,7 +3,7 @@ import type { ModelPrice } from '../shared/config-types.ts';
 import { isClassification } from '../data/classify.ts';
 import { DigestTable, Int32Column } from '../data/digest-table.ts';
 import { statSync } from 'node:fs';
-import { readLineChunks } from './line-chunks.ts';
+import { readLineChunks } from '../data/line-chunks.ts';
 import { TokenCountPool, getDefaultWorkers } from './count-pool.ts';
 import { getBpeEncoder } from './bpe.ts';
 import type { BatchScan } from './scan-batch.ts';

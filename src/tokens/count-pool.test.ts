@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { checkTokens } from './check.ts';
 import { TokenCountPool } from './count-pool.ts';
 import { CountTable } from './count-table.ts';
-import { decodeLines, readLineChunks } from './line-chunks.ts';
+import { decodeLines, readLineChunks } from '../data/line-chunks.ts';
 import { tempDir } from '../../test/helpers/temp.ts';
 
 const dir = tempDir('tunefile-count-pool-');

@@ -7,7 +7,7 @@ import type { EncodingName } from './encoding.ts';
 import { getBpeEncoder } from './bpe.ts';
 import type { BpeData } from './bpe.ts';
 import type { CountTable, CountTableData } from './count-table.ts';
-import type { LineChunk } from './line-chunks.ts';
+import type { LineChunk } from '../data/line-chunks.ts';
 import { scanBatch } from './scan-batch.ts';
 import type { BatchScan } from './scan-batch.ts';
 import { AS_IS } from './count.ts';

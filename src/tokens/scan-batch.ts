@@ -5,8 +5,8 @@ import type { DataRecord } from '../data/records.ts';
 import { findChatFormatErrors } from './chat-format.ts';
 import { countExample } from './count.ts';
 import type { Conversion } from './format.ts';
-import { forEachLine } from './line-chunks.ts';
-import type { LineChunk } from './line-chunks.ts';
+import { forEachLine } from '../data/line-chunks.ts';
+import type { LineChunk } from '../data/line-chunks.ts';
 import type { TextCounter } from './text-counter.ts';
 
 /** What one batch contributes; plain data, so it crosses threads cheaply. */

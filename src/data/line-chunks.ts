@@ -1,7 +1,7 @@
 // JSONL as raw byte chunks cut at line ends (transferable to threads without copying), and their decoding to lines.
 import { open } from 'node:fs/promises';
 import { DataError } from '../errors.ts';
-import { splitAtNewlines } from '../data/text-lines.ts';
+import { splitAtNewlines } from './text-lines.ts';
 
 /** A chunk of whole lines: its bytes (final newline excluded; own ArrayBuffer) and 1-based number of its first line. */
 export interface LineChunk {
