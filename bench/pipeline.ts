@@ -38,7 +38,10 @@ export interface PipelineResult {
   pandas?: Timing;
   pandasMissing?: string;
   cold: Timing;
-  /** The same cold run with streaming passes off (TUNEFILE_STREAM_PASS=0): each stage reads its input file. */
+  /**
+   * The same cold work one stage at a time (`run --stage ID` for each of the four, wall times added, the largest RSS):
+   * each stage is a pass of one that reads its input file, as before the stages shared a pass.
+   */
   oneByOne: Timing;
   noop: Timing;
   status: Timing;
@@ -85,6 +88,20 @@ function resetProject(dir: string): void {
   rmSync(join(dir, 'pipeline.lock'), { force: true });
 }
 
+/** Runs each of the pipeline's stages in its own `run --stage ID`: wall times added, the largest peak RSS. */
+async function stageByStage(cli: (args: string[]) => Promise<Measurement>): Promise<Measurement> {
+  const total: Measurement = { wall_s: 0, rss_mb: 0, code: 0, stdout: '', stderr: '' };
+  for (const id of ['load', 'dedupe', 'suffix', 'split']) {
+    const m = await cli(['run', '--stage', id]);
+    if (m.code !== 0) return m;
+    total.wall_s += m.wall_s;
+    total.rss_mb = Math.max(total.rss_mb, m.rss_mb);
+    total.stdout += m.stdout;
+    total.stderr += m.stderr;
+  }
+  return total;
+}
+
 /** Runs the pipeline comparison on N rows, `repeat` times per side, pandas and tunefile alternating. */
 export async function benchPipeline(n: number, repeat: number, options: { pandas: boolean; log(line: string): void }): Promise<PipelineResult> {
   const { dir, data, mb } = await ensureProject(n);
@@ -106,7 +123,7 @@ export async function benchPipeline(n: number, repeat: number, options: { pandas
     coldRuns.push(await cli(['run']));
     options.log(`  tunefile run  ${n} rows (cold): ${coldRuns.at(-1)!.wall_s.toFixed(2)} s, ${coldRuns.at(-1)!.rss_mb.toFixed(0)} MB`);
     resetProject(dir);
-    oneByOneRuns.push(await cli(['run'], { TUNEFILE_STREAM_PASS: '0' }));
+    oneByOneRuns.push(await stageByStage(cli));
     options.log(`  tunefile run  ${n} rows (cold, stages one by one): ${oneByOneRuns.at(-1)!.wall_s.toFixed(2)} s, ${oneByOneRuns.at(-1)!.rss_mb.toFixed(0)} MB`);
   }
   // The no-op runs below need the cache of a normal run.

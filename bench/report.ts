@@ -44,7 +44,7 @@ export function buildRows(r: BenchResults): TableRow[] {
     }
     if (p.oneByOne) {
       const vs = p.pandas ? ` (${x(p.oneByOne.wall_s / p.pandas.wall_s)} of pandas)` : '';
-      out.push({ what: 'the same, streaming passes off (`TUNEFILE_STREAM_PASS=0`: each stage reads its input file)', target: '(before fusing)', measured: `${s(p.oneByOne.wall_s)}${vs}, ${mb(p.oneByOne.rss_mb)}; one pass: ${x(p.cold.wall_s / p.oneByOne.wall_s)} of it` });
+      out.push({ what: 'the same, one stage at a time (`run --stage ID` for each: every stage reads its input file)', target: '(no shared pass)', measured: `${s(p.oneByOne.wall_s)}${vs}, ${mb(p.oneByOne.rss_mb)}; one pass: ${x(p.cold.wall_s / p.oneByOne.wall_s)} of it` });
     }
     const share = p.noop.wall_s / p.cold.wall_s;
     out.push({ what: 'no-op `tunefile run` (everything cached)', target: '≤ 300 ms and ≤ 3% of cold', measured: `${s(p.noop.wall_s)} (${(share * 100).toFixed(1)}% of cold; ${p.noop.runs} runs), ${mb(p.noop.rss_mb)}`, ok: p.noop.wall_s <= 0.3 && share <= 0.03 });

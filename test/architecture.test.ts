@@ -57,15 +57,10 @@ const LAYERS: string[][] = [
 ];
 
 /**
- * Known upward imports (importing file -> imported file), each to be removed by the issue-16 redesign. Listed by
- * file so any new upward import fails, even between the same two folders.
+ * Known upward imports (importing file -> imported file), listed by file so any new upward import fails, even between
+ * the same two folders. Empty since the data-stage redesign (issue 16): an entry needs a reason and an issue.
  */
-const KNOWN_EXCEPTIONS: Record<string, string[]> = {
-  // Issue 16: the data-stage algorithms (labels, suffix, split) move to src/stages/<type>/ and tokens/ gets one
-  // countTokens(); until then data/ uses the tokenizer.
-  'data/labels.ts': ['tokens/encoding.ts'],
-  'data/suffix.ts': ['tokens/encoding.ts'],
-};
+const KNOWN_EXCEPTIONS: Record<string, string[]> = {};
 
 /** The layer index of a src-relative path: its top-level folder, or its file name without `.ts`. */
 function layerOf(path: string): number {
@@ -83,7 +78,7 @@ describe('architecture (DESIGN §8)', () => {
     expect(files.some((f) => f.path === 'stages/registry.ts')).toBe(true);
   });
 
-  it('imports point down the layers, except the known ones of issue 16', () => {
+  it('imports point down the layers', () => {
     const problems: string[] = [];
     for (const f of files) {
       const from = layerOf(f.path);

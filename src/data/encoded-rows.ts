@@ -1,5 +1,5 @@
 // Rows as UTF-8 JSONL bytes with the offsets of their prompt and completion: how the load thread hands its records
-// to the stages after it in a streaming pass. A consumer that reads the bytes (RowConsumer.pushEncoded) copies
+// to the stages after it in a streaming pass (as rows.ts EncodedRow). A consumer that reads the bytes copies
 // lines and splices texts without decoding or re-encoding them, and parses a row only when it must.
 import { bytesDigestWords } from './digest-table.ts';
 import { isChat } from './records.ts';

@@ -1,5 +1,4 @@
 // The record model shared by every data stage: prompt/completion pairs or chat conversations.
-import type { EncodedRows, WrittenLine } from './encoded-rows.ts';
 
 /** One chat message, as in OpenAI's chat fine-tuning format. */
 export interface ChatMessage {
@@ -18,20 +17,6 @@ export interface DataRecord {
   _row?: number;
   _file?: string;
   [key: string]: unknown;
-}
-
-/**
- * Where a data stage sends each record it writes (the next stage of a streaming pass), with its line: always
- * exactly JSON.stringify(record), which is what the producer wrote to its dataset.
- */
-export interface RowConsumer {
-  /** `written`, when given, is the writer that has just written `line` (a source can copy its bytes from there). */
-  push(record: DataRecord, line: string, written?: WrittenLine): Promise<void> | void;
-  /**
-   * Row i of a chunk given as bytes (a source on another thread): the same row push() would get, for consumers that
-   * can work on the bytes. Without it, the source parses each row and calls push().
-   */
-  pushEncoded?(rows: EncodedRows, i: number): Promise<void> | void;
 }
 
 /** True for chat records (`messages`), false for prompt/completion records. */

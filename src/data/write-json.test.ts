@@ -51,7 +51,7 @@ describe('writeJson', () => {
 
 describe('writeJson with a LazyJsonArray', () => {
   it('writes dedupe removed rows kept in columns exactly as JSON.stringify of the array would', async () => {
-    const { RemovedRows } = await import('./dedupe.ts');
+    const { RemovedRows } = await import('../stages/dedupe/dedupe.ts');
     const { writeJson } = await import('./jsonl.ts');
     const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');

@@ -13,7 +13,7 @@ import { resolveStageKey, type ResolvedStageKey } from './stage-key.ts';
 import type { RunEvent, RunListener, StageEndEvent, StageStatus } from './events.ts';
 import { lockExtras, messageOf, outputSummaries, runFresh, type Emit } from './stage-run.ts';
 import { checkCache } from './cache-check.ts';
-import { runStreamPass, streamChain, streamPassEnabled, type StageOutcome } from './stream-pass.ts';
+import { runStreamPass, streamChain, type StageOutcome } from './stream-pass.ts';
 import { CorruptInputError, MAX_PRODUCER_RERUNS, verifyInputs, type BlobTrust } from './blob-trust.ts';
 
 export interface ExecuteOptions {
@@ -121,7 +121,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
 
   // A pass takes only stages not already ended or running (a producer rerun for a corrupt blob may meet either).
   const open = () => new Set(order.filter((id) => !ends.has(id) && !running.has(id)));
-  const chainOf = (stage: PipelineStage) => (streamPassEnabled(options.env) ? streamChain(stage, pipeline.stages, open()) : [stage]);
+  const chainOf = (stage: PipelineStage) => streamChain(stage, pipeline.stages, open());
   /** Outputs of stages sent back to rerun because a consumer found one corrupt, as they were before. */
   const reopened = new Map<string, Record<string, ArtifactRef>>();
   const graph = graphOf(pipeline);

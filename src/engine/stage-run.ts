@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { TunefileError } from '../errors.ts';
 import type { ArtifactRef, StageContext, StageDef, StageResult } from '../stages/types.ts';
 import { makeBaseContext, makeStageContext, type StageContextParts } from '../stages/context.ts';
+import { runStageImpl } from '../stages/pass.ts';
 import type { PipelineStage } from '../pipeline/types.ts';
 import { hashFile, prepareBlob, statKeyOf, sameStat, type PreparedBlob, type RunRecord } from '../store/index.ts';
 import { portablePath, type ResolvedStageKey } from './stage-key.ts';
@@ -171,7 +172,7 @@ export async function runFresh(
     const ctx = runContext(def, stage, resolved, options, emit, scratch);
     let result: StageResult | void;
     try {
-      result = await impl.run(ctx);
+      result = await runStageImpl(def, impl, ctx);
     } catch (error) {
       throw asInterrupted(error, ctx.address, options);
     }

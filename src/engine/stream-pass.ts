@@ -3,7 +3,8 @@
 // its own outputs, which are cached under its own key once the pass is over and the upstream hashes are known.
 import { join } from 'node:path';
 import { getStageDef } from '../stages/registry.ts';
-import type { ArtifactRef, RowSink, StageDef, StageResult } from '../stages/types.ts';
+import { runPass } from '../stages/pass.ts';
+import type { ArtifactRef, StageDef, StageResult } from '../stages/types.ts';
 import type { PipelineStage } from '../pipeline/types.ts';
 import type { RunRecord } from '../store/index.ts';
 import { explainChange } from './reasons.ts';
@@ -21,14 +22,9 @@ export interface StageOutcome {
   record?: RunRecord;
 }
 
-/** Set TUNEFILE_STREAM_PASS=0 to run every stage on its own (for comparisons; outputs are identical). */
-export function streamPassEnabled(env: Record<string, string | undefined>): boolean {
-  return env.TUNEFILE_STREAM_PASS !== '0';
-}
-
 /**
  * The stages that can share a streaming pass with `head`, head first: each next one is in `selected`, needs only
- * the previous one, takes only its `dataset`, and streams with its params. A chain of one means no pass.
+ * the previous one, takes only its `dataset`, and works row by row (StageDef.rows). A chain of one means no pass.
  */
 export function streamChain(head: PipelineStage, stages: PipelineStage[], selected: Set<string>): PipelineStage[] {
   const chain = [head];
@@ -48,10 +44,9 @@ export function streamChain(head: PipelineStage, stages: PipelineStage[], select
   }
 }
 
-function streamsAs(stage: PipelineStage): ReturnType<NonNullable<StageDef['streams']>> {
+function streamsAs(stage: PipelineStage): StageDef['rows'] {
   const def = getStageDef(stage.type);
-  if (!def || def.remote || !def.streams) return undefined;
-  return def.streams(stage.params);
+  return def && !def.remote ? def.rows : undefined;
 }
 
 /** What runStreamPass needs about the head, which the caller has already keyed and found not cached. */
@@ -77,10 +72,8 @@ export async function runStreamPass(
 ): Promise<StageOutcome[] | undefined> {
   const defs = chain.map((s, k) => (k === 0 ? head.def : getStageDef(s.type)!));
   const scratch: Scratch[] = [];
-  const sinks: (RowSink | undefined)[] = [];
-  const results: (StageResult | void)[] = [];
+  let results: (StageResult | void)[];
   const hashed: ReturnType<typeof prepareOutputs>[] = [];
-  let ended = 0;
   try {
     const impls = await Promise.all(defs.map((d) => d.impl()));
     for (const stage of chain) scratch.push(makeScratch(stage, options));
@@ -94,16 +87,11 @@ export async function runStreamPass(
       };
       return runContext(defs[k]!, stage, resolved, options, emit, scratch[k]!);
     });
-    for (let k = chain.length - 1; k >= 1; k--) sinks[k] = impls[k]!.stream!(contexts[k]!, sinks[k + 1]);
     // Each stage's outputs are hashed (in threads) as soon as it is done, while the later stages finish.
-    results[0] = await impls[0]!.run(contexts[0]!, sinks[1]);
-    hashed[0] = prepareOutputs(chain[0]!, scratch[0]!);
-    for (ended = 1; ended < chain.length; ended++) {
-      results[ended] = await sinks[ended]!.end();
-      hashed[ended] = prepareOutputs(chain[ended]!, scratch[ended]!);
-    }
+    results = await runPass(chain.map((_, k) => ({ def: defs[k]!, impl: impls[k]!, ctx: contexts[k]! })), (k) => {
+      hashed[k] = prepareOutputs(chain[k]!, scratch[k]!);
+    });
   } catch (error) {
-    for (let k = ended; k < chain.length; k++) await sinks[k]?.abort?.().catch(() => undefined);
     scratch.forEach(removeScratch);
     if (options.signal.aborted) throw asInterrupted(error, `${options.pipeline.relFile}:${chain[0]!.id}`, options);
     return undefined;

@@ -3,18 +3,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { dedupeFile } from '../data/dedupe.ts';
 import { readRecordBatches } from '../data/jsonl.ts';
-import { loadFiles } from '../data/load.ts';
 import { getCompletionText } from '../data/records.ts';
 import { detectFormat } from '../data/source.ts';
-import { suffixFile } from '../data/suffix.ts';
+import type { DedupeReportJson } from '../stages/dedupe/dedupe.ts';
+import type { LoadReport } from '../stages/load/load.ts';
 import { checkTokens } from '../tokens/check.ts';
 import { detectFields } from './fields.ts';
 import { buildFindings } from './findings.ts';
 import type { Facts } from './findings.ts';
 import { findRareClasses } from './rare.ts';
 import { countLetterCases } from './scan.ts';
+import { runDataStage } from './stages.ts';
 import type { PrepareOptions, PrepareReport } from './types.ts';
 
 /** The analysis plus the scratch files later steps reuse. */
@@ -44,18 +44,17 @@ export async function analyzeInto(path: string, options: PrepareOptions, work: s
   if (!format) throw new UsageError(`${path}: cannot tell the format from the extension`, { hint: 'pass --format jsonl|json|csv|tsv' });
   const model = options.model ?? DEFAULT_MODEL;
   const fields = await detectFields(path, format, options);
-  const loaded = join(work, 'loaded.jsonl');
-  const load = await loadFiles(
-    {
-      sources: [{ path, display: path, format }], header: true, quote: fields.quote, encoding: 'utf8', on_error: 'skip',
-      prompt: fields.prompt, completion: fields.completion, keep_fields: [],
-    },
-    { dataset: loaded, rejects: join(work, 'rejects.jsonl') },
-  );
-  const deduped = join(work, 'deduped.jsonl');
-  const dedupe = await dedupeFile(loaded, deduped, { on: 'prompt', keep: 'first', normalize: 'none', conflicts: 'keep-first' });
-  const suffixed = join(work, 'suffixed.jsonl');
-  const suffix = await suffixFile(deduped, suffixed, { prompt: 'auto', completion: 'auto', leading_space: true, model });
+  // The pipeline's own stages, with the defaults a pipeline gets (dedupe: on prompt, keep first, conflicts keep-first).
+  const loadRun = await runDataStage('load', { path, format, quote: fields.quote, on_error: 'skip', prompt: fields.prompt, completion: fields.completion }, work, path);
+  const load = loadRun.json<LoadReport>('report');
+  const loaded = loadRun.output('dataset');
+  const dedupeRun = await runDataStage('dedupe', {}, work, path, loaded);
+  const dedupe = dedupeRun.json<DedupeReportJson>('report');
+  const deduped = dedupeRun.output('dataset');
+  const suffixRun = await runDataStage('suffix', { prompt: 'auto', completion: 'auto', leading_space: true, model }, work, path, deduped);
+  const suffixed = suffixRun.output('dataset');
+  const lock = (suffixRun.result?.lock ?? {}) as { separator?: string | null; ending?: string | null };
+  const suffix = { separator: lock.separator ?? null, ending: lock.ending ?? null, warnings: suffixRun.warnings };
   const tokens = await checkTokens(suffixed, undefined, { model, distinct_first_token: true, min_train_examples: 10, n_epochs: 'auto' });
   const existing = await countExisting(loaded, suffix.separator ?? '', suffix.ending ?? '');
   // Counted on the deduplicated rows, as the split will see them with the (safe) dedupe accepted.

@@ -1,8 +1,7 @@
 // Builds prepare's findings (legacy prepare_data messages plus tokencheck's) from the analysis facts.
-import type { DedupeReport } from '../data/dedupe.ts';
-import type { LoadReport } from '../data/load.ts';
 import { formatRow } from '../data/records.ts';
-import type { SuffixReport } from '../data/suffix.ts';
+import type { DedupeReportJson } from '../stages/dedupe/dedupe.ts';
+import type { LoadReport } from '../stages/load/load.ts';
 import type { TokenReport } from '../tokens/check.ts';
 import type { DetectedFields } from './fields.ts';
 import type { RareClass } from './rare.ts';
@@ -15,8 +14,10 @@ import type { Finding } from './types.ts';
 export interface Facts {
   fields: DetectedFields;
   load: LoadReport;
-  dedupe: DedupeReport;
-  suffix: SuffixReport;
+  /** The dedupe stage's report. */
+  dedupe: DedupeReportJson;
+  /** What the suffix stage chose (null: the records are chat), and its warnings. */
+  suffix: { separator: string | null; ending: string | null; warnings: string[] };
   /** How many prompts/completions already carry the separator, ending and leading space. */
   existing: { separator: number; ending: number; leadingSpace: number; n: number };
   cases: { prompt: CaseCounts; completion: CaseCounts };
@@ -57,7 +58,7 @@ export function buildFindings(f: Facts): Finding[] {
 }
 
 function addDuplicates(out: Finding[], f: Facts): void {
-  const dups = f.dedupe.removed_rows.toJSON().filter((r) => r.reason === 'duplicate');
+  const dups = f.dedupe.removed_rows.filter((r) => r.reason === 'duplicate');
   if (dups.length > 0) {
     out.push({
       id: 'duplicates', severity: 'warning', message: `There are ${dups.length} duplicated prompts. These are rows: ${listRows(dups)}`,

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { DataError, UsageError } from '../errors.ts';
 import { JsonlWriter, readRecordBatches, writeJson } from '../data/jsonl.ts';
-import { splitFile } from '../data/split.ts';
-import { suffixFile } from '../data/suffix.ts';
+import type { LabelsArtifact } from '../data/labels.ts';
+import type { SplitReport } from '../stages/split/split.ts';
 import { checkTokens } from '../tokens/check.ts';
 import { DEFAULT_MODEL, analyzeInto } from './analyze.ts';
 import { MIN_CLASS_SIZE } from './rare.ts';
+import { runDataStage } from './stages.ts';
 import type { AcceptPolicy, Finding, PrepareActionId, PrepareFileOptions, PrepareResult } from './types.ts';
 
 /** Analyzes `path`, applies the recommendations `accept` allows, and writes the prepared files. */
@@ -40,18 +41,19 @@ export async function prepareFile(path: string, options: PrepareFileOptions = {}
     let current = has('dedupe') ? analysis.deduped : analysis.loaded;
     if (has('lowercase')) current = await lowercaseFile(current, join(work, 'lower.jsonl'), analysis.report.findings);
     const model = options.model ?? DEFAULT_MODEL;
-    const final = join(work, 'final.jsonl');
-    const suffix = await suffixFile(current, final, {
+    const suffixRun = await runDataStage('suffix', {
       prompt: has('separator') ? 'auto' : '', completion: has('ending') ? 'auto' : '', leading_space: has('leading-space'),
-      labels: has('labels') ? 'auto' : undefined, model,
-    });
+      ...(has('labels') ? { labels: 'auto' } : {}), model,
+    }, join(work, 'final'), path, current);
+    const final = suffixRun.output('dataset');
     const outputs: PrepareResult['outputs'] = {};
     let finalTokens;
     let dropped: PrepareResult['dropped'];
     if (has('split')) {
-      const [train, valid] = [join(work, 'train.jsonl'), join(work, 'valid.jsonl')];
       const drop = has('drop-rare') ? { drop_rare: true, min_class_size: MIN_CLASS_SIZE } : {};
-      dropped = (await splitFile(final, train, valid, { valid: options.valid ?? 0.2, seed: options.seed ?? 42, stratify: 'auto', ...drop })).dropped;
+      const splitRun = await runDataStage('split', { valid: options.valid ?? 0.2, seed: options.seed ?? 42, stratify: 'auto', ...drop }, work, path, final);
+      dropped = splitRun.json<SplitReport>('report').dropped;
+      const [train, valid] = [splitRun.output('train'), splitRun.output('valid')];
       outputs.train = await writeStripped(train, target('_train.jsonl'));
       outputs.valid = await writeStripped(valid, target('_valid.jsonl'));
       finalTokens = await checkTokens(train, valid, { model, distinct_first_token: true, min_train_examples: 10, n_epochs: 'auto' });
@@ -59,7 +61,7 @@ export async function prepareFile(path: string, options: PrepareFileOptions = {}
       outputs.prepared = await writeStripped(final, target('.jsonl'));
       finalTokens = await checkTokens(final, undefined, { model, distinct_first_token: true, min_train_examples: 10, n_epochs: 'auto' });
     }
-    if (suffix.labels) await writeJson(target('_labels.json'), suffix.labels);
+    if (has('labels')) await writeJson(target('_labels.json'), suffixRun.json<LabelsArtifact>('labels'));
     return { report: analysis.report, accepted, declined, outputs, final: finalTokens, ...(dropped ? { dropped } : {}) };
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -1,8 +1,8 @@
-// The contract between the engine and stage types. A stage type is data plus run(ctx).
+// The contract between the engine and stage types. A stage type is data plus run(ctx), or open(ctx) for data stages.
 // Stages never import each other; shared code lives in src/data, src/tokens, src/report, src/providers.
 import type { Provider, ProviderIdentity } from '../providers/types.ts';
 import type { ResolvedConfig } from '../shared/config-types.ts';
-import type { RowConsumer } from '../data/records.ts';
+import type { RowSink } from '../data/rows.ts';
 import type { JobJournal, StageKv } from '../store/state.ts';
 
 /** A cached artifact: an immutable file named by the sha256 of its bytes. */
@@ -117,32 +117,24 @@ export interface RestoreContext<P = Record<string, unknown>> extends Omit<StageC
 }
 
 /**
- * Records flowing from one stage into the next within one streaming pass (see StageDef.streams). Each record
- * comes with its exact JSONL line, as written to the upstream stage's `dataset` output.
+ * A data stage at work (StageImpl.open): rows of its `dataset` input are pushed in as they arrive (src/data/rows.ts),
+ * and end() finishes its outputs once the input is complete. Rows of its own `dataset` output go to the next stage
+ * of the pass, during push() or, for a step that needs a second look at the rows, during end().
  */
-export interface RowSink extends RowConsumer {
-  /**
-   * The upstream output is complete and its file closed (at ctx.inputs.dataset.path): finish and close this
-   * stage's outputs. It does not end `next`: the engine ends the stages of a pass one by one, in order.
-   */
-  end(): Promise<StageResult | void>;
-  /** The pass failed elsewhere: close files, nothing more is pushed. */
-  abort?(): Promise<void>;
-}
+export type RowStage = RowSink<StageResult | void>;
 
 /** The heavy part of a stage type, imported only when the stage actually runs. */
 export interface StageImpl<P = any> {
+  /** Runs the stage: every stage type but the data stages (those with `rows` in their def, which have open()). */
+  run?(ctx: StageContext<P>): Promise<StageResult | void>;
   /**
-   * Runs the stage. Stages whose def declares `streams` also push every record of their `dataset` output
-   * into `next` when given (the downstream stage of a streaming pass).
+   * For stage types with `rows` in their def: opens the stage on a pass (src/stages/pass.ts), with `next`, the stage
+   * after it, when there is one. A `source` (load) produces its rows in end(); a `transform` or `sink` is pushed the
+   * rows of its `dataset` input, which is complete at ctx.inputs.dataset.path when end() is called. Within a pass
+   * the context's `key` is '' (it depends on the upstream output's hash, known only after the pass) and the
+   * `dataset` input has no hash yet.
    */
-  run(ctx: StageContext<P>, next?: RowSink): Promise<StageResult | void>;
-  /**
-   * For `streams: 'transform' | 'sink'`: consumes the `dataset` input record by record instead of reading it;
-   * a transform pushes its own `dataset` output rows into `next`. The context's `key` is '' (the key depends
-   * on the upstream output's hash, known only after the pass) and its `dataset` input has no hash yet.
-   */
-  stream?(ctx: StageContext<P>, next?: RowSink): RowSink;
+  open?(ctx: StageContext<P>, next?: RowStage): RowStage;
   /**
    * Called on a cache hit. Return 'stale' to rerun the stage (e.g. a remote file is gone).
    * Also the place to re-publish human copies (report folders).
@@ -186,12 +178,12 @@ export interface StageDef<P = any> {
    */
   checkFiles?(params: P, pipelineDir: string): Promise<{ path: (string | number)[]; message: string }[]>;
   /**
-   * Whether this stage, with these params, can share one streaming pass over the records with its neighbours:
-   * `source` produces a `dataset` (run(ctx, next) pushes it), `transform` consumes a `dataset` input and produces
-   * one, `sink` only consumes. Only for local, side-effect-free data stages whose outputs depend on nothing but
-   * params and inputs; undefined (the default) never shares a pass.
+   * The stage works row by row (its implementation has open(), not run()), so it shares one pass over the records
+   * with its neighbours: a `source` produces a `dataset`, a `transform` consumes a `dataset` input and produces one,
+   * a `sink` only consumes. Only for local, side-effect-free data stages whose outputs depend on nothing but params
+   * and inputs. Undefined (the default): the stage runs on its own, through run().
    */
-  streams?(params: P): 'source' | 'transform' | 'sink' | undefined;
+  rows?: 'source' | 'transform' | 'sink';
   /** True when the implementation defines restore(): the engine then imports it on cache hits too. */
   restores?: boolean;
   /**

@@ -1,7 +1,7 @@
 // e2e (issue 14): a class with one example is no dead end: split's hint names `drop_rare`, which removes its rows,
 // lists them in split's report, and gives the same bytes in a streaming pass as stage by stage.
 import { describe, expect, it } from 'vitest';
-import { cloneProject, makeProject, runCli, runJson } from '../helpers/cli.ts';
+import { cloneProject, makeProject, runCli, runJson, runStageByStage } from '../helpers/cli.ts';
 
 /** 40 ham/spam messages, one 'urgent' (row 41) and two 'phishing' (rows 42, 43). */
 function data(): string {
@@ -49,7 +49,7 @@ describe('a class too small for a stratified split', () => {
     // The same outputs in one streaming pass (load -> split, the default) as stage by stage.
     const split = (r: typeof ok) => (r.report.stages as { id: string; outputs: Record<string, { hash: string }> }[]).find((s) => s.id === 'split')!.outputs;
     const streamed = await runJson(set, { cwd: cloneProject(dir) });
-    const staged = await runJson(set, { cwd: cloneProject(dir), env: { TUNEFILE_STREAM_PASS: '0' } });
+    const staged = (await runStageByStage(['load', 'dedupe', 'suffix', 'split'], { cwd: cloneProject(dir), args: set })).final!;
     expect(streamed.stderr).toMatch(/^split: running\W+in one pass with 'load'/m);
     for (const name of ['train', 'valid', 'report']) {
       expect(split(streamed)[name]!.hash, name).toBe(split(ok)[name]!.hash);

@@ -1,12 +1,13 @@
-// Streaming passes (issue 6): load -> dedupe -> suffix -> split share one pass over the records, and every output is
-// byte-identical to running the stages one by one (TUNEFILE_STREAM_PASS=0). Real SMS Spam data, real CLI.
+// Streaming passes (issue 6, issue 16): load -> dedupe -> suffix -> split share one pass over the records, with lazy
+// rows (the load thread's bytes) between them, and every output is byte-identical to running the stages one at a time
+// (`run --stage ID` each, so each is a pass of one fed by the JSONL reader with plain rows). Real SMS Spam data, real CLI.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeProject, runCli, runJson, startCli, waitFor } from '../helpers/cli.ts';
+import { makeProject, runCli, runJson, runStageByStage, startCli, waitFor } from '../helpers/cli.ts';
 
 const SMS = readFileSync(join(import.meta.dirname, '..', 'data', 'sms-spam', 'SMSSpamCollection.tsv'), 'utf8');
-const ONE_BY_ONE = { TUNEFILE_STREAM_PASS: '0' };
+const STAGES = ['load', 'dedupe', 'suffix', 'split'];
 
 function pipeline(stages: { load?: string; dedupe?: string; suffix?: string; split?: string } = {}): string {
   return `version: 1
@@ -41,11 +42,13 @@ function smsJsonl(copies: number): string {
 const hashes = (report: { stages: { id: string; outputs: Record<string, { hash: string }> }[] }) =>
   Object.fromEntries(report.stages.map((s) => [s.id, Object.fromEntries(Object.entries(s.outputs).map(([n, o]) => [n, o.hash]))]));
 
-/** Runs the same project twice, in one pass and one by one, and returns both reports. */
+/** Runs the same project twice, in one pass and one stage at a time, and returns both reports. */
 async function bothWays(files: Record<string, string>) {
   const fused = await runJson([], { cwd: makeProject(files) });
-  const oneByOne = await runJson([], { cwd: makeProject(files), env: ONE_BY_ONE });
-  return { fused, oneByOne };
+  const byStage = await runStageByStage(STAGES, { cwd: makeProject(files) });
+  if (!byStage.final) throw new Error(`run --stage ${byStage.failed} failed:\n${byStage.steps.at(-1)!.stderr}`);
+  for (const [k, step] of byStage.steps.entries()) expect(step.stderr, STAGES[k]).not.toContain('in one pass');
+  return { fused, oneByOne: byStage.final };
 }
 
 const passReason = (report: { stages: { id: string; reasons: string[] }[] }, id: string) =>
@@ -57,7 +60,7 @@ describe('streaming pass', () => {
     expect(fused.code).toBe(0);
     expect(fused.status).toEqual({ load: 'ran', dedupe: 'ran', suffix: 'ran', split: 'ran' });
     for (const id of ['dedupe', 'suffix', 'split']) expect(passReason(fused.report, id)).toBe(true);
-    expect(passReason(oneByOne.report, 'dedupe')).toBe(false);
+    expect(oneByOne.status).toEqual({ load: 'cached', dedupe: 'cached', suffix: 'cached', split: 'cached' });
     expect(hashes(fused.report)).toEqual(hashes(oneByOne.report));
     const rows = (r: typeof fused) => r.report.stages.find((s: { id: string }) => s.id === 'dedupe').outputs.dataset.rows;
     expect(rows(fused)).toBeGreaterThan(5000);
@@ -94,22 +97,51 @@ describe('streaming pass', () => {
     expect(hashes(fused.report)).toEqual(hashes(oneByOne.report));
   });
 
-  it('ends the pass at suffix when it must scan first (prompt: auto, labels: auto), and still matches', async () => {
+  it('keeps the pass going when suffix must scan first (prompt: auto, labels: auto): it rewrites in end(), and still matches', async () => {
     const files = { 'pipeline.yaml': pipeline({ suffix: '{ labels: auto }' }), 'data/sms.tsv': SMS };
     const { fused, oneByOne } = await bothWays(files);
-    expect(passReason(fused.report, 'dedupe')).toBe(true);
-    expect(passReason(fused.report, 'suffix')).toBe(true);
-    expect(passReason(fused.report, 'split')).toBe(false);
+    expect(['dedupe', 'suffix', 'split'].map((id) => passReason(fused.report, id))).toEqual([true, true, true]);
     expect(hashes(fused.report)).toEqual(hashes(oneByOne.report));
     expect(Object.keys(hashes(fused.report).suffix!)).toEqual(['dataset', 'labels']);
   });
 
-  it('does not start a pass from a stage that cannot stream (dedupe keep: last)', async () => {
-    const files = { 'pipeline.yaml': pipeline({ dedupe: '{ keep: last }' }), 'data/sms.tsv': SMS };
-    const { fused, oneByOne } = await bothWays(files);
-    expect(fused.code).toBe(0);
-    expect(['dedupe', 'suffix', 'split'].map((id) => passReason(fused.report, id))).toEqual([false, false, false]);
-    expect(hashes(fused.report)).toEqual(hashes(oneByOne.report));
+  it('keeps the pass going through a dedupe that decides in end() (keep: last, conflicts: drop), and still matches', async () => {
+    for (const dedupe of ['{ keep: last }', '{ conflicts: drop, on: prompt+completion }']) {
+      const files = { 'pipeline.yaml': pipeline({ dedupe, load: '{ path: data/sms.jsonl, prompt: text, completion: label }' }), 'data/sms.jsonl': smsJsonl(20) };
+      const { fused, oneByOne } = await bothWays(files);
+      expect(fused.code).toBe(0);
+      expect(['dedupe', 'suffix', 'split'].map((id) => passReason(fused.report, id))).toEqual([true, true, true]);
+      expect(hashes(fused.report), dedupe).toEqual(hashes(oneByOne.report));
+    }
+  });
+
+  it('gives the same bytes when the pass starts at a stage fed by a file written by another program', async () => {
+    // A command stage writes the dataset with its own spacing and escapes: lines are not JSON.stringify(record).
+    const rows = SMS.trim().split('\n').slice(1, 600).map((l, i) => {
+      const [label, text] = l.split('\t');
+      const record = i % 3 === 0 ? { messages: [{ role: 'user', content: text }, { role: 'assistant', content: label }] } : { prompt: text, completion: label };
+      return JSON.stringify(record, null, 0).replace(/":/g, '": ').replace(/é/g, '\\u00e9');
+    });
+    const yaml = `version: 1
+name: foreign
+model: babbage-002
+stages:
+  make:
+    uses: command
+    with: { run: [node, -e, "require('fs').writeFileSync(process.argv[1], require('fs').readFileSync('rows.jsonl'))", "{out.dataset}"], outputs: [dataset], deps: [rows.jsonl] }
+  dedupe:
+    with: { keep: last }
+  suffix:
+    with: { prompt: "\\n\\n###\\n\\n", completion: "\\n", leading_space: true }
+  split:
+    with: { valid: 0.2, seed: 7 }
+`;
+    const files = { 'pipeline.yaml': yaml, 'rows.jsonl': rows.join('\n') + '\n' };
+    const fused = await runJson([], { cwd: makeProject(files) });
+    expect(fused.code, fused.stderr).toBe(0);
+    expect(['suffix', 'split'].map((id) => fused.report.stages.find((s: { id: string }) => s.id === id).reasons.includes("in one pass with 'dedupe'"))).toEqual([true, true]);
+    const byStage = await runStageByStage(['make', 'dedupe', 'suffix', 'split'], { cwd: makeProject(files) });
+    expect(hashes(fused.report)).toEqual(hashes(byStage.final!.report));
   });
 
   it('reports a failure inside the pass exactly as without one, and keeps what succeeded', async () => {
@@ -117,8 +149,10 @@ describe('streaming pass', () => {
     const files = { 'pipeline.yaml': pipeline({ load: '{ path: data/sms.jsonl, prompt: text, completion: label }', dedupe: '{ conflicts: fail }' }), 'data/sms.jsonl': data };
     const fusedDir = makeProject(files);
     const fused = await runCli(['run'], { cwd: fusedDir });
-    const oneByOne = await runCli(['run'], { cwd: makeProject(files), env: ONE_BY_ONE });
+    const byStage = await runStageByStage(STAGES, { cwd: makeProject(files) });
+    const oneByOne = byStage.steps.at(-1)!;
     expect(fused.code).toBe(1);
+    expect(byStage.failed).toBe('dedupe');
     expect(oneByOne.code).toBe(1);
     const errorLine = (s: string) => s.split('\n').find((l) => l.includes('conflicting completions'));
     expect(errorLine(fused.stderr)).toBeTruthy();

@@ -112,6 +112,21 @@ export async function runJson(args: string[], options: { cwd: string; env?: Reco
 }
 
 /**
+ * Runs the pipeline's stages one at a time (`run --stage ID` for each id, in order), so that each runs alone, fed by
+ * its input file, never in a pass with the next; then `run --json` over the whole (all cached) for its report.
+ * Returns that report and each stage run's result.
+ */
+export async function runStageByStage(ids: string[], options: { cwd: string; env?: Record<string, string>; args?: string[] }) {
+  const steps: CliResult[] = [];
+  for (const id of ids) {
+    const step = await runCli(['run', '--stage', id, ...(options.args ?? [])], options);
+    steps.push(step);
+    if (step.code !== 0) return { steps, failed: id, final: undefined };
+  }
+  return { steps, failed: undefined, final: await runJson(options.args ?? [], options) };
+}
+
+/**
  * Resolves when `predicate` holds, polling; rejects after `timeoutMs`. The poll interval only sets how soon the
  * condition is noticed, never whether it holds; the deadline only turns a wait that would hang into a failure naming
  * `what`, so give one far above what the awaited event needs on a loaded machine.

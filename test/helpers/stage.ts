@@ -1,13 +1,12 @@
-// Test harness: runs one stage type for real (real files, real schema defaults) outside the engine.
-// Used by stage unit tests; the context comes from the engine's builder (src/stages/context.ts).
+// Test harness: runs one stage type for real (real files, real schema defaults) outside the engine, through
+// src/stages/standalone.ts (the engine's context builder with in-memory storage). Used by stage unit tests.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { hashFile } from '../../src/store/hash.ts';
 import type { Provider } from '../../src/providers/types.ts';
 import type { ResolvedConfig } from '../../src/shared/config-types.ts';
-import type { ArtifactRef, JournalEntry, StageDef, StageResult } from '../../src/stages/types.ts';
-import { makeStageContext, type ContextPipeline } from '../../src/stages/context.ts';
+import type { ArtifactRef, StageDef, StageResult } from '../../src/stages/types.ts';
+import { runStandalone, withDefaults } from '../../src/stages/standalone.ts';
 import { tempDir } from './temp.ts';
 
 export interface TestRunOptions<P> {
@@ -41,16 +40,10 @@ export interface TestRunResult {
 
 /** Applies a stage type's schema defaults to raw params; throws with ajv's errors when invalid. */
 export function resolveParams(def: StageDef, raw: Record<string, unknown>): Record<string, unknown> {
-  const ajv = new Ajv2020({ useDefaults: true, allErrors: true, strict: false });
-  const params = structuredClone(raw);
-  const validate = ajv.compile(def.schema);
-  if (!validate(params)) {
-    throw new Error(`invalid params for ${def.type}: ${ajv.errorsText(validate.errors)}`);
-  }
-  return params;
+  return withDefaults(def, raw);
 }
 
-/** Runs `def` with real files in a temp folder and returns its outputs. */
+/** Runs `def` with real files in a temp folder (src/stages/standalone.ts, as prepare does) and returns its outputs. */
 export async function runStageForTest<P>(def: StageDef<P>, options: TestRunOptions<P> = {}): Promise<TestRunResult> {
   const dir = resolve(options.dir ?? tempDir('tunefile-stage-'));
   const work = tempDir('tunefile-out-');
@@ -62,57 +55,12 @@ export async function runStageForTest<P>(def: StageDef<P>, options: TestRunOptio
   }
   const files: Record<string, string> = {};
   for (const f of def.workspaceFiles?.(params as P, dir) ?? []) files[f] = (await hashFile(f)).hash;
-  const warnings: string[] = [];
   const progress: string[] = [];
-  const kvs = new Map<string, Map<string, unknown>>();
-  const journal = new Map<string, JournalEntry>();
-  const controller = new AbortController();
-  const pipeline: ContextPipeline = {
-    relFile: 'test.yaml',
-    dir,
-    projectRoot: dir,
-    name: 'test',
-    model: options.model ?? 'babbage-002',
-    allowOutside: options.allowOutside ?? false,
-    config: { provider: 'local', jobs: 2, prices: {}, poll: { interval_ms: 50, max_interval_ms: 500 }, ...options.config },
-  };
-  // The engine's own context builder, with in-memory storage (no chunk logs) and outputs and scratch in one folder.
-  const ctx = makeStageContext<P>({
-    type: def.type,
-    id: def.type,
-    key: 'test-key',
-    params: params as P,
-    inputs,
-    files,
-    pipeline,
-    state: {
-      kv: (ns) => {
-        let m = kvs.get(ns);
-        if (!m) kvs.set(ns, (m = new Map()));
-        const store = m;
-        return {
-          get: (k) => store.get(k) as never,
-          set: (k, v) => void store.set(k, v),
-          setMany: (entries) => { for (const [k, v] of entries) store.set(k, v); },
-          delete: (k) => void store.delete(k),
-        };
-      },
-      journal: {
-        get: (k) => journal.get(k),
-        put: (e) => void journal.set(e.stageKey, e),
-        remove: (k) => void journal.delete(k),
-      },
-    },
-    progress: (d) => void progress.push(d),
-    warn: (m) => void warnings.push(m),
-    signal: controller.signal,
-    env: options.env ?? {},
-    providerIdentity: { type: 'local' },
-    provider: options.provider ?? (() => Promise.reject(new Error('no provider in this test'))),
-    options: { yes: options.yes ?? false, force: false, verify: false },
-  }, work, work);
-  const impl = await def.impl();
-  const result = await impl.run(ctx);
+  const run = await runStandalone(def as StageDef, {
+    params, inputs, files, dir, out: work, pipelineFile: 'test.yaml', pipelineName: 'test', model: options.model, config: options.config, env: options.env,
+    provider: options.provider, yes: options.yes, allowOutside: options.allowOutside, progress: (d) => void progress.push(d),
+  });
+  const { result, warnings } = run;
   const outputs: Record<string, ArtifactRef> = {};
   for (const name of def.outputs(params as P)) {
     const path = join(work, name);

@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { runStageForTest } from '../../../test/helpers/stage.ts';
 import { load } from '../load/index.ts';
 import { dedupe } from './index.ts';
 import { smsSpamFacts } from '../../../test/helpers/sms-spam-facts.ts';
+import { referenceDedupe } from '../../../test/helpers/reference-dedupe.ts';
+import { tempDir } from '../../../test/helpers/temp.ts';
+import { Xoshiro128 } from '../../shared/prng.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const dupes = resolve(root, 'test/fixtures/data/dupes.jsonl');
 const sms = resolve(root, 'test/data/sms-spam/SMSSpamCollection.tsv');
+const smsPath = sms;
 
 const rowsOf = (r: Awaited<ReturnType<typeof runStageForTest>>) => r.records('dataset').map((x) => x._row);
 
@@ -71,4 +76,49 @@ describe('dedupe', () => {
       expect((error as { details: string[] }).details[0]).toBe('row 3 "spam", row 5 "ham", row 7 "spam": "buy now"');
     }
   });
+});
+
+describe('dedupe against the reference implementation (test/helpers/reference-dedupe.ts)', async () => {
+  // Real SMS texts drawn with repeats, some with extra spaces or capitals, some labels flipped, some chat records, two files.
+  const sms = readFileSync(smsPath, 'utf8').trim().split('\n').slice(1, 1500).map((l) => l.split('\t'));
+  const rng = new Xoshiro128(3);
+  const records: Record<string, unknown>[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const [label, text] = sms[Math.floor(rng.nextFloat() * sms.length)]!;
+    const r = rng.nextFloat();
+    const varied = r < 0.15 ? ` ${text}  ` : r < 0.25 ? text!.toUpperCase() : text!;
+    const flipped = rng.nextFloat() < 0.05 ? (label === 'ham' ? 'spam' : 'ham') : label;
+    const source = { _row: i + 1, ...(i % 2 ? { _file: 'b.jsonl' } : {}) };
+    records.push(rng.nextFloat() < 0.1
+      ? { messages: [{ role: 'user', content: varied }, { role: 'assistant', content: flipped }], ...source }
+      : { prompt: varied, completion: flipped, ...source });
+  }
+  const input = join(tempDir('dedupe-ref-'), 'in.jsonl');
+  writeFileSync(input, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+
+  for (const on of ['prompt', 'prompt+completion'] as const) {
+    for (const keep of ['first', 'last'] as const) {
+      for (const conflicts of ['keep-first', 'drop', 'fail'] as const) {
+        it(`on ${on}, keep ${keep}, conflicts ${conflicts}, every normalize`, async () => {
+          for (const normalize of ['none', 'whitespace', 'casefold'] as const) {
+            const options = { on, keep, normalize, conflicts };
+            const expected = referenceDedupe(records, options);
+            expect(expected.conflicts.length).toBeGreaterThan(0);
+            const run = runStageForTest(dedupe, { params: options, inputs: { dataset: input } });
+            if (expected.fails) {
+              await expect(run).rejects.toThrow(`prompt(s) have conflicting completions`);
+              continue;
+            }
+            const r = await run;
+            expect(r.records('dataset')).toEqual(expected.kept.map((i) => records[i]));
+            const report = r.json('report');
+            expect(report.removed_rows).toEqual(expected.removed_rows);
+            expect(report.conflicts).toEqual(expected.conflicts);
+            expect([report.duplicates_removed, report.conflicts_removed]).toEqual([expected.duplicates_removed, expected.conflicts_removed]);
+            expect(report.removed).toBe(records.length - expected.kept.length);
+          }
+        });
+      }
+    }
+  }
 });

@@ -1,6 +1,6 @@
 // `dedupe`: removes duplicate prompts (or prompt+completion pairs) and handles conflicting labels.
 import type { StageDef } from '../types.ts';
-import type { DedupeOptions } from '../../data/dedupe.ts';
+import type { DedupeOptions } from './dedupe.ts';
 
 export type DedupeParams = DedupeOptions;
 
@@ -29,7 +29,6 @@ export const dedupe: StageDef<DedupeParams> = {
   },
   inputs: () => ['dataset'],
   outputs: () => ['dataset', 'report'],
-  // The condition of dedupeStreams() in src/data/dedupe.ts (kept here so validation never loads the data code).
-  streams: (p) => (p.keep === 'first' && p.conflicts !== 'drop' ? 'transform' : undefined),
+  rows: 'transform',
   impl: () => import('./run.ts'),
 };

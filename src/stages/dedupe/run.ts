@@ -1,23 +1,18 @@
-// Runs `dedupe` through src/data/dedupe and writes its report; streams kept rows when the options allow.
-import { DedupeStream, dedupeFile } from '../../data/dedupe.ts';
-import type { DedupeReport } from '../../data/dedupe.ts';
+// Runs `dedupe` on a pass (src/stages/pass.ts): rows arrive from the stage before it or its input file; kept rows go on
+// to `next`. Writes the report when the input is complete.
+import { openDedupe } from './dedupe.ts';
+import type { DedupeReport } from './dedupe.ts';
 import { writeJson } from '../../data/jsonl.ts';
 import { formatRow } from '../../data/records.ts';
-import type { RowSink, StageContext, StageResult } from '../types.ts';
+import type { RowStage, StageContext, StageResult } from '../types.ts';
 import type { DedupeParams } from './index.ts';
 
-export async function run(ctx: StageContext<DedupeParams>, next?: RowSink): Promise<StageResult> {
-  return finish(ctx, await dedupeFile(ctx.inputs.dataset!.path, ctx.output('dataset'), ctx.params, next));
-}
-
-/** One streaming pass (see `dedupe.streams`): rows arrive from the upstream stage, kept rows go on to `next`. */
-export function stream(ctx: StageContext<DedupeParams>, next?: RowSink): RowSink {
-  const dedupe = new DedupeStream(ctx.inputs.dataset!.path, ctx.output('dataset'), ctx.params, next);
+export function open(ctx: StageContext<DedupeParams>, next?: RowStage): RowStage {
+  const dedupe = openDedupe(ctx.inputs.dataset!.path, ctx.output('dataset'), ctx.params, next);
   return {
-    push: (record, line) => dedupe.push(record, line),
-    pushEncoded: (rows, i) => dedupe.pushEncoded(rows, i),
+    push: (row) => dedupe.push(row),
     end: async () => finish(ctx, await dedupe.end()),
-    abort: () => dedupe.abort(),
+    abort: async () => dedupe.abort?.(),
   };
 }
 

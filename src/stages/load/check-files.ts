@@ -1,9 +1,9 @@
 // `validate` for load: each source's format is known and the fields named by prompt/completion/messages are in it.
 import { resolve } from 'node:path';
 import { TunefileError } from '../../errors.ts';
-import { describeMissingField, findMissingField, readSourceFields } from '../../data/columns.ts';
+import { describeMissingField, findMissingField, readSourceFields } from './columns.ts';
 import { detectFormat } from '../../data/source.ts';
-import type { FieldMapping } from '../../data/mapping.ts';
+import type { FieldMapping } from './mapping.ts';
 import { getSourcePaths } from './index.ts';
 import type { LoadParams } from './index.ts';
 

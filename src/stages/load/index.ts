@@ -77,6 +77,6 @@ export const load: StageDef<LoadParams> = {
   outputs: (p) => (p.on_error === 'skip' ? ['dataset', 'report', 'rejects'] : ['dataset', 'report']),
   workspaceFiles: (p, dir) => getSourcePaths(p).map((f) => resolve(dir, f)),
   checkFiles: async (p, dir) => (await import('./check-files.ts')).checkLoadFiles(p, dir),
-  streams: () => 'source',
+  rows: 'source',
   impl: () => import('./run.ts'),
 };

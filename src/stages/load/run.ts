@@ -1,15 +1,25 @@
-// Runs `load`: resolves the sources and formats, then streams them through src/data/load.
+// Runs `load`, the source of a pass (src/stages/pass.ts): resolves the sources and formats, then streams them through
+// load.ts (in a thread for large sources), each record written going on to `next` as a row.
 import { isAbsolute, relative, resolve } from 'node:path';
 import { DataError } from '../../errors.ts';
-import { loadFilesThreaded } from '../../data/load-thread.ts';
-import type { LoadReport, LoadSource } from '../../data/load.ts';
+import { loadFilesThreaded } from './load-thread.ts';
+import type { LoadReport, LoadSource } from './load.ts';
 import { writeJson } from '../../data/jsonl.ts';
 import { detectFormat } from '../../data/source.ts';
-import type { RowSink, StageContext, StageResult } from '../types.ts';
+import type { RowStage, StageContext, StageResult } from '../types.ts';
 import { getSourcePaths } from './index.ts';
 import type { LoadParams } from './index.ts';
 
-export async function run(ctx: StageContext<LoadParams>, next?: RowSink): Promise<StageResult> {
+export function open(ctx: StageContext<LoadParams>, next?: RowStage): RowStage {
+  return {
+    push: () => {
+      throw new Error('load is the source of a pass: it has no dataset input');
+    },
+    end: () => load(ctx, next),
+  };
+}
+
+async function load(ctx: StageContext<LoadParams>, next: RowStage | undefined): Promise<StageResult> {
   const p = ctx.params;
   const sources = getSourcePaths(p).map((given) => resolveSource(given, p.format, ctx));
   const skip = p.on_error === 'skip';

@@ -1,16 +1,12 @@
 // `split`: seeded, stratified train/valid split (xoshiro128**, largest remainder), optional groups.
 import type { StageDef } from '../types.ts';
+import type { SplitOptions } from './split.ts';
 
-export interface SplitParams {
-  valid: number;
-  seed: number | string;
-  stratify: boolean | 'auto';
-  group_by?: string;
-  /** Fewest examples (groups with group_by) a class needs under stratify or drop_rare. Not a schema default (2), so it stays out of existing keys. */
-  min_class_size?: number;
-  /** Remove the rows of classes below min_class_size instead of failing; they are listed in the report. Default false, not a schema default. */
-  drop_rare?: boolean;
-}
+/**
+ * The stage's params are the algorithm's options. min_class_size and drop_rare have no schema default (2, false), so
+ * they stay out of the keys of pipelines that never set them.
+ */
+export type SplitParams = SplitOptions;
 
 export const split: StageDef<SplitParams> = {
   type: 'split',
@@ -49,6 +45,6 @@ export const split: StageDef<SplitParams> = {
   },
   inputs: () => ['dataset'],
   outputs: () => ['train', 'valid', 'report'],
-  streams: () => 'sink',
+  rows: 'sink',
   impl: () => import('./run.ts'),
 };

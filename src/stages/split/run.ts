@@ -1,22 +1,14 @@
-// Runs `split` through src/data/split; as the last stage of a streaming pass it collects class ids as rows arrive.
+// Runs `split` on a pass (src/stages/pass.ts): the last stage of one, it keeps each row's class as rows arrive, and
+// end() writes train and valid.
 import { writeJson } from '../../data/jsonl.ts';
-import { SplitStream, splitFile } from '../../data/split.ts';
-import type { SplitReport } from '../../data/split.ts';
-import type { RowSink, StageContext, StageResult } from '../types.ts';
+import { openSplit } from './split.ts';
+import type { SplitReport } from './split.ts';
+import type { RowStage, StageContext, StageResult } from '../types.ts';
 import type { SplitParams } from './index.ts';
 
-export async function run(ctx: StageContext<SplitParams>): Promise<StageResult> {
-  return finish(ctx, await splitFile(ctx.inputs.dataset!.path, ctx.output('train'), ctx.output('valid'), ctx.params));
-}
-
-/** One streaming pass (see `split.streams`): pass 1 is fed by the upstream stage; end() writes train and valid. */
-export function stream(ctx: StageContext<SplitParams>): RowSink {
-  const split = new SplitStream(ctx.inputs.dataset!.path, ctx.output('train'), ctx.output('valid'), ctx.params);
-  return {
-    push: (record) => split.push(record),
-    pushEncoded: (rows, i) => split.pushEncoded(rows, i),
-    end: async () => finish(ctx, await split.end()),
-  };
+export function open(ctx: StageContext<SplitParams>): RowStage {
+  const split = openSplit(ctx.inputs.dataset!.path, ctx.output('train'), ctx.output('valid'), ctx.params);
+  return { push: (row) => split.push(row), end: async () => finish(ctx, await split.end()) };
 }
 
 async function finish(ctx: StageContext<SplitParams>, report: SplitReport): Promise<StageResult> {

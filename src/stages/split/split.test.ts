@@ -5,7 +5,7 @@ import { runStageForTest } from '../../../test/helpers/stage.ts';
 import { load } from '../load/index.ts';
 import { split } from './index.ts';
 import { Xoshiro128 } from '../../shared/prng.ts';
-import { allocateLargestRemainder } from '../../data/allocate.ts';
+import { allocateLargestRemainder } from './allocate.ts';
 import { tempDir } from '../../../test/helpers/temp.ts';
 import { referenceSequence } from '../../../test/helpers/xoshiro128-reference.ts';
 

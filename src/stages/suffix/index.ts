@@ -35,8 +35,6 @@ export const suffix: StageDef<SuffixParams> = {
   },
   inputs: () => ['dataset'],
   outputs: (p) => (p.labels === undefined ? ['dataset'] : ['dataset', 'labels']),
-  // The condition of suffixStreams() in src/data/suffix.ts (kept here so validation never loads the data code);
-  // otherwise suffix scans the rows during the pass and rewrites them after it, so the pass ends here.
-  streams: (p) => (p.prompt !== 'auto' && p.completion !== 'auto' && p.labels === undefined ? 'transform' : 'sink'),
+  rows: 'transform',
   impl: () => import('./run.ts'),
 };

@@ -1,32 +1,17 @@
-// Runs `suffix` through src/data/suffix; in a streaming pass it rewrites rows as they arrive when the separator and
-// ending are given, and otherwise scans them as they arrive and rewrites afterwards.
-import { SuffixScan, SuffixStream, suffixFile, suffixStreams } from '../../data/suffix.ts';
-import type { SuffixOptions, SuffixReport } from '../../data/suffix.ts';
-import type { RowSink, StageContext, StageResult } from '../types.ts';
+// Runs `suffix` on a pass (src/stages/pass.ts): rows arrive from the stage before it or its input file; rewritten rows
+// go on to `next`, as they arrive or, when the separator, ending or codes must be chosen first, from end().
+import { openSuffix } from './suffix.ts';
+import type { SuffixOptions, SuffixReport } from './suffix.ts';
+import type { RowStage, StageContext, StageResult } from '../types.ts';
 import type { SuffixParams } from './index.ts';
 
-export async function run(ctx: StageContext<SuffixParams>, next?: RowSink): Promise<StageResult> {
+export function open(ctx: StageContext<SuffixParams>, next?: RowStage): RowStage {
   const labelsOut = ctx.params.labels === undefined ? undefined : ctx.output('labels');
-  return finish(ctx, await suffixFile(ctx.inputs.dataset!.path, ctx.output('dataset'), optionsOf(ctx), labelsOut, next));
-}
-
-/**
- * One streaming pass (see `suffix.streams`): rows arrive from the upstream stage; with the separator and ending
- * given, rewritten rows go on to `next`; else (a sink) the rows are only scanned, and end() rewrites the input file.
- */
-export function stream(ctx: StageContext<SuffixParams>, next?: RowSink): RowSink {
-  const options = optionsOf(ctx);
-  if (!suffixStreams(options)) {
-    const labelsOut = ctx.params.labels === undefined ? undefined : ctx.output('labels');
-    const scan = new SuffixScan(ctx.inputs.dataset!.path, ctx.output('dataset'), options, labelsOut);
-    return { push: (record) => scan.push(record), end: async () => finish(ctx, await scan.end()) };
-  }
-  const suffix = new SuffixStream(ctx.output('dataset'), options, next);
+  const suffix = openSuffix(ctx.inputs.dataset!.path, ctx.output('dataset'), optionsOf(ctx), labelsOut, next);
   return {
-    push: (record, line) => suffix.push(record, line),
-    pushEncoded: (rows, i) => suffix.pushEncoded(rows, i),
+    push: (row) => suffix.push(row),
     end: async () => finish(ctx, await suffix.end()),
-    abort: () => suffix.abort(),
+    abort: async () => suffix.abort?.(),
   };
 }
 

@@ -1,14 +1,15 @@
-// Loads one or more source files into a JSONL dataset (and rejects), streaming; shared by `load` and prepare.
-import { DataError } from '../errors.ts';
+// Loads one or more source files into a JSONL dataset (and rejects), streaming: the load stage's algorithm.
+import { DataError } from '../../errors.ts';
 import { checkColumns } from './columns.ts';
-import { JsonlWriter } from './jsonl.ts';
+import { JsonlWriter } from '../../data/jsonl.ts';
 import { mapRow } from './mapping.ts';
 import type { Coercions, FieldMapping, MappedRow } from './mapping.ts';
-import { readSourceRows } from './source.ts';
-import type { SourceFormat } from './source.ts';
-import type { TextEncoding } from './text-lines.ts';
-import type { QuoteStats } from './csv.ts';
-import type { RowConsumer } from './records.ts';
+import { readSourceRows } from '../../data/source.ts';
+import type { SourceFormat } from '../../data/source.ts';
+import type { TextEncoding } from '../../data/text-lines.ts';
+import type { QuoteStats } from '../../data/csv.ts';
+import type { DataRecord } from '../../data/records.ts';
+import type { WrittenLine } from '../../data/encoded-rows.ts';
 
 export interface LoadSource {
   /** Absolute path. */
@@ -63,8 +64,16 @@ export interface LoadOutputs {
   rejects?: string;
 }
 
+/**
+ * Where loadFiles sends each record it writes, with its line (JSON.stringify(record)) and the writer that has just
+ * written it (the load thread copies the line's bytes from there).
+ */
+export interface LoadedRecords {
+  push(record: DataRecord, line: string, written: WrittenLine): Promise<void> | void;
+}
+
 /** Streams the sources into `outputs.dataset` (and each record, as written, into `next`); throws `path:line: reason` on the first bad row unless on_error is skip. */
-export async function loadFiles(options: LoadOptions, outputs: LoadOutputs, progress?: (n: number) => void, next?: RowConsumer): Promise<LoadReport> {
+export async function loadFiles(options: LoadOptions, outputs: LoadOutputs, progress?: (n: number) => void, next?: LoadedRecords): Promise<LoadReport> {
   const dataset = new JsonlWriter(outputs.dataset);
   const rejects = outputs.rejects ? new JsonlWriter(outputs.rejects) : undefined;
   const report: LoadReport = {

@@ -1,5 +1,5 @@
 // The errors suffix raises after its pass: separator or ending inside texts, labels missing from a map.
-import { DataError } from '../errors.ts';
+import { DataError } from '../../errors.ts';
 
 /** Rows that break the suffix rules, collected during the rewrite pass. */
 export interface Offenders {

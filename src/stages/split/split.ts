@@ -1,16 +1,17 @@
-// Train/valid split: seeded, stratified by label (largest remainder), optionally by groups; two streaming passes
-// (the first can be fed by the upstream stage of a streaming pass, see SplitStream).
-import { DataError } from '../errors.ts';
+// Train/valid split: seeded, stratified by label (largest remainder), optionally by groups. Rows are pushed in and
+// only their class (and group) is kept; end() assigns them and copies the lines of the input file as bytes.
+import { DataError } from '../../errors.ts';
 import { allocateLargestRemainder } from './allocate.ts';
-import { isClassification } from './classify.ts';
-import { DigestTable, Int32Column } from './digest-table.ts';
-import { JsonlWriter, readRecordBatches } from './jsonl.ts';
-import { Xoshiro128, shuffleInPlace } from '../shared/prng.ts';
-import { describeRow, formatRow, getCompletionText } from './records.ts';
-import { CompletionMemo, decodeField } from './encoded-rows.ts';
-import type { EncodedRows } from './encoded-rows.ts';
-import { readLineChunks } from './line-chunks.ts';
-import type { DataRecord } from './records.ts';
+import { isClassification } from '../../data/classify.ts';
+import { DigestTable, Int32Column } from '../../data/digest-table.ts';
+import { JsonlWriter } from '../../data/jsonl.ts';
+import { Xoshiro128, shuffleInPlace } from '../../shared/prng.ts';
+import { describeRow, formatRow, getCompletionText } from '../../data/records.ts';
+import { CompletionMemo, decodeField } from '../../data/encoded-rows.ts';
+import type { EncodedRows } from '../../data/encoded-rows.ts';
+import { readLineChunks } from '../../data/line-chunks.ts';
+import type { DataRecord } from '../../data/records.ts';
+import type { Row, RowSink } from '../../data/rows.ts';
 
 /** Class names kept for messages and reports; beyond this the data is not classification anyway. */
 const MAX_NAMED_CLASSES = 100_000;
@@ -76,45 +77,21 @@ interface Pass1 {
   groupRows?: { rows: Int32Array; start: Int32Array };
 }
 
-/** Splits `input` into `trainOut` and `validOut`, keeping input order inside each file. */
-export async function splitFile(input: string, trainOut: string, validOut: string, options: SplitOptions): Promise<SplitReport> {
-  const units = new UnitCollector(options.group_by);
-  for await (const batch of readRecordBatches(input)) for (const record of batch) units.add(record);
-  return assignAndWrite(units.finish(), input, trainOut, validOut, options);
-}
-
 /**
- * Split as the last stage of a streaming pass: records arrive from the upstream stage (pass 1, class ids only);
- * end() assigns rows and copies the lines of `input`, the upstream output file, once it is complete.
+ * Opens split on a pass: rows of `input` (the upstream output, complete when end() is called) are pushed in (their
+ * classes and groups are kept); end() assigns them and writes `trainOut` and `validOut`, in input order.
  */
-export class SplitStream {
-  private readonly units: UnitCollector;
-  private readonly input: string;
-  private readonly trainOut: string;
-  private readonly validOut: string;
-  private readonly options: SplitOptions;
-
-  constructor(input: string, trainOut: string, validOut: string, options: SplitOptions) {
-    this.units = new UnitCollector(options.group_by);
-    this.input = input;
-    this.trainOut = trainOut;
-    this.validOut = validOut;
-    this.options = options;
-  }
-
-  push(record: DataRecord): void {
-    this.units.add(record);
-  }
-
-  /** push() for row i of a chunk of bytes: the class comes from the completion's bytes (parsed without group_by or fields). */
-  pushEncoded(rows: EncodedRows, i: number): void {
-    const cs = rows.fields[i * 4 + 2]!;
-    if (cs < 0 || !this.units.addEncoded(rows, i, cs, rows.fields[i * 4 + 3]!)) this.units.add(rows.record(i));
-  }
-
-  end(): Promise<SplitReport> {
-    return assignAndWrite(this.units.finish(), this.input, this.trainOut, this.validOut, this.options);
-  }
+export function openSplit(input: string, trainOut: string, validOut: string, options: SplitOptions): RowSink<SplitReport> {
+  const units = new UnitCollector(options.group_by);
+  return {
+    push(row: Row): void {
+      const rows = row.encoded;
+      const cs = rows ? rows.fields[row.index * 4 + 2]! : -1;
+      // The class comes from the completion's bytes when the row has them (no group_by: that needs the record).
+      if (cs < 0 || !units.addEncoded(rows!, row.index, cs, rows!.fields[row.index * 4 + 3]!)) units.add(row.record);
+    },
+    end: () => assignAndWrite(units.finish(), input, trainOut, validOut, options),
+  };
 }
 
 async function assignAndWrite(pass1: Pass1, input: string, trainOut: string, validOut: string, options: SplitOptions): Promise<SplitReport> {

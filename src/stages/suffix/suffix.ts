@@ -1,18 +1,20 @@
-// Adds the prompt separator, completion ending and leading space (idempotently), and label codes: one streaming
-// pass when the separator and ending are given and there are no label codes, else a scan pass and a rewrite pass.
-import { DataError } from '../errors.ts';
-import { encodingNameForModel, getEncoding } from '../tokens/encoding.ts';
-import { JsonlWriter, writeJson } from './jsonl.ts';
-import { assignLabelCodes, checkLabelMap, makeLabelsArtifact } from './labels.ts';
-import type { LabelsArtifact } from './labels.ts';
-import { getCompletionText, isChat, withCompletion } from './records.ts';
-import type { DataRecord, RowConsumer } from './records.ts';
-import { readRecordBatches } from './jsonl.ts';
+// Adds the prompt separator, completion ending and leading space (idempotently), and label codes. With the separator
+// and ending given and no label codes each row is rewritten as it arrives; otherwise the rows are scanned as they
+// arrive and rewritten in end(), with a second look at them.
+import { DataError } from '../../errors.ts';
+import { encodingNameForModel, getEncoding } from '../../tokens/encoding.ts';
+import { CompletionMemo, EncodedRows, decodeField, escapedBytes, hasSurrogate } from '../../data/encoded-rows.ts';
+import { JsonlWriter, writeJson } from '../../data/jsonl.ts';
+import type { LabelsArtifact } from '../../data/labels.ts';
+import { getCompletionText, isChat, withCompletion } from '../../data/records.ts';
+import type { DataRecord } from '../../data/records.ts';
+import { EncodedRow, fileRows, recordRow } from '../../data/rows.ts';
+import type { Row, RowSink } from '../../data/rows.ts';
 import {
   COMPLETION_ENDINGS, COMPLETION_PREFIX_WARN, CandidateScan, CommonPrefix, PROMPT_PREFIX_WARN, PROMPT_SEPARATORS, SEPARATOR_WARN,
-} from './separators.ts';
-import { findOffenders, type Offenders } from './suffix-checks.ts';
-import { CompletionMemo, EncodedRows, decodeField, escapedBytes, hasSurrogate } from './encoded-rows.ts';
+} from '../../data/separators.ts';
+import { findOffenders, type Offenders } from './checks.ts';
+import { assignLabelCodes, checkLabelMap, makeLabelsArtifact } from './labels.ts';
 
 export interface SuffixOptions {
   /** Prompt separator, or `auto`. */
@@ -46,59 +48,44 @@ interface Scan {
   chat: number;
 }
 
-/** True when suffix can rewrite each row as it arrives: separator and ending given, no label codes. */
-export function suffixStreams(options: Pick<SuffixOptions, 'prompt' | 'completion' | 'labels'>): boolean {
-  return options.prompt !== 'auto' && options.completion !== 'auto' && options.labels === undefined;
+/**
+ * Opens suffix on a pass: rows of `input` (the upstream output, complete when end() is called) are pushed in, and
+ * rewritten rows are written to `output` and pushed to `next`; `labelsOut` is written when labels are set. end() throws
+ * naming rows on separator/ending clashes.
+ */
+export function openSuffix(input: string, output: string, options: SuffixOptions, labelsOut?: string, next?: RowSink): RowSink<SuffixReport> {
+  const asTheyCome = options.prompt !== 'auto' && options.completion !== 'auto' && options.labels === undefined;
+  return asTheyCome ? new SuffixRewrite(output, options, next) : new SuffixScan(input, output, options, labelsOut, next);
 }
 
-/**
- * Rewrites `input` into `output`; writes `labelsOut` when labels are set. Throws naming rows on separator/ending clashes.
- * Rewritten rows are also pushed to `next` (only for options where suffixStreams() holds).
- */
-export async function suffixFile(input: string, output: string, options: SuffixOptions, labelsOut?: string, next?: RowConsumer): Promise<SuffixReport> {
-  if (suffixStreams(options)) {
-    const stream = new SuffixStream(output, options, next);
-    try {
-      for await (const batch of readRecordBatches(input)) for (const record of batch) await stream.push(record);
-    } catch (error) {
-      await stream.abort();
-      throw error;
-    }
-    return stream.end();
-  }
-  if (next) throw new Error('suffix: these options cannot stream');
-  return rewriteFile(input, output, options, await scanFile(input, options), labelsOut);
-}
-
-/**
- * Suffix with `auto` or label codes as the last stage of a streaming pass: pass 1 (the scan) is fed by the upstream
- * stage as rows arrive; end() rewrites `input`, the upstream output file, once it is complete.
- */
-export class SuffixScan {
+/** Suffix with `auto` or label codes: the rows are scanned as they arrive; end() chooses and rewrites `input`. */
+class SuffixScan implements RowSink<SuffixReport> {
   private readonly scan = newScan();
   private readonly input: string;
   private readonly output: string;
   private readonly options: SuffixOptions;
   private readonly labelsOut: string | undefined;
+  private readonly next: RowSink | undefined;
 
-  constructor(input: string, output: string, options: SuffixOptions, labelsOut?: string) {
+  constructor(input: string, output: string, options: SuffixOptions, labelsOut: string | undefined, next: RowSink | undefined) {
     this.input = input;
     this.output = output;
     this.options = options;
     this.labelsOut = labelsOut;
+    this.next = next;
   }
 
-  push(record: DataRecord): void {
-    scanRecord(this.scan, record, this.options);
+  push(row: Row): void {
+    scanRecord(this.scan, row.record, this.options);
   }
 
   end(): Promise<SuffixReport> {
-    return rewriteFile(this.input, this.output, this.options, this.scan, this.labelsOut);
+    return rewriteFile(this.input, this.output, this.options, this.scan, this.labelsOut, this.next);
   }
 }
 
 /** Pass 2: chooses the separator, ending and codes from the scan and rewrites every record. */
-async function rewriteFile(input: string, output: string, options: SuffixOptions, scan: Scan, labelsOut: string | undefined): Promise<SuffixReport> {
+async function rewriteFile(input: string, output: string, options: SuffixOptions, scan: Scan, labelsOut: string | undefined, next: RowSink | undefined): Promise<SuffixReport> {
   const separator = options.prompt === 'auto' ? scan.prompts.choose(' ->') : options.prompt;
   if (separator === undefined) throw new DataError('prompt: auto found no separator from the legacy list that is absent from every prompt', { hint: 'set `prompt:` to a separator of your own' });
   const ending = options.completion === 'auto' ? scan.completions.choose() : options.completion;
@@ -107,8 +94,13 @@ async function rewriteFile(input: string, output: string, options: SuffixOptions
   const offenders: Offenders = { separator: [], ending: [], unmapped: new Map() };
   const writer = new JsonlWriter(output);
   try {
-    for await (const batch of readRecordBatches(input)) {
-      for (const record of batch) await writer.write(rewrite(record, separator, ending, options.leading_space, codes?.map, offenders));
+    for await (const rows of fileRows(input)) {
+      for (const row of rows) {
+        const rewritten = rewrite(row.record, separator, ending, options.leading_space, codes?.map, offenders);
+        const line = JSON.stringify(rewritten);
+        await writer.writeLine(line);
+        if (next) await next.push(recordRow(rewritten, line));
+      }
     }
   } finally {
     await writer.close();
@@ -121,7 +113,7 @@ async function rewriteFile(input: string, output: string, options: SuffixOptions
   return report;
 }
 
-/** What one distinct completion becomes in SuffixStream.pushEncoded. */
+/** What one distinct completion becomes in SuffixRewrite's byte path. */
 interface CompletionOut {
   /** The completion as it came. */
   text: string;
@@ -131,14 +123,14 @@ interface CompletionOut {
   offender: boolean;
 }
 
-/** One-pass suffix (see suffixStreams): the legacy warnings' common prefixes are gathered while rows are rewritten. */
-export class SuffixStream {
+/** Suffix with the separator and ending given, no label codes: each row is rewritten as it arrives. */
+class SuffixRewrite implements RowSink<SuffixReport> {
   private readonly scan = newScan();
   private readonly offenders: Offenders = { separator: [], ending: [], unmapped: new Map() };
   private readonly writer: JsonlWriter;
   private readonly options: SuffixOptions;
-  private readonly next: RowConsumer | undefined;
-  /** pushEncoded: the separator's JSON content in UTF-8, where it occurs in the current chunk, and the output line. */
+  private readonly next: RowSink | undefined;
+  /** The byte path: the separator's JSON content in UTF-8, where it occurs in the current chunk, and the output line. */
   private readonly separator: Buffer;
   private readonly spliceable: boolean;
   private hitsIn: EncodedRows | undefined;
@@ -151,7 +143,7 @@ export class SuffixStream {
     promptKeys: undefined, completionIds: new Int32Array(1), count: 1,
   });
 
-  constructor(output: string, options: SuffixOptions, next?: RowConsumer) {
+  constructor(output: string, options: SuffixOptions, next?: RowSink) {
     this.writer = new JsonlWriter(output);
     this.options = options;
     this.next = next;
@@ -161,29 +153,34 @@ export class SuffixStream {
     this.spliceable = !hasSurrogate(options.prompt);
   }
 
-  /** `line`, when given, is JSON.stringify(record), reused when the record is unchanged (chat without label codes). */
-  async push(record: DataRecord, line?: string): Promise<void> {
+  push(row: Row): Promise<void> {
+    return row.encoded ? this.pushBytes(row.encoded, row.index) : this.pushRecord(row);
+  }
+
+  /** A row's line is reused when its record is unchanged (chat without label codes) and the line is canonical. */
+  private async pushRecord(row: Row): Promise<void> {
     const o = this.options;
+    const record = row.record;
     scanRecord(this.scan, record, o);
     const rewritten = rewrite(record, o.prompt, o.completion, o.leading_space, undefined, this.offenders);
-    const out = line !== undefined && rewritten === record ? line : JSON.stringify(rewritten);
+    const out = rewritten === record && row.canonical ? row.line : JSON.stringify(rewritten);
     await this.writer.writeLine(out);
-    if (this.next) await this.next.push(rewritten, out);
+    if (this.next) await this.next.push(recordRow(rewritten, out));
   }
 
   /**
-   * push() for row i of a chunk of bytes. A prompt/completion row without the separator in its prompt is rewritten
-   * by splicing bytes: the separator's escape goes after the prompt's content, and the completion's content is
-   * replaced by its rewritten form (worked out once per distinct completion). Any other row is parsed and pushed.
+   * Row i of a chunk of bytes. A prompt/completion row without the separator in its prompt is rewritten by splicing
+   * bytes: the separator's escape goes after the prompt's content, and the completion's content is replaced by its
+   * rewritten form (worked out once per distinct completion). Any other row goes through its record.
    */
-  async pushEncoded(rows: EncodedRows, i: number): Promise<void> {
+  private async pushBytes(rows: EncodedRows, i: number): Promise<void> {
     const f = rows.fields;
     const ps = f[i * 4]!;
     const pe = f[i * 4 + 1]!;
     const cs = f[i * 4 + 2]!;
     const ce = f[i * 4 + 3]!;
     const completion = ps < 0 || !this.spliceable || this.separatorIn(rows, ps, pe) ? undefined : this.completionOut(rows, i, cs, ce);
-    if (!completion || completion.offender) return this.push(rows.record(i), rows.line(i));
+    if (!completion || completion.offender) return this.pushRecord(new EncodedRow(rows, i));
     // What scanRecord does for a prompt/completion record (the prefixes stop costing once they are empty).
     const scan = this.scan;
     scan.n += 1;
@@ -211,8 +208,8 @@ export class SuffixStream {
     // The same upstream completion always becomes the same completion here: its number still tells it apart.
     row.completionIds![0] = rows.completionIds ? rows.completionIds[i]! : -1;
     row.files = rows.files;
-    if (this.next.pushEncoded) await this.next.pushEncoded(row, 0);
-    else await this.next.push(row.record(0), row.line(0));
+    // The bytes are reused for the next row: the next stage reads what it needs during push().
+    await this.next.push(new EncodedRow(row, 0));
   }
 
   /** True when the separator's escape occurs inside bytes[ps .. pe) (then the prompt may hold the separator). */
@@ -264,13 +261,6 @@ function newScan(): Scan {
     prompts: new CandidateScan(PROMPT_SEPARATORS), completions: new CandidateScan(COMPLETION_ENDINGS),
     promptPrefix: new CommonPrefix(), completionPrefix: new CommonPrefix(), labels: new Map(), n: 0, chat: 0,
   };
-}
-
-/** Pass 1: separator candidates, common prefixes, distinct labels. */
-async function scanFile(input: string, options: SuffixOptions): Promise<Scan> {
-  const scan = newScan();
-  for await (const batch of readRecordBatches(input)) for (const record of batch) scanRecord(scan, record, options);
-  return scan;
 }
 
 function scanRecord(scan: Scan, record: DataRecord, options: SuffixOptions): void {

@@ -2,12 +2,11 @@
 // chunks (the lines' bytes and their fields), at most MAX_IN_FLIGHT unconsumed at a time (the main thread
 // acknowledges each through the shared counters).
 import { parentPort, workerData } from 'node:worker_threads';
-import { TunefileError } from '../errors.ts';
+import { TunefileError } from '../../errors.ts';
 import { loadFiles } from './load.ts';
-import type { LoadOptions, LoadOutputs } from './load.ts';
-import type { RowConsumer } from './records.ts';
-import { CHUNK_BYTES, EncodedRowsBuilder } from './encoded-rows.ts';
-import type { EncodedRows } from './encoded-rows.ts';
+import type { LoadedRecords, LoadOptions, LoadOutputs } from './load.ts';
+import { CHUNK_BYTES, EncodedRowsBuilder } from '../../data/encoded-rows.ts';
+import type { EncodedRows } from '../../data/encoded-rows.ts';
 
 export interface LoadWorkerData {
   options: LoadOptions;
@@ -52,7 +51,7 @@ function flush(): void {
   builder.hashPrompts = Atomics.load(counters, 0) - Atomics.load(counters, 1) >= 6;
 }
 
-const next: RowConsumer | undefined = data.forward
+const next: LoadedRecords | undefined = data.forward
   ? {
       push(record, line, written) {
         builder.add(record, line, written);

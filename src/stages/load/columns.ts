@@ -1,8 +1,8 @@
 // Checks once that the fields a load mapping names are among a source's columns (its header, or its first record).
-import { DataError, didYouMean } from '../errors.ts';
+import { DataError, didYouMean } from '../../errors.ts';
 import type { FieldMapping } from './mapping.ts';
-import { readSourceRows } from './source.ts';
-import type { SourceOptions } from './source.ts';
+import { readSourceRows } from '../../data/source.ts';
+import type { SourceOptions } from '../../data/source.ts';
 
 /** A field the mapping names that the source does not have, with the option that names it. */
 export interface MissingField {

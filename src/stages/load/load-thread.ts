@@ -2,13 +2,14 @@
 // reading, parsing and writing the source happen on another core. Small sources load in this thread.
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { TunefileError } from '../errors.ts';
-import type { ErrorCode } from '../errors.ts';
+import { TunefileError } from '../../errors.ts';
+import type { ErrorCode } from '../../errors.ts';
 import { loadFiles } from './load.ts';
 import type { LoadOptions, LoadOutputs, LoadReport } from './load.ts';
 import type { LoadWorkerData, LoadWorkerMessage } from './load-worker.ts';
-import { EncodedRows } from './encoded-rows.ts';
-import type { RowConsumer } from './records.ts';
+import { EncodedRows } from '../../data/encoded-rows.ts';
+import { EncodedRow, recordRow } from '../../data/rows.ts';
+import type { RowSink } from '../../data/rows.ts';
 
 const WORKER_URL = new URL(`./load-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
@@ -17,18 +18,18 @@ export const THREAD_MIN_BYTES = 8 << 20;
 
 /**
  * loadFiles, in a worker thread when the sources are large and `next` is given (a streaming pass): the lines it
- * writes come back here as bytes (EncodedRows) and go to `next` in order, parsed only for consumers that need
- * records. Same outputs and report either way.
+ * writes come back here as bytes (EncodedRows) and go to `next` in order as rows that are parsed only when a
+ * consumer needs the record. Same outputs and report either way.
  */
 export async function loadFilesThreaded(
   options: LoadOptions,
   outputs: LoadOutputs,
   progress: ((n: number) => void) | undefined,
-  next: RowConsumer | undefined,
+  next: RowSink | undefined,
   signal: AbortSignal,
 ): Promise<LoadReport> {
   const bytes = options.sources.reduce((sum, s) => sum + sizeOf(s.path), 0);
-  if (!next || bytes < THREAD_MIN_BYTES) return loadFiles(options, outputs, progress, next);
+  if (!next || bytes < THREAD_MIN_BYTES) return loadFiles(options, outputs, progress, next && { push: (record, line) => next.push(recordRow(record, line)) });
   const counters = new SharedArrayBuffer(8);
   const consumed = new Int32Array(counters);
   const worker = new Worker(WORKER_URL, { workerData: { options, outputs, forward: true, counters } satisfies LoadWorkerData });
@@ -72,13 +73,9 @@ function restore(sent: EncodedRows): EncodedRows {
   return new EncodedRows({ ...sent, bytes });
 }
 
-/** Each row of the chunk to `next`: as bytes when it takes them, else parsed. */
-async function pushRows(rows: EncodedRows, next: RowConsumer): Promise<void> {
-  if (next.pushEncoded) {
-    for (let i = 0; i < rows.count; i++) await next.pushEncoded(rows, i);
-    return;
-  }
-  for (let i = 0; i < rows.count; i++) await next.push(rows.record(i), rows.line(i));
+/** Each row of the chunk to `next`, as bytes (parsed only if the next stage asks for the record). */
+async function pushRows(rows: EncodedRows, next: RowSink): Promise<void> {
+  for (let i = 0; i < rows.count; i++) await next.push(new EncodedRow(rows, i));
 }
 
 function sizeOf(path: string): number {

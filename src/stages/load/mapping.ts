@@ -1,7 +1,7 @@
 // Maps a raw source row to a record: field names for prompt/completion or messages, scalar coercion.
-import { didYouMean } from '../errors.ts';
-import { exactNumberKind, exactNumbersAsText, isExactNumber } from './json-numbers.ts';
-import type { ChatMessage, DataRecord } from './records.ts';
+import { didYouMean } from '../../errors.ts';
+import { exactNumberKind, exactNumbersAsText, isExactNumber } from '../../data/json-numbers.ts';
+import type { ChatMessage, DataRecord } from '../../data/records.ts';
 
 export interface FieldMapping {
   prompt: string;
