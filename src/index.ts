@@ -11,7 +11,9 @@ export { loadPipeline, loadConfig, findProjectRoot, type LoadPipelineOptions } f
 export type { LoadedPipeline, PipelineStage } from './pipeline/types.ts';
 export type { UserConfig, ResolvedConfig, ProviderSpec, ModelPrice } from './shared/config-types.ts';
 export { STAGES, getStageDef } from './stages/registry.ts';
-export type { StageDef, StageImpl, StageContext, StageResult, ArtifactRef } from './stages/types.ts';
+export type { StageDef, StageImpl, StageContext, StageResult, ArtifactRef, RowStage } from './stages/types.ts';
+export { runStandalone, type StandaloneOptions, type StandaloneResult } from './stages/standalone.ts';
+export type { Row } from './data/rows.ts';
 export { TunefileError, DataError, UsageError, type ErrorCode } from './errors.ts';
 
 // The legacy prepare_data checks as functions (its checks could only be called from a CLI before).

@@ -3,6 +3,7 @@
 // builder (context.ts), with in-memory storage, so a stage sees the same thing as in a run.
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { UsageError } from '../errors.ts';
 import type { Provider, ProviderIdentity } from '../providers/types.ts';
 import type { ResolvedConfig } from '../shared/config-types.ts';
 import { makeStageContext, type ContextPipeline } from './context.ts';
@@ -46,14 +47,16 @@ export interface StandaloneResult {
   output(name: string): string;
 }
 
+let ajv: Ajv2020 | undefined;
 const validators = new WeakMap<StageDef, ReturnType<Ajv2020['compile']>>();
 
-/** A stage type's params with its schema's defaults applied; throws listing what is invalid. */
+/** A stage type's params with its schema's defaults applied; throws a UsageError listing what is invalid. */
 export function withDefaults(def: StageDef, raw: Record<string, unknown>): Record<string, unknown> {
+  ajv ??= new Ajv2020({ useDefaults: true, allErrors: true, strict: false });
   let validate = validators.get(def);
-  if (!validate) validators.set(def, (validate = new Ajv2020({ useDefaults: true, allErrors: true, strict: false }).compile(def.schema)));
+  if (!validate) validators.set(def, (validate = ajv.compile(def.schema)));
   const params = structuredClone(raw);
-  if (!validate(params)) throw new Error(`invalid params for ${def.type}: ${JSON.stringify(validate.errors)}`);
+  if (!validate(params)) throw new UsageError(`invalid params for ${def.type}: ${ajv.errorsText(validate.errors, { dataVar: 'with' })}`);
   return params;
 }
 
