@@ -5,17 +5,17 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { readRecordBatches } from '../src/data/jsonl.ts';
-import type { CountCacheStats } from '../src/tokens/check.ts';
+import type { CountCacheStats } from '../src/stages/tokencheck/check.ts';
 import { encodingNameForModel } from '../src/tokens/encoding.ts';
 
 const MODEL = 'babbage-002';
-const DIST_CHECK = new URL('../dist/tokens/check.js', import.meta.url).href;
+const DIST_CHECK = new URL('../dist/stages/tokencheck/check.js', import.meta.url).href;
 const DIST_STATE = new URL('../dist/store/state.js', import.meta.url).href;
 const [impl, file, arg, stateDb] = process.argv.slice(2);
 
 /** Counts with the tokencheck analysis itself (checks, classes, estimate included), with the stage's cache when given a state.db. */
 async function countWithTunefile(path: string, workers: number, statePath?: string): Promise<{ examples: number; tokens: number; cache?: CountCacheStats }> {
-  const { checkTokens } = (await import(DIST_CHECK)) as typeof import('../src/tokens/check.ts');
+  const { checkTokens } = (await import(DIST_CHECK)) as typeof import('../src/stages/tokencheck/check.ts');
   const { StateDb } = (await import(DIST_STATE)) as typeof import('../src/store/state.ts');
   const db = statePath ? new StateDb(statePath) : undefined;
   let cache: CountCacheStats | undefined;

@@ -19,7 +19,7 @@ export { TunefileError, DataError, UsageError, type ErrorCode } from './errors.t
 // The legacy prepare_data checks as functions (its checks could only be called from a CLI before).
 export { analyzeFile, prepareFile } from './prepare/index.ts';
 export type { Finding, PrepareActionId, PrepareOptions, PrepareFileOptions, PrepareReport, PrepareResult, AcceptPolicy } from './prepare/index.ts';
-export { checkTokens, type TokenReport } from './tokens/check.ts';
+export { checkTokens, type TokenReport } from './stages/tokencheck/check.ts';
 export { decodeLabel, type LabelsArtifact } from './data/labels.ts';
 export { computeClassificationMetrics, parseResultsCsv, renderReport } from './report/index.ts';
 export { startLocalServer, type LocalServerOptions, type LocalServer } from './local/index.ts';

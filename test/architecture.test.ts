@@ -134,6 +134,25 @@ describe('architecture (DESIGN §8)', () => {
     expect(problems).toEqual([]);
   });
 
+  it('tokens/ is entered through countTokens and encoding.ts', () => {
+    // The modules of tokens/ that other folders may import. The counting threads (count-pool, count-worker,
+    // scan-batch), the count cache (count-cache, count-table, text-digest) and the BPE (bpe, text-counter) are
+    // reached only through countTokens (count-tokens.ts) and getEncoding (encoding.ts).
+    const TOKENS_ENTRIES = new Set([
+      'tokens/count-tokens.ts', // countTokens: JSONL files counted as billed, threads and cache hidden
+      'tokens/encoding.ts', // encodings per model and their one encoder per thread
+      'tokens/format.ts', // records as fine-tuning lines and inference requests
+      'tokens/model-format.ts', // which fine-tuning format a model takes
+      'tokens/models.ts', // per-model context limits
+      'tokens/prices.ts', // the price table
+    ]);
+    const problems = files
+      .filter((f) => !f.path.startsWith('tokens/'))
+      .flatMap((f) => f.imports.filter((imp) => imp.startsWith('tokens/') && !TOKENS_ENTRIES.has(imp)).map((imp) => `${f.path} imports ${imp}`));
+    expect(problems).toEqual([]);
+    expect([...TOKENS_ENTRIES].filter((entry) => !files.some((f) => f.path === entry))).toEqual([]);
+  });
+
   it('library code never exits the process', () => {
     const problems = files
       .filter((f) => f.path !== 'cli/main.ts' && /process\.exit\(/.test(readFileSync(join(SRC, f.path), 'utf8')))
@@ -141,3 +160,4 @@ describe('architecture (DESIGN §8)', () => {
     expect(problems).toEqual([]);
   });
 });
+

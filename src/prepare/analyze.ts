@@ -8,7 +8,7 @@ import { getCompletionText } from '../data/records.ts';
 import { detectFormat } from '../data/source.ts';
 import type { DedupeReportJson } from '../stages/dedupe/dedupe.ts';
 import type { LoadReport } from '../stages/load/load.ts';
-import { checkTokens } from '../tokens/check.ts';
+import { checkTokens } from '../stages/tokencheck/check.ts';
 import { detectFields } from './fields.ts';
 import { buildFindings } from './findings.ts';
 import type { Facts } from './findings.ts';

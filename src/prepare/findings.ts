@@ -2,7 +2,7 @@
 import { formatRow } from '../data/records.ts';
 import type { DedupeReportJson } from '../stages/dedupe/dedupe.ts';
 import type { LoadReport } from '../stages/load/load.ts';
-import type { TokenReport } from '../tokens/check.ts';
+import type { TokenReport } from '../stages/tokencheck/check.ts';
 import type { DetectedFields } from './fields.ts';
 import type { RareClass } from './rare.ts';
 import { MIN_CLASS_SIZE } from './rare.ts';

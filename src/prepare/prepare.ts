@@ -7,7 +7,7 @@ import { DataError, UsageError } from '../errors.ts';
 import { JsonlWriter, readRecordBatches, writeJson } from '../data/jsonl.ts';
 import type { LabelsArtifact } from '../data/labels.ts';
 import type { SplitReport } from '../stages/split/split.ts';
-import { checkTokens } from '../tokens/check.ts';
+import { checkTokens } from '../stages/tokencheck/check.ts';
 import { DEFAULT_MODEL, analyzeInto } from './analyze.ts';
 import { MIN_CLASS_SIZE } from './rare.ts';
 import { runDataStage } from './stages.ts';

@@ -1,7 +1,7 @@
 // Public types of the one-shot prepare analysis (legacy `prepare_data`, as typed functions).
 import type { SourceFormat } from '../data/source.ts';
 import type { SplitReport } from '../stages/split/split.ts';
-import type { TokenReport } from '../tokens/check.ts';
+import type { TokenReport } from '../stages/tokencheck/check.ts';
 
 /** Actions a finding can recommend; `safe` ones are accepted without a terminal. */
 export type PrepareActionId =

@@ -1,14 +1,16 @@
-// The token-count cache in state.db: same report with no, a cold, a warm or a damaged cache, and a changed split retokenizes nothing.
+// The token-count cache in state.db: the same counts with no, a cold, a warm or a damaged cache, and a changed split retokenizes nothing.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { StateDb } from '../store/state.ts';
-import { checkTokens } from './check.ts';
 import { BpeEncoder, getBpeEncoder } from './bpe.ts';
 import type { RankFile } from './bpe.ts';
 import { loadCounts } from './count-cache.ts';
-import type { CountCacheStats, TokenCheckOptions } from './check.ts';
+import { countTokens } from './count-tokens.ts';
+import type { ChunkLog, CountCacheStats } from './count-tokens.ts';
+import type { EncodingName } from './encoding.ts';
+import type { Conversion } from './format.ts';
 import { tempDir } from '../../test/helpers/temp.ts';
 
 const dir = tempDir('tunefile-count-cache-');
@@ -35,19 +37,34 @@ function writeSplit(name: string, lines: string[], k: number, offset: number): {
   return { train, valid };
 }
 
-const options: TokenCheckOptions = { model: 'babbage-002', distinct_first_token: true, min_train_examples: 10, n_epochs: 'auto' };
-
-/** checkTokens with the cache in `db`; returns the report as JSON text (what the stage writes) and the cache's stats. */
-async function check(files: { train: string; valid: string }, db: StateDb | undefined, extra: Partial<TokenCheckOptions> = {}) {
-  let stats: CountCacheStats | undefined;
-  const report = await checkTokens(files.train, files.valid, {
-    ...options, ...extra, ...(db ? { countCache: (name: string) => db.chunks(`tokencheck:${name}`), cacheStats: (s: CountCacheStats) => void (stats = s) } : {}),
-  });
-  return { json: JSON.stringify(report, null, 2), stats };
+interface CountExtra {
+  workers?: number;
+  encoding?: EncodingName;
+  conversion?: Conversion;
 }
 
+/**
+ * countTokens over train and valid with the cache in `db` (or the log `cache` opens); returns every batch as JSON text
+ * (all that counting hands on) and the cache's stats.
+ */
+async function check(files: { train: string; valid: string }, db: StateDb | undefined, extra: CountExtra = {}, cache?: (name: string) => ChunkLog) {
+  const batches: unknown[] = [];
+  const counted = await countTokens([files.train, files.valid], extra.encoding ?? 'cl100k_base', {
+    workers: extra.workers, conversion: extra.conversion, limit: 60,
+    cache: cache ?? (db ? (name: string) => db.chunks(`tokencheck:${name}`) : undefined),
+    each: (batch, file) => batches.push({ file, ...batch, total: [...batch.total] }),
+  });
+  return { json: JSON.stringify(batches), stats: counted.cache };
+}
+
+/** What upload writes for gpt-4o-mini from these records: chat lines with a system message, the markers removed. */
+const CHAT: CountExtra = {
+  encoding: 'o200k_base',
+  conversion: { format: 'chat', system: 'Spam or ham?', prompt_separator: '\n\n###\n\n', completion_ending: '\n' },
+};
+
 describe('token-count cache', () => {
-  it('gives the byte-identical report with no cache, a cold one, a warm one and a changed split, in 1 and 2 threads', async () => {
+  it('gives byte-identical counts with no cache, a cold one, a warm one and a changed split, in 1 and 2 threads', async () => {
     const lines = smsLines();
     const a = writeSplit('a', lines, 5, 0);
     const b = writeSplit('b', lines, 4, 3);
@@ -82,11 +99,10 @@ describe('token-count cache', () => {
       expect((await check(c, db, { workers })).stats).toMatchObject({ loaded: cold.stats!.saved + 1, misses: 0 });
 
       // Counted as chat lines (system message added, markers removed): the cache holds texts, so it stays exact.
-      const chat = { model: 'gpt-4o-mini', system: 'Spam or ham?' };
-      const chatPlain = await check(a, undefined, { workers: 1, ...chat });
-      expect(JSON.parse(chatPlain.json).format).toBe('chat');
-      expect((await check(a, db, { workers, ...chat })).json).toBe(chatPlain.json);
-      const chatWarm = await check(a, db, { workers, ...chat });
+      const chatPlain = await check(a, undefined, { workers: 1, ...CHAT });
+      expect(JSON.parse(chatPlain.json)[0].roles.system).toBeGreaterThan(0);
+      expect((await check(a, db, { workers, ...CHAT })).json).toBe(chatPlain.json);
+      const chatWarm = await check(a, db, { workers, ...CHAT });
       expect(chatWarm.json).toBe(chatPlain.json);
       expect(chatWarm.stats).toMatchObject({ misses: 0, saved: 0 });
       db.close();
@@ -139,8 +155,8 @@ describe('token-count cache', () => {
     // Another encoding's chunks under this encoding's name (a foreign identity), and bytes that are no chunk at all.
     const o200k = db.chunks('tokencheck:token-counts:o200k_base');
     o200k.append(db.chunks('tokencheck:token-counts:cl100k_base').read());
-    const foreign = await check(files, db, { model: 'gpt-4o-mini', distinct_first_token: false });
-    expect(foreign.json).toBe((await check(files, undefined, { model: 'gpt-4o-mini', distinct_first_token: false })).json);
+    const foreign = await check(files, db, { encoding: 'o200k_base' });
+    expect(foreign.json).toBe((await check(files, undefined, { encoding: 'o200k_base' })).json);
     expect(foreign.stats).toMatchObject({ loaded: 0, hits: 0, replaced: true });
     // Counts stored with other ranks (a js-tiktoken update) are not used.
     const log = db.chunks('tokencheck:token-counts:cl100k_base');
@@ -152,11 +168,12 @@ describe('token-count cache', () => {
     expect((await check(files, db)).stats).toMatchObject({ loaded: 0, replaced: true });
     db.close();
 
-    // A store that fails on every call never fails the check.
+    // A store that fails on every call never fails the count, in this thread or with a pool.
     const broken = { read: () => { throw new Error('disk I/O error'); }, append: () => { throw new Error('database is locked'); }, bytes: () => 0, clear: () => {} };
-    let stats: CountCacheStats | undefined;
-    const report = await checkTokens(files.train, files.valid, { ...options, countCache: () => broken, cacheStats: (s) => void (stats = s) });
-    expect(JSON.stringify(report, null, 2)).toBe(plain);
-    expect(stats).toMatchObject({ loaded: 0, saved: 0 });
+    for (const workers of [1, 2]) {
+      const failing = await check(files, undefined, { workers }, () => broken);
+      expect(failing.json).toBe(plain);
+      expect(failing.stats).toMatchObject<Partial<CountCacheStats>>({ loaded: 0, saved: 0 });
+    }
   });
 });

@@ -1,9 +1,11 @@
-// Token counting in worker threads gives exactly the in-thread report, in input order.
+// Token counting in worker threads gives exactly the in-thread counts, in input order; one thread needs no pool.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkTokens } from './check.ts';
 import { TokenCountPool } from './count-pool.ts';
+import { countTokens } from './count-tokens.ts';
+import type { BatchScan, CountOptions } from './count-tokens.ts';
+import type { EncodingName } from './encoding.ts';
 import { CountTable } from './count-table.ts';
 import { decodeLines, readLineChunks } from '../data/line-chunks.ts';
 import { tempDir } from '../../test/helpers/temp.ts';
@@ -23,22 +25,61 @@ function writeSms(): string {
   return path;
 }
 
-describe('TokenCountPool', () => {
-  it('counts the same tokens with 2 threads as with 1, batch by batch and in the report', async () => {
-    const path = writeSms();
-    const options = { model: 'babbage-002', distinct_first_token: true, min_train_examples: 10, n_epochs: 'auto' as const };
-    const single = await checkTokens(path, path, { ...options, workers: 1 });
-    const threaded = await checkTokens(path, path, { ...options, workers: 2 });
-    expect(threaded).toEqual(single);
-    expect(single.splits.train.examples).toBeGreaterThan(3900);
-    expect(single.splits.train.roles.user).toBeGreaterThan(0);
-    // Counted as the chat lines upload writes for gpt-4o-mini (a system message in each, markers removed), in threads too.
-    const chat = { ...options, model: 'gpt-4o-mini', system: 'Spam or ham?', distinct_first_token: false };
-    const chatSingle = await checkTokens(path, path, { ...chat, workers: 1 });
-    expect(await checkTokens(path, path, { ...chat, workers: 2 })).toEqual(chatSingle);
-    expect(chatSingle.format).toBe('chat');
-    expect(chatSingle.splits.train.roles.system).toBe(chatSingle.splits.train.examples * 4); // 'Spam or ham?': 4 o200k tokens
+/** Every batch countTokens hands on for `files`, with their file index, and the threads it used. */
+async function collect(files: string[], encoding: EncodingName, options: Omit<CountOptions, 'each'> = {}) {
+  const batches: (BatchScan & { file: number })[] = [];
+  const { threads } = await countTokens(files, encoding, { ...options, each: (b, file) => batches.push({ ...b, file }) });
+  return { batches, threads };
+}
 
+/** Sums of a list of batches: examples, tokens and tokens per role. */
+function totals(batches: BatchScan[]) {
+  const roles: Record<string, number> = {};
+  let examples = 0;
+  let tokens = 0;
+  for (const b of batches) {
+    examples += b.total.length;
+    for (const t of b.total) tokens += t;
+    for (const [role, n] of Object.entries(b.roles)) roles[role] = (roles[role] ?? 0) + n;
+  }
+  return { examples, tokens, roles };
+}
+
+describe('countTokens', () => {
+  it('counts the same tokens with 2 threads as with 1, batch by batch and in input order', async () => {
+    const path = writeSms();
+    const single = await collect([path, path], 'cl100k_base', { workers: 1, limit: 40 });
+    const threaded = await collect([path, path], 'cl100k_base', { workers: 2, limit: 40 });
+    expect([single.threads, threaded.threads]).toEqual([1, 2]);
+    expect(threaded.batches).toEqual(single.batches);
+    expect(single.batches.map((b) => b.file)).toEqual([0, 1]);
+    const sum = totals(single.batches);
+    expect(sum.examples).toBeGreaterThan(2 * 3900);
+    expect(sum.roles.user).toBeGreaterThan(0);
+    expect(single.batches[0]!.overLimit.length).toBeGreaterThan(0);
+    // Counted as the chat lines upload writes for gpt-4o-mini (a system message in each, markers removed), in threads too.
+    const conversion = { format: 'chat' as const, system: 'Spam or ham?', prompt_separator: '\n\n###\n\n', completion_ending: '\n' };
+    const chatSingle = await collect([path], 'o200k_base', { workers: 1, conversion });
+    expect((await collect([path], 'o200k_base', { workers: 2, conversion })).batches).toEqual(chatSingle.batches);
+    const chat = totals(chatSingle.batches);
+    expect(chat.roles.system).toBe(chat.examples * 4); // 'Spam or ham?': 4 o200k tokens
+    expect(chat.roles.prompt).toBeUndefined();
+  });
+
+  it('counts a small input in the calling thread, and an error names the file and line', async () => {
+    const path = writeSms();
+    expect((await collect([path], 'cl100k_base')).threads).toBe(1); // under 4 MB: no pool by default
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"prompt":"a","completion":" b"}\n\nnot json\n');
+    for (const workers of [1, 2]) {
+      await expect(collect([path, bad], 'cl100k_base', { workers })).rejects.toThrow(new RegExp(`^${bad.replace(/[\\/.]/g, '\\$&')}:3: invalid JSON`));
+      await expect(collect([join(dir, 'missing.jsonl')], 'cl100k_base', { workers })).rejects.toThrow(/missing.jsonl: file not found/);
+    }
+  });
+});
+
+describe('TokenCountPool', () => {
+  it('scans batches in worker threads, each resolving with its own counts', async () => {
     const pool = new TokenCountPool('cl100k_base', 2, 5);
     expect(pool.size).toBe(2);
     const lines = ['{"prompt":"a b c","completion":" x","_row":3}', '', '{"prompt":"hello","completion":" yes"}'];

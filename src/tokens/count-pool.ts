@@ -1,5 +1,5 @@
-// Tokencheck's batch scans across counting threads: this thread and N - 1 worker threads, which share the rank
-// table and the token-count table (SharedArrayBuffers). Each `scan` resolves with its own batch.
+// countTokens' batch scans when it has more than one counting thread: this thread and N - 1 worker threads, which
+// share the rank table and the token-count table (SharedArrayBuffers). Each `scan` resolves with its own batch.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { DataError } from '../errors.ts';

@@ -1,4 +1,4 @@
-// One batch of JSONL lines scanned for tokencheck: parse, count, per-label and per-error tallies.
+// One batch of JSONL lines scanned for countTokens (in this thread or a worker): parse, count, per-label and per-error tallies.
 import { DataError } from '../errors.ts';
 import { describeRow, getCompletionText, isChat } from '../data/records.ts';
 import type { DataRecord } from '../data/records.ts';

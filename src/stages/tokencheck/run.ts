@@ -2,8 +2,8 @@
 import { copyFile } from 'node:fs/promises';
 import { DataError, TunefileError } from '../../errors.ts';
 import { writeJson } from '../../data/jsonl.ts';
-import { checkTokens } from '../../tokens/check.ts';
-import type { TokenReport } from '../../tokens/check.ts';
+import { checkTokens } from './check.ts';
+import type { TokenReport } from './check.ts';
 import type { StageContext, StageResult } from '../types.ts';
 import type { TokencheckParams } from './index.ts';
 import { formatUsd } from '../../tokens/prices.ts';

@@ -6,7 +6,7 @@ import type { TrainParams } from './index.ts';
 import { resolveEpochs } from '../../shared/hyperparameters.ts';
 import { formatUsd } from '../../tokens/prices.ts';
 
-/** What the guard needs from tokencheck's report (src/tokens/check.ts TokenReport). */
+/** What the guard needs from tokencheck's report (TokenReport in stages/tokencheck/check.ts). */
 interface ReportFacts {
   splits?: { train?: { examples?: number } };
   estimate?: {

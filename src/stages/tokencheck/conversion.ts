@@ -1,9 +1,9 @@
 // The conversion tokencheck counts with: what upload will write for the model (format, system message, chat markers).
-import { readRecords } from '../data/jsonl.ts';
-import { detectMarkers } from './format.ts';
-import type { Conversion } from './format.ts';
-import { getFormatForModel } from './model-format.ts';
-import type { FineTuneFormat } from './model-format.ts';
+import { readRecords } from '../../data/jsonl.ts';
+import { detectMarkers } from '../../tokens/format.ts';
+import type { Conversion } from '../../tokens/format.ts';
+import { getFormatForModel } from '../../tokens/model-format.ts';
+import type { FineTuneFormat } from '../../tokens/model-format.ts';
 
 /** What decides the uploaded lines: the model, and upload's `format` and `system`. */
 export interface BilledFormat {

@@ -1,6 +1,6 @@
 // The tokencheck failure rules, applied to a finished report.
 import type { SplitScan, TokenCheckOptions, TokenReport } from './check.ts';
-import { formatUsd } from './prices.ts';
+import { formatUsd } from '../../tokens/prices.ts';
 
 const SHOW = 10;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Xoshiro128 } from '../shared/prng.ts';
+import { Xoshiro128 } from '../../shared/prng.ts';
 import { summarizeCounts } from './stats.ts';
 
 /** The definition, by sorting: nearest-rank p95, median of the middle two for even counts. */

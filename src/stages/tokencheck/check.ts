@@ -1,24 +1,21 @@
 // The tokencheck analysis: counts, classes and first tokens, limits, epochs and cost; shared by the stage and prepare.
-import type { ModelPrice } from '../shared/config-types.ts';
-import { isClassification } from '../data/classify.ts';
-import { DigestTable, Int32Column } from '../data/digest-table.ts';
-import { statSync } from 'node:fs';
-import { readLineChunks } from '../data/line-chunks.ts';
-import { TokenCountPool, getDefaultWorkers } from './count-pool.ts';
-import { getBpeEncoder } from './bpe.ts';
-import type { BatchScan } from './scan-batch.ts';
-import { countCacheName, CountSaver, loadCounts, MAX_CACHED_TEXTS } from './count-cache.ts';
-import type { ChunkLog, LoadedCounts } from './count-cache.ts';
-import { encodingNameForModel } from './encoding.ts';
-import type { EncodingName } from './encoding.ts';
-import { resolveEpochs } from '../shared/hyperparameters.ts';
+import type { ModelPrice } from '../../shared/config-types.ts';
+import { isClassification } from '../../data/classify.ts';
+import { DigestTable, Int32Column } from '../../data/digest-table.ts';
+import { countTokens } from '../../tokens/count-tokens.ts';
+import type { BatchScan, ChunkLog, CountCacheStats } from '../../tokens/count-tokens.ts';
+import { encodingNameForModel } from '../../tokens/encoding.ts';
+import type { EncodingName } from '../../tokens/encoding.ts';
+import { resolveEpochs } from '../../shared/hyperparameters.ts';
 import { getBilledConversion } from './conversion.ts';
-import type { FineTuneFormat } from './model-format.ts';
-import { getContextLimit } from './models.ts';
-import { getPrice } from './prices.ts';
+import type { FineTuneFormat } from '../../tokens/model-format.ts';
+import { getContextLimit } from '../../tokens/models.ts';
+import { getPrice } from '../../tokens/prices.ts';
 import { summarizeCounts } from './stats.ts';
 import type { TokenStats } from './stats.ts';
-import { findTokenFailures } from './check-rules.ts';
+import { findTokenFailures } from './rules.ts';
+
+export type { CountCacheStats } from '../../tokens/count-tokens.ts';
 
 export interface TokenCheckOptions {
   model: string;
@@ -47,19 +44,6 @@ export interface TokenCheckOptions {
   countCache?(name: string): ChunkLog;
   /** Called once with what the cache did. */
   cacheStats?(stats: CountCacheStats): void;
-}
-
-/** What the token-count cache did in one check. */
-export interface CountCacheStats {
-  /** Entries loaded from state.db. */
-  loaded: number;
-  /** Texts found in it / counted anew (repeats of a new text within the run are neither). */
-  hits: number;
-  misses: number;
-  /** New entries written back (0 when the write failed; the check itself never fails for the cache). */
-  saved: number;
-  /** The stored cache was unusable (foreign, older format or damaged) and was replaced. */
-  replaced: boolean;
 }
 
 /** One class of a classification dataset. */
@@ -127,32 +111,19 @@ const MAX_CLASSES = 50_000;
 export async function checkTokens(trainPath: string, validPath: string | undefined, o: TokenCheckOptions): Promise<TokenReport> {
   const encoding = encodingNameForModel(o.model);
   const limit = o.context_limit ?? getContextLimit(o.model);
-  const inputBytes = sizeOf([trainPath, validPath]);
   const conv = await getBilledConversion(trainPath, o);
-  const pool = new TokenCountPool(encoding, o.workers ?? (inputBytes < 4 << 20 ? 1 : getDefaultWorkers()), limit, conv);
-  let train: SplitScan;
-  let valid: SplitScan | undefined;
-  let loaded: LoadedCounts | undefined;
-  let saver: CountSaver | undefined;
-  try {
-    const log = o.countCache?.(countCacheName(encoding));
-    if (log) {
-      const enc = await getBpeEncoder(encoding); // being built for the pool anyway; its fingerprint is in the cache's key
-      // Room for every text of this run, as far as the inputs' size tells (a text takes at least ~24 bytes of JSONL).
-      loaded = loadCounts(log, enc, Math.min(MAX_CACHED_TEXTS, Math.ceil(inputBytes / 24)));
-      pool.useCache(loaded.table);
-      const s = (saver = new CountSaver(log, enc, loaded.table, loaded.replace));
-      pool.onFilled = (blocks) => s.add(blocks);
-    }
-    train = await scanSplit(trainPath, 'train', pool, o.progress);
-    valid = validPath ? await scanSplit(validPath, 'valid', pool, o.progress) : undefined;
-  } finally {
-    await pool.close();
-  }
-  if (saver && loaded) {
-    const saved = saver.finish();
-    o.cacheStats?.({ loaded: loaded.table.loaded, hits: pool.hits, misses: pool.misses, saved: saved ?? 0, replaced: loaded.replace && saved !== undefined });
-  }
+  const splits = [newScan(), ...(validPath ? [newScan()] : [])];
+  const names = ['train', 'valid'];
+  const counted = await countTokens(validPath ? [trainPath, validPath] : [trainPath], encoding, {
+    conversion: conv, limit, workers: o.workers, cache: o.countCache,
+    each: (batch, file) => {
+      const scan = splits[file]!;
+      mergeBatch(scan, batch);
+      o.progress?.(`${names[file]}: ${scan.counts.length.toLocaleString('en-US')} examples`);
+    },
+  });
+  if (counted.cache) o.cacheStats?.(counted.cache);
+  const [train, valid] = splits as [SplitScan, SplitScan | undefined];
   const n = train.counts.length;
   const classification = isClassification(train.distinct.size, n) && train.labels.size <= MAX_CLASSES;
   const classes = classification ? listClasses(train, valid) : undefined;
@@ -181,33 +152,8 @@ export async function checkTokens(trainPath: string, validPath: string | undefin
   return report;
 }
 
-/** Total size of the inputs (a missing file counts 0: reading it reports the error). */
-function sizeOf(paths: (string | undefined)[]): number {
-  let bytes = 0;
-  for (const p of paths) bytes += p ? (statSync(p, { throwIfNoEntry: false })?.size ?? 0) : 0;
-  return bytes;
-}
-
-/** Streams one split: the pool scans line batches (in worker threads when it has them), merged here in input order. */
-async function scanSplit(path: string, name: string, pool: TokenCountPool, progress?: (detail: string) => void): Promise<SplitScan> {
-  const scan: SplitScan = { counts: new Int32Column(), roles: {}, chat: 0, labels: new Map(), distinct: new DigestTable(), overLimit: [], formatErrors: {} };
-  const queue: Promise<BatchScan>[] = [];
-  const drain = async () => {
-    mergeBatch(scan, await queue.shift()!);
-    progress?.(`${name}: ${scan.counts.length.toLocaleString('en-US')} examples`);
-  };
-  try {
-    for await (const chunk of readLineChunks(path)) {
-      const pending = pool.scan(chunk, path);
-      pending.catch(() => {});
-      queue.push(pending);
-      while (queue.length > 4 * (pool.size + 1)) await drain(); // enough queued to keep every thread busy
-    }
-    while (queue.length > 0) await drain();
-  } finally {
-    queue.length = 0;
-  }
-  return scan;
+function newScan(): SplitScan {
+  return { counts: new Int32Column(), roles: {}, chat: 0, labels: new Map(), distinct: new DigestTable(), overLimit: [], formatErrors: {} };
 }
 
 /** Adds one batch's tallies to the split's, as if its examples had been added one by one. */
