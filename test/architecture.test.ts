@@ -153,6 +153,18 @@ describe('architecture (DESIGN §8)', () => {
     expect([...TOKENS_ENTRIES].filter((entry) => !files.some((f) => f.path === entry))).toEqual([]);
   });
 
+  it('below the CLI, the environment, the working folder and the clock come from the caller', () => {
+    // A public entry point may default an injected clock to the `Date.now` function; nothing below cli/ calls it,
+    // reads process.env or asks for process.cwd() itself.
+    const READS = /process\.env\b|process\.cwd\(\)|Date\.now\(\)|new Date\(\)/;
+    const problems = files
+      .filter((f) => !f.path.startsWith('cli/'))
+      .flatMap((f) => codeOf(readFileSync(join(SRC, f.path), 'utf8')).split('\n').map((line, i) => [f.path, i + 1, line] as const))
+      .filter(([, , line]) => READS.test(line))
+      .map(([path, line, text]) => `${path}:${line}: ${text.trim()}`);
+    expect(problems).toEqual([]);
+  });
+
   it('library code never exits the process', () => {
     const problems = files
       .filter((f) => f.path !== 'cli/main.ts' && /process\.exit\(/.test(readFileSync(join(SRC, f.path), 'utf8')))
@@ -161,3 +173,9 @@ describe('architecture (DESIGN §8)', () => {
   });
 });
 
+/** Source text with its comments blanked out (line numbers kept), so that prose naming process.env is not a read. */
+function codeOf(text: string): string {
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, (block) => block.replace(/[^\n]/g, ' '))
+    .replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+}

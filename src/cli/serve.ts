@@ -55,6 +55,7 @@ const command: Command = {
       port,
       apiKey,
       stepDelayMs,
+      now: Date.now,
       ...(failAtStep !== undefined ? { failAtStep } : {}),
       ...(hold ? { hold } : {}),
       log: (line) => io.stderr.write(`[tunefile serve] ${line}\n`),

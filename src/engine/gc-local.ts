@@ -26,9 +26,9 @@ const UPLOAD_NAME = /^tunefile-[0-9a-f]{64}\.jsonl$/;
  * file names (`job_id`) and every file it names (`files`), every job the journal holds for a stage a lock references
  * or for an unfinished run, and everything that tunefile did not create (jobs without `metadata.tunefile_key`,
  * uploads not named `tunefile-<sha256>.jsonl`), which other clients of `tunefile serve` may have made there.
- * The caller holds the project's run lock, so no run of this project is using the folder.
+ * `now`: the wall clock in ms. The caller holds the project's run lock, so no run of this project is using the folder.
  */
-export function collectLocalGarbage(store: Store, locks: FoundLock[], keepKeys: ReadonlySet<string>, dryRun: boolean): LocalGcResult {
+export function collectLocalGarbage(store: Store, locks: FoundLock[], keepKeys: ReadonlySet<string>, dryRun: boolean, now: () => number): LocalGcResult {
   const keepJobs = new Set<string>();
   const keepFiles = new Set<string>();
   for (const { lock } of locks) {
@@ -62,7 +62,7 @@ export function collectLocalGarbage(store: Store, locks: FoundLock[], keepKeys: 
   const removed = new Set(pruned.jobs.removed);
   const drop = stale.filter((entry) => removed.has(entry.jobId));
   if (!dryRun) {
-    const journal = store.state.journal(() => Date.now());
+    const journal = store.state.journal(now);
     for (const entry of drop) journal.remove(entry.stageKey);
   }
   return { ...pruned, journalDropped: drop.length };

@@ -28,11 +28,11 @@ export interface GcResult {
  * @throws TunefileError TUNEFILE_LOCKED when a run holds the project; TUNEFILE_INVALID_PIPELINE when a lock file of
  *   the project does not parse (nothing is deleted then)
  */
-export async function collectGarbage(projectRoot: string, dryRun = false): Promise<GcResult> {
-  const store = openStore(projectRoot);
+export async function collectGarbage(projectRoot: string, dryRun = false, now: () => number = Date.now): Promise<GcResult> {
+  const store = openStore(projectRoot, { now });
   let release: (() => void) | undefined;
   try {
-    release = await acquireRunLock(store.runLockPath, { wait: false, command: 'tunefile gc' }).catch((error: unknown) => {
+    release = await acquireRunLock(store.runLockPath, { wait: false, command: 'tunefile gc', now }).catch((error: unknown) => {
       if (!(error instanceof TunefileError && error.code === 'TUNEFILE_LOCKED')) throw error;
       throw new TunefileError('TUNEFILE_LOCKED', `${error.message}; gc deleted nothing`, { cause: error, hint: 'run gc again once that run has finished' });
     });
@@ -47,7 +47,7 @@ export async function collectGarbage(projectRoot: string, dryRun = false): Promi
     }
     const records = collectRecords(store, keepKeys, keepBlobs, dryRun);
     const blobs = collectBlobs(store, keepBlobs, dryRun);
-    const local = collectLocalGarbage(store, locks, keepKeys, dryRun);
+    const local = collectLocalGarbage(store, locks, keepKeys, dryRun, now);
     const scratch = collectScratch(store, dryRun);
     return {
       lockFiles: locks.map((l) => l.path),

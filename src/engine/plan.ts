@@ -71,7 +71,7 @@ function restoreWorkOf(def: StageDef, params: Record<string, unknown>, pipeline:
  * its outputs are in the cache; a stage below a stale one is stale because its inputs will be rebuilt.
  */
 export async function planPipeline(pipeline: LoadedPipeline, options: PlanOptions): Promise<PlannedStage[]> {
-  const store = openStore(pipeline.projectRoot);
+  const store = openStore(pipeline.projectRoot, { now: options.now });
   try {
     const previous = readLockFile(pipeline.lockFile)?.stages ?? {};
     const provider = identityString(resolveProviderIdentity(pipeline.provider, options.env));

@@ -59,20 +59,21 @@ export async function runLoadedPipeline(pipeline: LoadedPipeline, options: Omit<
   makeStoreFolder(dir, '');
   let store: Store | undefined;
   let release: (() => void) | undefined;
-  const provider = createProviderHandle({ spec: pipeline.provider, env: options.env, localDir: join(dir, 'local') });
+  const now = options.now ?? Date.now;
+  const provider = createProviderHandle({ spec: pipeline.provider, env: options.env, cwd: options.cwd, now, localDir: join(dir, 'local') });
   try {
     release = await acquireRunLock(join(dir, 'run.lock'), {
       wait: options.wait ?? true,
+      now,
       signal,
       command: `tunefile run ${pipeline.relFile}`,
       onWait: (holder, note) => options.onWait?.(`waiting for another tunefile run to finish: ${describeHolder(holder)}${note ? `; ${note}` : ''}`),
     });
     // Holding the lock, this run is the only one using the store: it may rebuild a damaged state.db, and every
     // scratch folder left in .tunefile/tmp belongs to a run that was killed.
-    store = openStore(pipeline.projectRoot, { repair: (message) => options.onWait?.(`warning: ${message}`) });
+    store = openStore(pipeline.projectRoot, { now, repair: (message) => options.onWait?.(`warning: ${message}`) });
     clearScratch(store.tmpDir);
     const previous = readLockFile(pipeline.lockFile)?.stages ?? {};
-    const now = options.now ?? Date.now;
     const unread = await unreadOutputs(pipeline, { env: options.env, cwd: options.cwd, now, ...(options.stages ? { stages: options.stages } : {}), downstream: options.downstream ?? false, force: options.force ?? false });
     const { listener, report } = makeJsonReport(pipeline.relFile);
     await execute({

@@ -1,6 +1,6 @@
 // One server per data folder: a pid file taken exclusively, taken over from a dead holder.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TunefileError } from '../errors.ts';
 
@@ -19,7 +19,7 @@ function isAlive(pid: number): boolean {
 /** Takes the data folder's lock; returns its release function. Throws TUNEFILE_LOCKED when a live server holds it. */
 export function lockDataDir(dataDir: string): () => void {
   const path = join(dataDir, 'server.pid');
-  const token = `${process.pid} ${Date.now()} ${randomBytes(6).toString('hex')}`;
+  const token = `${process.pid} ${randomBytes(6).toString('hex')}`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       writeFileSync(path, token, { flag: 'wx' });
@@ -36,15 +36,17 @@ export function lockDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     let holder = '';
+    let since: Date;
     try {
       holder = readFileSync(path, 'utf8');
+      since = statSync(path).mtime;
     } catch {
       continue;
     }
-    const [pid, since] = holder.split(' ').map(Number);
+    const pid = Number(holder.split(' ')[0]);
     const ours = pid === process.pid && heldHere.has(path);
     if (pid && (ours || (pid !== process.pid && isAlive(pid)))) {
-      throw new TunefileError('TUNEFILE_LOCKED', `the local server data folder ${dataDir} is in use by another server (pid ${pid}, since ${new Date(since ?? 0).toISOString()})`, {
+      throw new TunefileError('TUNEFILE_LOCKED', `the local server data folder ${dataDir} is in use by another server (pid ${pid}, since ${since.toISOString()})`, {
         hint: 'stop that server, or give this one another --data folder',
       });
     }

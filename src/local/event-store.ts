@@ -1,7 +1,7 @@
 // Job events as append-only JSONL (jobs/<id>/events.jsonl), cached in memory, listed newest first.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newId, nowSeconds } from './ids.ts';
+import { newId, unixSeconds } from './ids.ts';
 import { writeFileAtomic } from '../shared/atomic-write.ts';
 
 /** OpenAI's fine-tuning event object. */
@@ -19,9 +19,11 @@ export interface JobEvent {
 export class EventStore {
   private readonly cache = new Map<string, JobEvent[]>();
   private readonly jobsDir: string;
+  private readonly now: () => number;
 
-  constructor(jobsDir: string) {
+  constructor(jobsDir: string, now: () => number) {
     this.jobsDir = jobsDir;
+    this.now = now;
   }
 
   private path(jobId: string): string {
@@ -58,7 +60,7 @@ export class EventStore {
     const event: JobEvent = {
       object: 'fine_tuning.job.event',
       id: newId('ftevent-'),
-      created_at: nowSeconds(),
+      created_at: unixSeconds(this.now()),
       level: options.level ?? 'info',
       message,
       data: options.data ?? {},

@@ -2,7 +2,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from './http.ts';
-import { newId, nowSeconds } from './ids.ts';
+import { newId, unixSeconds } from './ids.ts';
 import { writeFileAtomic } from '../shared/atomic-write.ts';
 import { readJsonRecord, writeJsonAtomic, type UnreadableRecord } from './json-records.ts';
 
@@ -36,8 +36,10 @@ export class FileStore {
   /** Creation order, so files made in the same second still list in a stable order. */
   private readonly seqs = new Map<string, number>();
   private nextSeq = 0;
+  private readonly now: () => number;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, now: () => number) {
+    this.now = now;
     this.dir = join(dataDir, 'files');
     mkdirSync(this.dir, { recursive: true });
     for (const id of readdirSync(this.dir)) {
@@ -56,7 +58,7 @@ export class FileStore {
 
   /** Stores bytes as a new file (or replaces the file `id` when given, for idempotent result files). */
   create(bytes: Uint8Array, filename: string, purpose: string, id = newId('file-')): FileObject {
-    const file: FileObject = { id, object: 'file', bytes: bytes.byteLength, created_at: nowSeconds(), filename, purpose, status: 'processed', status_details: null, expires_at: null };
+    const file: FileObject = { id, object: 'file', bytes: bytes.byteLength, created_at: unixSeconds(this.now()), filename, purpose, status: 'processed', status_details: null, expires_at: null };
     writeFileAtomic(this.contentPath(id), bytes);
     const seq = this.seqs.get(id) ?? this.nextSeq++;
     writeJsonAtomic(join(this.dir, id, 'file.json'), { file, seq });

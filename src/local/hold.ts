@@ -12,7 +12,7 @@ export interface HoldPoint {
 export const HOLD_ENV = 'TUNEFILE_LOCAL_HOLD';
 
 /** The hold point in `raw` (relative paths resolved against `cwd`); undefined when unset or empty; a UsageError when malformed. */
-export function parseHold(raw: string | undefined, cwd = process.cwd()): HoldPoint | undefined {
+export function parseHold(raw: string | undefined, cwd: string): HoldPoint | undefined {
   if (raw === undefined || raw === '') return undefined;
   const m = /^(\d+):(.+)$/.exec(raw);
   const step = m ? Number(m[1]) : 0;

@@ -1,4 +1,4 @@
-// Random object ids in OpenAI's style (`file-…`, `ftjob-…`), and the clock in Unix seconds.
+// Random object ids in OpenAI's style (`file-…`, `ftjob-…`), and times in Unix seconds.
 import { randomBytes } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -11,7 +11,7 @@ export function newId(prefix: string): string {
   return out;
 }
 
-/** The current time in whole Unix seconds, as OpenAI objects carry it. */
-export function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
+/** A time in ms as whole Unix seconds, as OpenAI objects carry it. */
+export function unixSeconds(ms: number): number {
+  return Math.floor(ms / 1000);
 }

@@ -3,7 +3,7 @@ import { didYouMean } from '../errors.ts';
 import { parseFineTuneJsonl, LineError, type Dataset } from './dataset.ts';
 import type { FileStore } from './file-store.ts';
 import { ApiError, badRequest } from './http.ts';
-import { newId, nowSeconds } from './ids.ts';
+import { newId, unixSeconds } from './ids.ts';
 import type { JobRecord } from './job-store.ts';
 import { BASE_MODELS, formatModelName } from './model-names.ts';
 import { HYPERPARAMETER_RANGES } from '../shared/hyperparameters.ts';
@@ -23,7 +23,7 @@ export interface CreatedJob {
 }
 
 /** Validates a POST /fine_tuning/jobs body; throws 400 naming the field (or the file's bad line). */
-export function buildJob(body: Record<string, unknown>, files: FileStore, defaultFailAtStep?: number): CreatedJob {
+export function buildJob(body: Record<string, unknown>, files: FileStore, nowMs: number, defaultFailAtStep?: number): CreatedJob {
   const model = requireString(body, 'model');
   if (!BASE_MODELS.includes(model)) {
     const guess = didYouMean(model, BASE_MODELS);
@@ -45,7 +45,7 @@ export function buildJob(body: Record<string, unknown>, files: FileStore, defaul
       object: 'fine_tuning.job',
       id,
       model,
-      created_at: nowSeconds(),
+      created_at: unixSeconds(nowMs),
       finished_at: null,
       fine_tuned_model: null,
       organization_id: 'org-local',

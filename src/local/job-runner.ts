@@ -10,7 +10,7 @@ import type { FileStore } from './file-store.ts';
 import { writeJsonAtomic } from './json-records.ts';
 import type { HoldPoint } from './hold.ts';
 import { ApiError } from './http.ts';
-import { newId, nowSeconds } from './ids.ts';
+import { newId, unixSeconds } from './ids.ts';
 import { buildJob, readDataset } from './job-create.ts';
 import { TERMINAL, type FineTuningJob, type JobRecord, type JobStore } from './job-store.ts';
 import { formatCheckpointName } from './model-names.ts';
@@ -23,6 +23,8 @@ export interface RunnerOptions {
   /** Testing aid (TUNEFILE_LOCAL_HOLD): jobs wait before this step until the release file exists. */
   hold?: HoldPoint;
   log: (line: string) => void;
+  /** The wall clock in ms. */
+  now: () => number;
 }
 
 interface ActiveJob {
@@ -57,6 +59,11 @@ export class JobRunner {
     this.options = options;
   }
 
+  /** The wall clock in whole Unix seconds. */
+  private seconds(): number {
+    return unixSeconds(this.options.now());
+  }
+
   /** Picks up every job a previous server left unfinished: validating jobs are revalidated, queued and running ones rerun. */
   resumeUnfinished(): void {
     const unfinished = this.jobs.list().reverse().filter((r) => !TERMINAL.has(r.job.status));
@@ -70,7 +77,7 @@ export class JobRunner {
   /** Creates a job from a request body; bad requests and bad lines throw 400 before anything is stored. */
   create(body: Record<string, unknown>): FineTuningJob {
     if (this.closing) throw new ApiError(503, 'the local server is shutting down');
-    const { record: draft, train, valid } = buildJob(body, this.files, this.options.failAtStep);
+    const { record: draft, train, valid } = buildJob(body, this.files, this.options.now(), this.options.failAtStep);
     const record = this.jobs.add(draft);
     const { job } = record;
     this.events.add(job.id, `Created fine-tuning job: ${job.id}`);
@@ -93,7 +100,7 @@ export class JobRunner {
     }
     const at = this.queue.indexOf(id);
     if (at >= 0) this.queue.splice(at, 1);
-    Object.assign(record.job, { status: 'cancelled', finished_at: nowSeconds(), estimated_finish: null });
+    Object.assign(record.job, { status: 'cancelled', finished_at: this.seconds(), estimated_finish: null });
     this.events.add(id, 'Fine-tuning job cancelled');
     this.jobs.save(record);
     this.options.log(`job ${id} cancelled`);
@@ -130,7 +137,7 @@ export class JobRunner {
   }
 
   private fail(record: JobRecord, code: string, message: string, param: string | null = null): void {
-    Object.assign(record.job, { status: 'failed', finished_at: nowSeconds(), estimated_finish: null, error: { code, message, param } });
+    Object.assign(record.job, { status: 'failed', finished_at: this.seconds(), estimated_finish: null, error: { code, message, param } });
     this.jobs.save(record);
     this.events.add(record.job.id, `The job failed: ${message}`, { level: 'error' });
     this.options.log(`job ${record.job.id} failed: ${message}`);
@@ -181,7 +188,7 @@ export class JobRunner {
       ...(this.options.hold ? { hold: this.options.hold } : {}),
     };
     const worker = new Worker(WORKER_URL, { workerData: spec });
-    const active: ActiveJob = { worker, finished: false, totalSteps: 0, startStep: 0, startedMs: Date.now() };
+    const active: ActiveJob = { worker, finished: false, totalSteps: 0, startStep: 0, startedMs: this.options.now() };
     this.active.set(job.id, active);
     this.options.log(`job ${job.id} ${resuming ? 'resumed' : 'started'}`);
     worker.on('message', (message: WorkerMessage) => {
@@ -204,7 +211,7 @@ export class JobRunner {
     const { job } = record;
     switch (message.type) {
       case 'prepared':
-        Object.assign(active, { totalSteps: message.totalSteps, startStep: message.startStep, startedMs: Date.now() });
+        Object.assign(active, { totalSteps: message.totalSteps, startStep: message.startStep, startedMs: this.options.now() });
         return;
       case 'step':
         return this.onStep(record, active, message.metrics);
@@ -213,7 +220,7 @@ export class JobRunner {
         const checkpoint = {
           object: 'fine_tuning.job.checkpoint' as const,
           id: newId('ftckpt_'),
-          created_at: nowSeconds(),
+          created_at: this.seconds(),
           fine_tuned_model_checkpoint: formatCheckpointName(record.modelName, step),
           fine_tuning_job_id: job.id,
           step_number: step,
@@ -229,7 +236,7 @@ export class JobRunner {
       case 'done':
         return this.finish(record, active, () => {
           const result = this.files.create(Buffer.from(message.resultCsv, 'utf8'), 'step_metrics.csv', 'fine-tune-results', resultFileId(job.id));
-          Object.assign(job, { status: 'succeeded', finished_at: nowSeconds(), estimated_finish: null, fine_tuned_model: record.modelName, trained_tokens: message.trainedTokens, result_files: [result.id] });
+          Object.assign(job, { status: 'succeeded', finished_at: this.seconds(), estimated_finish: null, fine_tuned_model: record.modelName, trained_tokens: message.trainedTokens, result_files: [result.id] });
           this.events.add(job.id, `New fine-tuned model created: ${record.modelName}`);
           this.events.add(job.id, 'The job has successfully completed');
           this.jobs.save(record);
@@ -270,7 +277,7 @@ export class JobRunner {
       data: { ...metrics, total_steps: total },
     });
     const done = metrics.step - active.startStep;
-    const perStepMs = (Date.now() - active.startedMs) / Math.max(1, done);
-    record.job.estimated_finish = nowSeconds() + Math.ceil(((total - metrics.step) * perStepMs) / 1000);
+    const perStepMs = (this.options.now() - active.startedMs) / Math.max(1, done);
+    record.job.estimated_finish = this.seconds() + Math.ceil(((total - metrics.step) * perStepMs) / 1000);
   }
 }

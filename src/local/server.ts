@@ -47,6 +47,8 @@ export interface LocalServerOptions {
   maxJsonBytes?: number;
   /** Receives one line per lifecycle event (listening, job started/finished); never a key. */
   log?: (line: string) => void;
+  /** The wall clock in ms: objects' timestamps (`created_at`, `finished_at`) and the ETA. @default Date.now */
+  now?: () => number;
 }
 
 export interface LocalServer {
@@ -78,12 +80,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 /** Everything after taking the folder's lock: load the stores, listen, resume; the caller releases the lock on failure. */
 async function startOnLockedDir(dataDir: string, options: LocalServerOptions, release: () => void): Promise<LocalServer> {
   const log = options.log ?? (() => {});
-  const files = new FileStore(dataDir);
+  const now = options.now ?? Date.now;
+  const files = new FileStore(dataDir, now);
   const jobs = new JobStore(dataDir);
   for (const bad of [...jobs.unreadable.values(), ...files.unreadable.values()]) {
     log(`skipping ${bad.id}: ${bad.path} is not valid (${bad.problem}); the other jobs and files are served. Restore that file or move its folder away.`);
   }
-  const events = new EventStore(jobs.dir);
+  const events = new EventStore(jobs.dir, now);
   const failAtStep = options.failAtStep;
   const runner = new JobRunner(jobs, files, events, {
     stepDelayMs: options.stepDelayMs ?? 0,
@@ -91,6 +94,7 @@ async function startOnLockedDir(dataDir: string, options: LocalServerOptions, re
     ...(options.hold ? { hold: options.hold } : {}),
     maxConcurrentJobs: options.maxConcurrentJobs ?? Math.max(1, Math.min(2, availableParallelism() - 1)),
     log,
+    now,
   });
   const state: ServerState = {
     files,
@@ -98,6 +102,7 @@ async function startOnLockedDir(dataDir: string, options: LocalServerOptions, re
     events,
     runner,
     models: new ModelRegistry(jobs),
+    now,
     maxUploadBytes: options.maxUploadBytes ?? 512 * 1024 * 1024,
     maxJsonBytes: options.maxJsonBytes ?? 16 * 1024 * 1024,
   };

@@ -37,6 +37,10 @@ function configuredBaseUrl(s: Exclude<ProviderSpec, string>, env: Record<string,
 export interface ProviderHandleOptions {
   spec: ProviderSpec | undefined;
   env: Record<string, string | undefined>;
+  /** Relative paths in the environment (the local server's TUNEFILE_LOCAL_HOLD) resolve against it. */
+  cwd: string;
+  /** The wall clock in ms, for the local server's timestamps. */
+  now: () => number;
   /** The local provider's data folder (.tunefile/local). */
   localDir: string;
 }
@@ -58,5 +62,5 @@ export function createProviderHandle(options: ProviderHandleOptions): ProviderHa
 async function connectProvider(options: ProviderHandleOptions, identity: ProviderIdentity): Promise<Provider> {
   const { connectLocal } = await import('./local.ts');
   const { connectOpenAI } = await import('./openai.ts');
-  return identity.type === 'local' ? connectLocal(options.localDir, options.env) : connectOpenAI(normalizeProviderSpec(options.spec), options.env, identity);
+  return identity.type === 'local' ? connectLocal(options.localDir, options) : connectOpenAI(normalizeProviderSpec(options.spec), options.env, identity);
 }

@@ -9,15 +9,16 @@ import type { Provider } from './types.ts';
  * Testing aids from the environment: TUNEFILE_LOCAL_STEP_DELAY_MS (slow training),
  * TUNEFILE_LOCAL_FAIL_AT_STEP (every job fails at that step) and TUNEFILE_LOCAL_HOLD (jobs wait before a step).
  */
-export async function connectLocal(dataDir: string, env: Record<string, string | undefined>): Promise<Provider> {
+export async function connectLocal(dataDir: string, context: { env: Record<string, string | undefined>; cwd: string; now: () => number }): Promise<Provider> {
+  const { env } = context;
   const { startLocalServer, parseHold, HOLD_ENV } = await import('../local/index.ts');
-  const hold = parseHold(env[HOLD_ENV]);
+  const hold = parseHold(env[HOLD_ENV], context.cwd);
   const apiKey = `tf-local-${randomBytes(18).toString('hex')}`;
   rememberSecret(apiKey);
   const stepDelayMs = readEnvCount(env, 'TUNEFILE_LOCAL_STEP_DELAY_MS');
   const failAtStep = readEnvCount(env, 'TUNEFILE_LOCAL_FAIL_AT_STEP');
   const server = await startLocalServer({
-    dataDir, host: '127.0.0.1', port: 0, apiKey,
+    dataDir, host: '127.0.0.1', port: 0, apiKey, now: context.now,
     ...(stepDelayMs === undefined ? {} : { stepDelayMs }),
     ...(failAtStep ? { failAtStep } : {}),
     ...(hold ? { hold } : {}),

@@ -25,7 +25,7 @@ describe('resolveProviderIdentity', () => {
     for (const url of ['https://GW.Example:443/v1', 'http://127.0.0.1:8787/v1', 'https://res.openai.azure.com/openai?x=a@b']) {
       expect(resolveProviderIdentity({ type: 'openai', base_url: url }, {}).base_url).toBe(url);
     }
-    const handle = createProviderHandle({ spec: { type: 'openai', base_url: 'http://bob:hunter2@gw.example/v1' }, env: { OPENAI_API_KEY: 'sk-0123456789ab' }, localDir: '/nonexistent' });
+    const handle = createProviderHandle({ spec: { type: 'openai', base_url: 'http://bob:hunter2@gw.example/v1' }, env: { OPENAI_API_KEY: 'sk-0123456789ab' }, localDir: '/nonexistent', cwd: '/nonexistent', now: Date.now });
     expect(handle.identityString).toBe('openai:http://gw.example/v1');
     const refused = (await handle.connect().catch((e: unknown) => e)) as { message: string; hint: string };
     expect(refused).toMatchObject({ code: 'TUNEFILE_PROVIDER', message: 'provider.base_url http://gw.example/v1 holds a user:password@ part, which tunefile does not send' });
@@ -35,7 +35,7 @@ describe('resolveProviderIdentity', () => {
   it('uses AZURE_OPENAI_ENDPOINT for Azure, and connecting without any endpoint says how to set one', async () => {
     const azure = { type: 'openai' as const, azure_api_version: '2024-10-21' };
     expect(resolveProviderIdentity(azure, { AZURE_OPENAI_ENDPOINT: 'https://res.openai.azure.com/' }).base_url).toBe('https://res.openai.azure.com');
-    const handle = createProviderHandle({ spec: azure, env: { AZURE_OPENAI_API_KEY: 'k' }, localDir: '/nonexistent' });
+    const handle = createProviderHandle({ spec: azure, env: { AZURE_OPENAI_API_KEY: 'k' }, localDir: '/nonexistent', cwd: '/nonexistent', now: Date.now });
     await expect(handle.connect()).rejects.toMatchObject({ code: 'TUNEFILE_PROVIDER', hint: expect.stringContaining('AZURE_OPENAI_ENDPOINT') });
   });
 });

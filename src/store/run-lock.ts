@@ -28,7 +28,8 @@ export interface AcquireOptions {
   command?: string;
   /** Poll interval while waiting. @default 200 */
   pollMs?: number;
-  now?: () => Date;
+  /** The wall clock in ms (the holder's `since`). @default Date.now */
+  now?: () => number;
 }
 
 /** Whether a process with this pid exists on this host (whichever process it is: see holderState). */
@@ -113,7 +114,7 @@ export async function acquireRunLock(lockPath: string, options: AcquireOptions):
   const me: LockHolder = {
     pid: process.pid,
     host: hostname(),
-    since: (options.now?.() ?? new Date()).toISOString(),
+    since: new Date((options.now ?? Date.now)()).toISOString(),
     ...(options.command ? { command: options.command } : {}),
     ...(start ? { start } : {}),
     ...(boot ? { boot } : {}),

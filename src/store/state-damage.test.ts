@@ -42,7 +42,7 @@ describe('a damaged state.db', () => {
     // Without repair (status, gc) the marker alone is the error; with it (run) the file goes aside.
     expect(() => new StateDb(path)).toThrow(/is damaged \(database disk image is malformed\)/);
     const warnings: string[] = [];
-    const fresh = new StateDb(path, { repair: (m) => warnings.push(m), now: () => new Date('2026-12-02T10:00:00Z') });
+    const fresh = new StateDb(path, { repair: (m) => warnings.push(m), now: () => Date.parse('2026-12-02T10:00:00Z') });
     expect(fresh.getRun('k1')).toBeUndefined();
     fresh.close();
     expect(warnings).toEqual([`${path} was damaged (database disk image is malformed); moved it to state.db.corrupt-2026-12-02T10-00-00-000Z and started a fresh one: cached stages run again (their outputs are still in the cache), and remote jobs are found again by their key`]);

@@ -90,7 +90,8 @@ export interface StateDbOptions {
    * damaged state.db is an error: only `run`, which holds the run lock, rebuilds it.
    */
   repair?: (message: string) => void;
-  now?: () => Date;
+  /** The wall clock in ms (names the moved-aside file). @default Date.now */
+  now?: () => number;
 }
 
 /** Opens the database file and applies the schema; a handle that fails half-way is closed (it would hold a lock). */
@@ -144,7 +145,7 @@ export class StateDb {
       }
     }
     if (!options.repair) throw damagedError(path, damage.reason, damage.cause);
-    const { message } = moveAside(path, damage.reason, options.now?.() ?? new Date());
+    const { message } = moveAside(path, damage.reason, new Date((options.now ?? Date.now)()));
     options.repair(message);
     try {
       this.db = openDatabase(path);

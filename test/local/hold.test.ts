@@ -58,7 +58,7 @@ describe('TUNEFILE_LOCAL_HOLD', () => {
     }
     expect(parseHold('3:rel/release', '/base')).toEqual({ step: 3, path: '/base/rel/release' });
     expect(parseHold('3:C:\\x\\release', '/base')?.step).toBe(3);
-    expect(parseHold('')).toBeUndefined();
-    expect(parseHold(undefined)).toBeUndefined();
+    expect(parseHold('', '/base')).toBeUndefined();
+    expect(parseHold(undefined, '/base')).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
 import { messageText, chatPromptText } from '../dataset.ts';
 import { encodePrompt, generate, tokenText, type Generation, type LoadedModel } from '../generate.ts';
 import { badRequest, readJsonBody, sendJson } from '../http.ts';
-import { newId, nowSeconds } from '../ids.ts';
+import { newId, unixSeconds } from '../ids.ts';
 import type { Route, RouteRequest } from './types.ts';
 
 const MAX_TOP_LOGPROBS = 20;
@@ -71,7 +71,7 @@ async function createCompletion({ req, res, state }: RouteRequest): Promise<void
     const lp = logprobs === undefined ? null : completionLogprobs(model, g, prompt.length);
     for (let j = 0; j < n; j++) choices.push({ text: g.text, index: i * n + j, logprobs: lp, finish_reason: g.finishReason });
   }
-  sendJson(res, 200, { id: newId('cmpl-'), object: 'text_completion', created: nowSeconds(), model: name, system_fingerprint: 'fp_tunefile_local', choices, usage: usage(promptTokens, completionTokens) });
+  sendJson(res, 200, { id: newId('cmpl-'), object: 'text_completion', created: unixSeconds(state.now()), model: name, system_fingerprint: 'fp_tunefile_local', choices, usage: usage(promptTokens, completionTokens) });
 }
 
 function tokenInfo(model: LoadedModel, token: number, logprob: number) {
@@ -106,7 +106,7 @@ async function createChatCompletion({ req, res, state }: RouteRequest): Promise<
   }));
   // Counted as OpenAI's cookbook does: 3 tokens per message, its role and content, and 3 to prime the reply.
   const promptTokens = 3 + messages.reduce((sum, m) => sum + 3 + model.encoder.encodeOrdinary(String(m.role)).length + model.encoder.encodeOrdinary(messageText(m.content)!).length, 0);
-  sendJson(res, 200, { id: newId('chatcmpl-'), object: 'chat.completion', created: nowSeconds(), model: name, system_fingerprint: 'fp_tunefile_local', choices, usage: usage(promptTokens, g.tokens.length * n) });
+  sendJson(res, 200, { id: newId('chatcmpl-'), object: 'chat.completion', created: unixSeconds(state.now()), model: name, system_fingerprint: 'fp_tunefile_local', choices, usage: usage(promptTokens, g.tokens.length * n) });
 }
 
 export const inferenceRoutes: Route[] = [

@@ -17,6 +17,8 @@ export interface ServerState {
   maxUploadBytes: number;
   /** Largest accepted JSON body, in bytes. */
   maxJsonBytes: number;
+  /** The wall clock in ms. */
+  now: () => number;
 }
 
 /** One request: the raw request and response, path parameters and the query. */
