@@ -6,7 +6,10 @@ import { newId, unixSeconds } from './ids.ts';
 import { writeFileAtomic } from '../shared/atomic-write.ts';
 import { readJsonRecord, writeJsonAtomic, type UnreadableRecord } from './json-records.ts';
 
-/** OpenAI's file object. */
+/**
+ * OpenAI's file object. `expires_at` and `status_details` are left out: the published schema types them integer and
+ * string, not nullable, and these files neither expire nor fail processing.
+ */
 export interface FileObject {
   id: string;
   object: 'file';
@@ -15,8 +18,12 @@ export interface FileObject {
   filename: string;
   purpose: string;
   status: 'processed';
-  status_details: null;
-  expires_at: null;
+}
+
+/** The file object as served: a file.json from an older server has `expires_at: null` and `status_details: null`. */
+function servedFile(file: FileObject & { expires_at?: unknown; status_details?: unknown }): FileObject {
+  const { expires_at: _expires, status_details: _details, ...served } = file;
+  return served;
 }
 
 /** Why a parsed file.json is not the record of file `id`, or undefined when it is one. */
@@ -49,7 +56,7 @@ export class FileStore {
       if (!read) rmSync(join(this.dir, id), { recursive: true, force: true });
       else if ('problem' in read) this.unreadable.set(id, { id, path, problem: read.problem });
       else {
-        this.files.set(id, read.value.file);
+        this.files.set(id, servedFile(read.value.file));
         this.seqs.set(id, read.value.seq);
         this.nextSeq = Math.max(this.nextSeq, read.value.seq + 1);
       }
@@ -58,7 +65,7 @@ export class FileStore {
 
   /** Stores bytes as a new file (or replaces the file `id` when given, for idempotent result files). */
   create(bytes: Uint8Array, filename: string, purpose: string, id = newId('file-')): FileObject {
-    const file: FileObject = { id, object: 'file', bytes: bytes.byteLength, created_at: unixSeconds(this.now()), filename, purpose, status: 'processed', status_details: null, expires_at: null };
+    const file: FileObject = { id, object: 'file', bytes: bytes.byteLength, created_at: unixSeconds(this.now()), filename, purpose, status: 'processed' };
     writeFileAtomic(this.contentPath(id), bytes);
     const seq = this.seqs.get(id) ?? this.nextSeq++;
     writeJsonAtomic(join(this.dir, id, 'file.json'), { file, seq });

@@ -2,7 +2,11 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'not_found_error' | 'conflict_error' | 'server_error';
+/**
+ * OpenAI's error types: a client's mistake (bad key, unknown object, conflict, bad field alike) is an
+ * `invalid_request_error` told apart by status and `code`; the server's own failure is a `server_error`.
+ */
+export type ErrorType = 'invalid_request_error' | 'server_error';
 
 /** An error the client should see, with OpenAI's body `{error: {message, type, param, code}}`. */
 export class ApiError extends Error {
@@ -16,7 +20,7 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
     this.status = status;
-    this.type = options.type ?? (status === 401 ? 'authentication_error' : status === 404 ? 'not_found_error' : status >= 500 ? 'server_error' : 'invalid_request_error');
+    this.type = options.type ?? (status >= 500 ? 'server_error' : 'invalid_request_error');
     this.param = options.param ?? null;
     this.code = options.code ?? null;
     this.retry = options.retry ?? !(status === 409 || status === 413);
@@ -33,6 +37,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/** Sends server-sent events as OpenAI streams them: one `data: <json>` per chunk, then `data: [DONE]`. */
+export function sendEvents(res: ServerResponse, chunks: Iterable<unknown>): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  for (const chunk of chunks) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+  res.end('data: [DONE]\n\n');
 }
 
 /** Sends an ApiError (or a 500 for anything else) in OpenAI's error shape. */
@@ -71,7 +82,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** Reads a JSON object body; 400 for bad JSON, 422 for JSON that is not an object. */
+/** Reads a JSON object body; 400 for bad JSON and for JSON that is not an object, as OpenAI answers both. */
 export async function readJsonBody(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
   const body = await readBody(req, limit);
   let value: unknown;
@@ -81,7 +92,7 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
     throw badRequest(`the request body is not valid JSON (${(error as Error).message})`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ApiError(422, 'the request body must be a JSON object', { code: 'unprocessable_entity' });
+    throw badRequest('the request body must be a JSON object');
   }
   return value as Record<string, unknown>;
 }

@@ -90,7 +90,7 @@ export class JobRunner {
   cancel(id: string): FineTuningJob {
     const record = this.jobs.get(id);
     if (TERMINAL.has(record.job.status)) {
-      throw new ApiError(409, `Job ${id} has already finished with status ${record.job.status}; only a running or queued job can be cancelled`, { code: 'job_already_finished', type: 'conflict_error' });
+      throw new ApiError(409, `Job ${id} has already finished with status ${record.job.status}; only a running or queued job can be cancelled`, { code: 'job_already_finished' });
     }
     const active = this.active.get(id);
     if (active) {

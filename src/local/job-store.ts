@@ -53,6 +53,8 @@ export interface JobRecord {
   checkpoints: Array<{ checkpoint: CheckpointObject; file: string }>;
   /** Testing aid: fail at this step. */
   failAtStep?: number;
+  /** DELETE /models/{model} removed its fine-tuned model (the job itself stays). */
+  modelDeleted?: true;
 }
 
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);

@@ -1,5 +1,5 @@
-// Finds and loads the models the server can answer with, and lists models as GET /v1/models does.
-import { existsSync } from 'node:fs';
+// Finds and loads the models the server can answer with, lists them as GET /v1/models does, and deletes them.
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { getEncoding } from '../tokens/encoding.ts';
 import type { LoadedModel } from './generate.ts';
@@ -7,6 +7,13 @@ import { ApiError } from './http.ts';
 import type { JobStore } from './job-store.ts';
 import { BASE_MODELS, parseModelName } from './model-names.ts';
 import { readModelFile } from './trainer/model-file.ts';
+
+/** DELETE /models/{model}'s answer. */
+export interface DeletedModel {
+  id: string;
+  object: 'model';
+  deleted: true;
+}
 
 /** OpenAI's model object. */
 export interface ModelObject {
@@ -16,7 +23,6 @@ export interface ModelObject {
   owned_by: string;
 }
 
-const BASE_CREATED = 1_692_634_615;
 const CACHE_SIZE = 16;
 
 /** Model lookup with a small cache of loaded weights. */
@@ -28,19 +34,35 @@ export class ModelRegistry {
     this.jobs = jobs;
   }
 
-  /** Every base model and every fine-tuned model of a succeeded job. */
+  /**
+   * The models completions can answer with: the fine-tuned model of every succeeded job not deleted. Base models are
+   * not listed: they can be fine-tuned here but not run.
+   */
   list(): ModelObject[] {
-    const base = BASE_MODELS.map((id) => ({ id, object: 'model' as const, created: BASE_CREATED, owned_by: 'system' }));
-    const tuned = this.jobs
+    return this.jobs
       .list()
-      .filter((r) => r.job.status === 'succeeded' && r.job.fine_tuned_model)
+      .filter((r) => r.job.status === 'succeeded' && r.job.fine_tuned_model && !r.modelDeleted)
       .map((r) => ({ id: r.job.fine_tuned_model!, object: 'model' as const, created: r.job.finished_at ?? r.job.created_at, owned_by: r.job.organization_id }));
-    return [...base, ...tuned];
+  }
+
+  /** Deletes a fine-tuned model (its weights; the job stays, its `fine_tuned_model` still names it); 404 when unknown. */
+  delete(id: string): DeletedModel {
+    const record = this.jobs.list().find((r) => r.job.fine_tuned_model === id && r.job.status === 'succeeded' && !r.modelDeleted);
+    if (!record) throw notFound(id);
+    record.modelDeleted = true;
+    this.jobs.save(record);
+    const path = join(this.jobs.jobDir(record.job.id), 'model.bin');
+    this.cache.delete(path);
+    rmSync(path, { force: true });
+    return { id, object: 'model', deleted: true };
   }
 
   /** One model object; 404 model_not_found when unknown. */
   retrieve(id: string): ModelObject {
     const found = this.list().find((m) => m.id === id);
+    if (!found && BASE_MODELS.includes(id)) {
+      throw new ApiError(404, `The model \`${id}\` is a base model the local server can fine-tune but not run; it lists and serves only fine-tuned models.`, { param: 'model', code: 'model_not_found' });
+    }
     if (!found) throw notFound(id);
     return found;
   }
@@ -69,7 +91,7 @@ export class ModelRegistry {
     const dir = this.jobs.jobDir(record.job.id);
     const succeeded = record.job.status === 'succeeded';
     if (parsed.step === undefined) {
-      if (!succeeded || record.job.fine_tuned_model !== name) throw notFound(name);
+      if (!succeeded || record.job.fine_tuned_model !== name || record.modelDeleted) throw notFound(name);
       return join(dir, 'model.bin');
     }
     const checkpoint = record.checkpoints.find((c) => c.checkpoint.fine_tuned_model_checkpoint === name);
@@ -78,7 +100,7 @@ export class ModelRegistry {
     if (existsSync(path)) return path;
     // Only the latest checkpoint file is kept while a job runs, and none once it succeeds: the last epoch's weights
     // are exactly model.bin's. Earlier epochs' weights are gone.
-    if (succeeded && checkpoint === record.checkpoints.at(-1)) return join(dir, 'model.bin');
+    if (succeeded && !record.modelDeleted && checkpoint === record.checkpoints.at(-1)) return join(dir, 'model.bin');
     throw new ApiError(404, `The checkpoint model \`${name}\` is no longer stored: the local server keeps only the latest checkpoint of a running job and the final model of a finished one.`, {
       param: 'model',
       code: 'model_not_found',

@@ -6,8 +6,9 @@ export interface ListPage<T> {
   object: 'list';
   data: T[];
   has_more: boolean;
-  first_id: string | null;
-  last_id: string | null;
+  /** Only on the lists whose schema has them (files, checkpoints); jobs and events lists have none. */
+  first_id?: string | null;
+  last_id?: string | null;
 }
 
 /** Parses `limit` from a query (default `fallback`, 1..max). */
@@ -19,8 +20,8 @@ export function parseLimit(query: URLSearchParams, max = 100, fallback = 20): nu
   return limit;
 }
 
-/** The page of `items` (already in list order) that follows the item `after`. */
-export function paginate<T extends { id: string }>(items: T[], query: URLSearchParams, max = 100, fallback = 20): ListPage<T> {
+/** The page of `items` (already in list order) that follows the item `after`; `cursors`: with first_id and last_id. */
+export function paginate<T extends { id: string }>(items: T[], query: URLSearchParams, { max = 100, fallback = 20, cursors = false } = {}): ListPage<T> {
   const limit = parseLimit(query, max, fallback);
   const after = query.get('after');
   let start = 0;
@@ -30,5 +31,6 @@ export function paginate<T extends { id: string }>(items: T[], query: URLSearchP
     start = at + 1;
   }
   const data = items.slice(start, start + limit);
-  return { object: 'list', data, has_more: start + limit < items.length, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
+  const page: ListPage<T> = { object: 'list', data, has_more: start + limit < items.length };
+  return cursors ? { ...page, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null } : page;
 }

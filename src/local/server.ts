@@ -8,6 +8,7 @@ import { lockDataDir } from './data-lock.ts';
 import { EventStore } from './event-store.ts';
 import { FileStore } from './file-store.ts';
 import { HOLD_ENV, type HoldPoint } from './hold.ts';
+import { newId } from './ids.ts';
 import { ApiError, checkAuth, sendError } from './http.ts';
 import { JobRunner } from './job-runner.ts';
 import { JobStore } from './job-store.ts';
@@ -136,6 +137,8 @@ async function startOnLockedDir(dataDir: string, options: LocalServerOptions, re
 
 /** Routes one request, turning every failure into OpenAI's error shape. */
 async function handle(req: IncomingMessage, res: ServerResponse, state: ServerState, apiKey: string | undefined): Promise<void> {
+  // Every answer, errors included, carries an id the SDKs expose (`_request_id`) for a user to quote.
+  res.setHeader('x-request-id', newId('req_'));
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
     checkAuth(req, apiKey);

@@ -32,7 +32,7 @@ describe('local server errors through the SDK', () => {
     expect(String((error as Error).message)).not.toContain('sk-wrong-key-123');
     const raw = await fetch(`${t.server.url}/files`);
     expect(raw.status).toBe(401);
-    expect(await raw.json()).toEqual({ error: { message: expect.stringContaining('API key'), type: 'authentication_error', param: null, code: 'missing_api_key' } });
+    expect(await raw.json()).toEqual({ error: { message: expect.stringContaining('API key'), type: 'invalid_request_error', param: null, code: 'missing_api_key' } });
   });
 
   it('raises BadRequestError naming the bad line of a training file', async () => {
@@ -111,7 +111,7 @@ describe('local server errors through the SDK', () => {
     expect(((await raw.json()) as { error: { message: string } }).error.message).toBe('Invalid URL (GET /v1/nothing/here)');
     const post = (body: string) => fetch(`${t.server.url}/completions`, { method: 'POST', headers: { authorization: 'Bearer sk-test-local-key', 'content-type': 'application/json' }, body });
     const notObject = await post('[1, 2]');
-    expect(notObject.status).toBe(422);
+    expect(notObject.status).toBe(400);
     expect(await notObject.json()).toMatchObject({ error: { message: 'the request body must be a JSON object', type: 'invalid_request_error' } });
     expect((await post('{"model": ')).status).toBe(400);
     const error = await t.client.completions.create({ model: 'babbage-002', prompt: 'x' }).catch((e: unknown) => e);

@@ -29,7 +29,7 @@ function listFiles({ res, query, state }: RouteRequest): void {
   const order = query.get('order') ?? 'desc';
   if (order !== 'asc' && order !== 'desc') throw badRequest('order must be "asc" or "desc"', 'order');
   // OpenAI lists up to 10,000 files per page by default.
-  sendJson(res, 200, paginate(state.files.list(query.get('purpose') ?? undefined, order), query, 10_000, 10_000));
+  sendJson(res, 200, paginate(state.files.list(query.get('purpose') ?? undefined, order), query, { max: 10_000, fallback: 10_000, cursors: true }));
 }
 
 function downloadFile({ res, params, state }: RouteRequest): void {
@@ -43,7 +43,7 @@ function deleteFile({ res, params, state }: RouteRequest): void {
   state.files.get(id);
   const user = state.jobs.list().find((r) => !TERMINAL.has(r.job.status) && (r.job.training_file === id || r.job.validation_file === id));
   if (user) {
-    throw new ApiError(409, `File ${id} is in use by fine-tuning job ${user.job.id} (${user.job.status}); cancel the job or wait for it to finish`, { param: 'file_id', code: 'file_in_use', type: 'conflict_error' });
+    throw new ApiError(409, `File ${id} is in use by fine-tuning job ${user.job.id} (${user.job.status}); cancel the job or wait for it to finish`, { param: 'file_id', code: 'file_in_use' });
   }
   state.files.delete(id);
   sendJson(res, 200, { id, object: 'file', deleted: true });

@@ -32,13 +32,13 @@ function listJobs({ res, query, state }: RouteRequest): void {
 function listEvents({ res, params, query, state }: RouteRequest): void {
   const id = params[0]!;
   state.jobs.get(id);
-  sendJson(res, 200, paginate(state.events.listNewestFirst(id), query, 10_000));
+  sendJson(res, 200, paginate(state.events.listNewestFirst(id), query, { max: 10_000 }));
 }
 
 function listCheckpoints({ res, params, query, state }: RouteRequest): void {
   const record = state.jobs.get(params[0]!);
   const newestFirst = record.checkpoints.map((c) => c.checkpoint).reverse();
-  sendJson(res, 200, paginate(newestFirst, query));
+  sendJson(res, 200, paginate(newestFirst, query, { cursors: true }));
 }
 
 export const fineTuningRoutes: Route[] = [

@@ -1,7 +1,7 @@
-// POST /v1/completions and /v1/chat/completions on fine-tuned models, with logprobs and token usage.
+// POST /v1/completions and /v1/chat/completions on fine-tuned models, with logprobs, token usage and streaming (SSE).
 import { messageText, chatPromptText } from '../dataset.ts';
 import { encodePrompt, generate, tokenText, type Generation, type LoadedModel } from '../generate.ts';
-import { badRequest, readJsonBody, sendJson } from '../http.ts';
+import { badRequest, readJsonBody, sendEvents, sendJson } from '../http.ts';
 import { newId, unixSeconds } from '../ids.ts';
 import type { Route, RouteRequest } from './types.ts';
 
@@ -16,13 +16,16 @@ function readInt(body: Record<string, unknown>, key: string, min: number, max: n
   return value;
 }
 
-/** Options shared by both endpoints: model, n, stop; streaming is refused. */
-function readCommon(body: Record<string, unknown>): { model: string; n: number; stop: string[] } {
+/** Options shared by both endpoints: model, n, stop, and whether to stream (with the usage chunk at the end). */
+function readCommon(body: Record<string, unknown>): { model: string; n: number; stop: string[]; stream: boolean; streamUsage: boolean } {
   if (typeof body.model !== 'string' || body.model === '') throw badRequest('model is required', 'model', 'missing_required_parameter');
-  if (body.stream === true) throw badRequest('stream is not supported by the local server; send stream: false', 'stream');
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') throw badRequest('stream must be a boolean', 'stream');
+  const options = body.stream_options as { include_usage?: unknown } | null | undefined;
+  if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) throw badRequest('stream_options must be an object', 'stream_options');
+  if (options && body.stream !== true) throw badRequest('stream_options is allowed only with stream: true', 'stream_options');
   const stop = body.stop === undefined || body.stop === null ? [] : typeof body.stop === 'string' ? [body.stop] : body.stop;
   if (!Array.isArray(stop) || stop.some((s) => typeof s !== 'string') || stop.length > 4) throw badRequest('stop must be a string or an array of up to 4 strings', 'stop');
-  return { model: body.model, n: readInt(body, 'n', 1, 128) ?? 1, stop: stop as string[] };
+  return { model: body.model, n: readInt(body, 'n', 1, 128) ?? 1, stop: stop as string[], stream: body.stream === true, streamUsage: options?.include_usage === true };
 }
 
 function usage(promptTokens: number, completionTokens: number) {
@@ -48,7 +51,7 @@ function completionLogprobs(model: LoadedModel, g: Generation, offset: number) {
 
 async function createCompletion({ req, res, state }: RouteRequest): Promise<void> {
   const body = await readJsonBody(req, state.maxJsonBytes);
-  const { model: name, n, stop } = readCommon(body);
+  const { model: name, n, stop, stream, streamUsage } = readCommon(body);
   if (body.echo === true) throw badRequest('echo is not supported by the local server', 'echo');
   const prompts = typeof body.prompt === 'string' ? [body.prompt] : body.prompt;
   if (!Array.isArray(prompts) || prompts.length === 0 || prompts.some((p) => typeof p !== 'string')) {
@@ -62,6 +65,7 @@ async function createCompletion({ req, res, state }: RouteRequest): Promise<void
   // One choice per prompt per n, in order, with index = prompt index * n + j (as OpenAI numbers them); each prompt
   // is tokenized once and goes through the model once, whatever n.
   const choices = [];
+  const streamed: object[] = [];
   for (let i = 0; i < prompts.length; i++) {
     const prompt = (prompts as string[])[i]!;
     const tokens = encodePrompt(model, prompt);
@@ -69,9 +73,29 @@ async function createCompletion({ req, res, state }: RouteRequest): Promise<void
     const g = generate(model, tokens, { maxTokens, topLogprobs: logprobs ?? 0, stop });
     completionTokens += g.tokens.length * n;
     const lp = logprobs === undefined ? null : completionLogprobs(model, g, prompt.length);
-    for (let j = 0; j < n; j++) choices.push({ text: g.text, index: i * n + j, logprobs: lp, finish_reason: g.finishReason });
+    for (let j = 0; j < n; j++) {
+      choices.push({ text: g.text, index: i * n + j, logprobs: lp, finish_reason: g.finishReason });
+      if (stream) streamed.push(...completionDeltas(model, g, i * n + j, lp));
+    }
   }
-  sendJson(res, 200, { id: newId('cmpl-'), object: 'text_completion', created: unixSeconds(state.now()), model: name, system_fingerprint: 'fp_tunefile_local', choices, usage: usage(promptTokens, completionTokens) });
+  const head = { id: newId('cmpl-'), object: 'text_completion' as const, created: unixSeconds(state.now()), model: name, system_fingerprint: 'fp_tunefile_local' };
+  if (!stream) return sendJson(res, 200, { ...head, choices, usage: usage(promptTokens, completionTokens) });
+  sendEvents(res, [
+    ...streamed.map((choice) => ({ ...head, choices: [choice] })),
+    ...(streamUsage ? [{ ...head, choices: [], usage: usage(promptTokens, completionTokens) }] : []),
+  ]);
+}
+
+/** One streamed choice of a completion: a chunk per token (with its logprobs), then one with the finish reason. */
+function completionDeltas(model: LoadedModel, g: Generation, index: number, lp: ReturnType<typeof completionLogprobs> | null): object[] {
+  const out: object[] = g.tokens.map((token, k) => ({
+    text: tokenText(model, token),
+    index,
+    logprobs: lp ? { tokens: [lp.tokens[k]], token_logprobs: [lp.token_logprobs[k]], top_logprobs: [lp.top_logprobs[k]], text_offset: [lp.text_offset[k]] } : null,
+    finish_reason: null,
+  }));
+  out.push({ text: '', index, logprobs: null, finish_reason: g.finishReason });
+  return out;
 }
 
 function tokenInfo(model: LoadedModel, token: number, logprob: number) {
@@ -81,7 +105,7 @@ function tokenInfo(model: LoadedModel, token: number, logprob: number) {
 
 async function createChatCompletion({ req, res, state }: RouteRequest): Promise<void> {
   const body = await readJsonBody(req, state.maxJsonBytes);
-  const { model: name, n, stop } = readCommon(body);
+  const { model: name, n, stop, stream, streamUsage } = readCommon(body);
   const messages = body.messages as Array<{ role?: unknown; content?: unknown }>;
   if (!Array.isArray(messages) || messages.length === 0) throw badRequest('messages must be a non-empty array', 'messages');
   messages.forEach((m, i) => {
@@ -106,7 +130,21 @@ async function createChatCompletion({ req, res, state }: RouteRequest): Promise<
   }));
   // Counted as OpenAI's cookbook does: 3 tokens per message, its role and content, and 3 to prime the reply.
   const promptTokens = 3 + messages.reduce((sum, m) => sum + 3 + model.encoder.encodeOrdinary(String(m.role)).length + model.encoder.encodeOrdinary(messageText(m.content)!).length, 0);
-  sendJson(res, 200, { id: newId('chatcmpl-'), object: 'chat.completion', created: unixSeconds(state.now()), model: name, system_fingerprint: 'fp_tunefile_local', choices, usage: usage(promptTokens, g.tokens.length * n) });
+  const head = { id: newId('chatcmpl-'), created: unixSeconds(state.now()), model: name, system_fingerprint: 'fp_tunefile_local' };
+  if (!stream) return sendJson(res, 200, { ...head, object: 'chat.completion', choices, usage: usage(promptTokens, g.tokens.length * n) });
+  // Streamed as OpenAI does: per choice, the role first, then a content delta per token, then the finish reason.
+  const chunk = (choice: object) => ({ ...head, object: 'chat.completion.chunk', choices: [choice] });
+  const chunks: object[] = [];
+  for (let index = 0; index < n; index++) {
+    chunks.push(chunk({ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }));
+    g.tokens.forEach((token, k) => {
+      const content = logprobs ? [logprobs.content[k]!] : null;
+      chunks.push(chunk({ index, delta: { content: tokenText(model, token) }, logprobs: content ? { content, refusal: null } : null, finish_reason: null }));
+    });
+    chunks.push(chunk({ index, delta: {}, logprobs: null, finish_reason: g.finishReason }));
+  }
+  if (streamUsage) chunks.push({ ...head, object: 'chat.completion.chunk', choices: [], usage: usage(promptTokens, g.tokens.length * n) });
+  sendEvents(res, chunks);
 }
 
 export const inferenceRoutes: Route[] = [
@@ -114,4 +152,5 @@ export const inferenceRoutes: Route[] = [
   { method: 'POST', pattern: /^\/chat\/completions$/, handle: createChatCompletion },
   { method: 'GET', pattern: /^\/models$/, handle: ({ res, state }) => sendJson(res, 200, { object: 'list', data: state.models.list() }) },
   { method: 'GET', pattern: /^\/models\/([^/]+)$/, handle: ({ res, params, state }) => sendJson(res, 200, state.models.retrieve(params[0]!)) },
+  { method: 'DELETE', pattern: /^\/models\/([^/]+)$/, handle: ({ res, params, state }) => sendJson(res, 200, state.models.delete(params[0]!)) },
 ];
