@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { toExchange, type Exchange } from './openapi.ts';
 
 /** What to do instead of (or while) forwarding a request. */
 export type Fault =
@@ -36,6 +37,8 @@ export interface FaultProxy {
   url: string;
   /** Every request seen: method, path and the fault applied (or 'forwarded'). */
   log: { method: string; path: string; fault: string }[];
+  /** Every forwarded request with the server's whole answer, parsed (for checks against a vendor's document). */
+  exchanges: Exchange[];
   /** Stalled requests whose client closed the connection (gave up waiting), in the order they did. */
   abandoned: { method: string; path: string }[];
   /** Replaces the rules (counters start again). */
@@ -51,6 +54,7 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = []): 
   const log: FaultProxy['log'] = [];
   const abandoned: FaultProxy['abandoned'] = [];
   const recorded = new Map<string, Recorded>();
+  const exchanges: Exchange[] = [];
   const sockets = new Set<Socket>();
 
   const server = createServer((req, res) => {
@@ -69,12 +73,12 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = []): 
       return void req.resume();
     }
     if (fault?.kind === 'rendezvous') {
-      rule!.held.push(() => forward(req, res, upstream, undefined, recorded));
+      rule!.held.push(() => forward(req, res, upstream, undefined, recorded, exchanges));
       if (rule!.held.length >= fault.count) for (const release of rule!.held.splice(0)) release();
       return;
     }
     if (fault?.kind === 'replay') return void replay(req, res, recorded);
-    forward(req, res, upstream, fault?.kind, recorded);
+    forward(req, res, upstream, fault?.kind, recorded, exchanges);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -85,6 +89,7 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = []): 
   return {
     url: `http://127.0.0.1:${port}/v1`,
     log,
+    exchanges,
     abandoned,
     setRules(next) {
       active = activate(next);
@@ -151,7 +156,7 @@ function sendStatus(req: IncomingMessage, res: ServerResponse, fault: Extract<Fa
  * Forwards the request and records the server's whole answer (for `replay`); with `reset` or `truncate`, only half
  * of the real response body reaches the client.
  */
-async function forward(req: IncomingMessage, res: ServerResponse, upstream: URL, mode: 'reset' | 'truncate' | undefined, recorded: Map<string, Recorded>): Promise<void> {
+async function forward(req: IncomingMessage, res: ServerResponse, upstream: URL, mode: 'reset' | 'truncate' | undefined, recorded: Map<string, Recorded>, exchanges: Exchange[]): Promise<void> {
   const sent = await readBody(req).catch(() => undefined);
   if (!sent) return void res.socket?.destroy();
   const path = (req.url ?? '/').replace(/^\/v1\/?/, '');
@@ -166,6 +171,7 @@ async function forward(req: IncomingMessage, res: ServerResponse, upstream: URL,
       const upHeaders = { ...up.headers };
       delete upHeaders['transfer-encoding'];
       recorded.set(requestKey(req, sent), { status: up.statusCode ?? 502, headers: upHeaders, body });
+      exchanges.push(toExchange({ method: req.method ?? 'GET', path: '/' + path.split('?')[0], status: up.statusCode ?? 502, contentType: String(up.headers['content-type'] ?? ''), text: body.toString('utf8'), requestContentType: String(req.headers['content-type'] ?? ''), requestText: sent.toString('utf8') }));
       if (mode === 'reset') {
         // Promise the whole body, send half of it, then cut the connection.
         res.writeHead(up.statusCode ?? 502, { ...upHeaders, 'content-length': body.length });
