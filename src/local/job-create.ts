@@ -23,11 +23,11 @@ export interface CreatedJob {
 }
 
 /** Validates a POST /fine_tuning/jobs body; throws 400 naming the field (or the file's bad line). */
-export function buildJob(body: Record<string, unknown>, files: FileStore, nowMs: number, defaultFailAtStep?: number): CreatedJob {
+export function buildJob(body: Record<string, unknown>, files: FileStore, nowMs: number, defaultFailAtStep?: number, baseModels: readonly string[] = BASE_MODELS): CreatedJob {
   const model = requireString(body, 'model');
-  if (!BASE_MODELS.includes(model)) {
-    const guess = didYouMean(model, BASE_MODELS);
-    throw badRequest(`Model ${JSON.stringify(model)} is not available for fine-tuning on the local server${guess ? `; did you mean ${JSON.stringify(guess)}?` : ''} Available: ${BASE_MODELS.join(', ')}.`, 'model', 'model_not_available');
+  if (!baseModels.includes(model)) {
+    const guess = didYouMean(model, baseModels);
+    throw badRequest(`Model ${JSON.stringify(model)} is not available for fine-tuning on the local server${guess ? `; did you mean ${JSON.stringify(guess)}?` : ''} Available: ${baseModels.join(', ')}.`, 'model', 'model_not_available');
   }
   const trainingFile = requireString(body, 'training_file');
   const validationFile = body.validation_file === undefined || body.validation_file === null ? null : requireString(body, 'validation_file');

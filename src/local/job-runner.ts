@@ -74,10 +74,10 @@ export class JobRunner {
     this.pump();
   }
 
-  /** Creates a job from a request body; bad requests and bad lines throw 400 before anything is stored. */
-  create(body: Record<string, unknown>): FineTuningJob {
+  /** Creates a job from an OpenAI request body; bad requests and bad lines throw 400 before anything is stored. */
+  create(body: Record<string, unknown>, baseModels?: readonly string[]): FineTuningJob {
     if (this.closing) throw new ApiError(503, 'the local server is shutting down');
-    const { record: draft, train, valid } = buildJob(body, this.files, this.options.now(), this.options.failAtStep);
+    const { record: draft, train, valid } = buildJob(body, this.files, this.options.now(), this.options.failAtStep, baseModels);
     const record = this.jobs.add(draft);
     const { job } = record;
     this.events.add(job.id, `Created fine-tuning job: ${job.id}`);

@@ -19,6 +19,17 @@ export const BASE_MODELS: readonly string[] = [
   'gpt-4.1-nano-2025-04-14',
 ];
 
+/**
+ * Base models accepted on the Together API (`/together/v1/fine-tunes`): open models Together fine-tunes. The local
+ * trainer treats them as it treats OpenAI's (tiktoken's o200k_base encoding, not the model's own tokenizer).
+ */
+export const TOGETHER_BASE_MODELS: readonly string[] = [
+  'Qwen/Qwen3-8B',
+  'Qwen/Qwen2.5-7B-Instruct',
+  'meta-llama/Meta-Llama-3.1-8B-Instruct-Reference',
+  'meta-llama/Llama-3.2-3B-Instruct',
+];
+
 /** The organisation segment of every fine-tuned name. */
 export const LOCAL_ORG = 'local';
 

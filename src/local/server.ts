@@ -16,6 +16,7 @@ import { ModelRegistry } from './model-registry.ts';
 import { fileRoutes } from './routes/files.ts';
 import { fineTuningRoutes } from './routes/fine-tuning.ts';
 import { inferenceRoutes } from './routes/inference.ts';
+import { TOGETHER_PREFIX, togetherRoutes } from './routes/together.ts';
 import type { Route, ServerState } from './routes/types.ts';
 
 export interface LocalServerOptions {
@@ -53,8 +54,10 @@ export interface LocalServerOptions {
 }
 
 export interface LocalServer {
-  /** Base URL ending in /v1, for the SDK's baseURL. */
+  /** Base URL ending in /v1, for the OpenAI SDK's baseURL. */
   url: string;
+  /** Base URL of Together's API on the same port (`…/together/v1`), for the together-ai SDK. */
+  togetherUrl: string;
   host: string;
   port: number;
   apiKey?: string;
@@ -121,6 +124,7 @@ async function startOnLockedDir(dataDir: string, options: LocalServerOptions, re
   let closed: Promise<void> | undefined;
   return {
     url,
+    togetherUrl: url.replace(/\/v1$/, TOGETHER_PREFIX),
     host,
     port,
     ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
@@ -141,9 +145,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ServerSt
   res.setHeader('x-request-id', newId('req_'));
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    checkAuth(req, apiKey);
     const path = url.pathname.replace(/\/+$/, '');
-    const route = path.startsWith('/v1/') ? findRoute(req.method ?? 'GET', path.slice(3)) : undefined;
+    const route = path.startsWith('/v1/')
+      ? findRoute(ROUTES, req.method ?? 'GET', path.slice(3))
+      : path.startsWith(`${TOGETHER_PREFIX}/`)
+        ? findRoute(togetherRoutes, req.method ?? 'GET', path.slice(TOGETHER_PREFIX.length))
+        : undefined;
+    // A presigned upload URL (Together's second upload step) is its own credential, as at Together: no key is sent.
+    if (!route?.route.presigned) checkAuth(req, apiKey);
     if (!route) throw new ApiError(404, `Invalid URL (${req.method} ${url.pathname})`);
     await route.route.handle({ req, res, params: route.params, query: url.searchParams, state });
   } catch (error) {
@@ -157,8 +166,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ServerSt
   }
 }
 
-function findRoute(method: string, path: string): { route: Route; params: string[] } | undefined {
-  for (const route of ROUTES) {
+function findRoute(routes: Route[], method: string, path: string): { route: Route; params: string[] } | undefined {
+  for (const route of routes) {
     if (route.method !== method) continue;
     const m = route.pattern.exec(path);
     if (m) return { route, params: m.slice(1).map((p) => decodePathSegment(p, method, path)) };

@@ -231,14 +231,14 @@ function normalize(value: unknown): unknown {
 }
 
 /** A fetch for the SDKs that records every exchange with the API under `base` (request and response bodies parsed), passing bodies through. */
-export function recordingFetch(base: string, exchanges: Exchange[]): typeof fetch {
+export function recordingFetch(base: string, exchanges: Exchange[], next: typeof fetch = fetch): typeof fetch {
   return async (input, init) => {
     const request = new Request(input, init);
     // The SDK also fetches a `data:` URL to probe FormData support: only the API's own requests are exchanges.
-    if (!request.url.startsWith(base)) return fetch(request);
+    if (!request.url.startsWith(base)) return next(request);
     const requestContentType = request.headers.get('content-type') ?? '';
     const requestText = requestContentType.startsWith('application/json') ? await request.clone().text() : undefined;
-    const response = await fetch(request);
+    const response = await next(request);
     const path = new URL(request.url).pathname.slice(new URL(base).pathname.replace(/\/$/, '').length);
     exchanges.push(toExchange({ method: request.method, path, status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.clone().text(), requestContentType, requestText }));
     return response;

@@ -103,8 +103,8 @@ function tokenInfo(model: LoadedModel, token: number, logprob: number) {
   return { token: text, logprob, bytes: [...Buffer.from(text, 'utf8')] };
 }
 
-async function createChatCompletion({ req, res, state }: RouteRequest): Promise<void> {
-  const body = await readJsonBody(req, state.maxJsonBytes);
+/** A chat completion request answered: OpenAI's choices, the generation behind them, and the usage. */
+export async function answerChat(state: RouteRequest['state'], body: Record<string, unknown>) {
   const { model: name, n, stop, stream, streamUsage } = readCommon(body);
   const messages = body.messages as Array<{ role?: unknown; content?: unknown }>;
   if (!Array.isArray(messages) || messages.length === 0) throw badRequest('messages must be a non-empty array', 'messages');
@@ -131,7 +131,12 @@ async function createChatCompletion({ req, res, state }: RouteRequest): Promise<
   // Counted as OpenAI's cookbook does: 3 tokens per message, its role and content, and 3 to prime the reply.
   const promptTokens = 3 + messages.reduce((sum, m) => sum + 3 + model.encoder.encodeOrdinary(String(m.role)).length + model.encoder.encodeOrdinary(messageText(m.content)!).length, 0);
   const head = { id: newId('chatcmpl-'), created: unixSeconds(state.now()), model: name, system_fingerprint: 'fp_tunefile_local' };
-  if (!stream) return sendJson(res, 200, { ...head, object: 'chat.completion', choices, usage: usage(promptTokens, g.tokens.length * n) });
+  return { head, choices, usage: usage(promptTokens, g.tokens.length * n), model, g, n, logprobs, stream, streamUsage };
+}
+
+async function createChatCompletion({ req, res, state }: RouteRequest): Promise<void> {
+  const { head, choices, usage: used, model, g, n, logprobs, stream, streamUsage } = await answerChat(state, await readJsonBody(req, state.maxJsonBytes));
+  if (!stream) return sendJson(res, 200, { ...head, object: 'chat.completion', choices, usage: used });
   // Streamed as OpenAI does: per choice, the role first, then a content delta per token, then the finish reason.
   const chunk = (choice: object) => ({ ...head, object: 'chat.completion.chunk', choices: [choice] });
   const chunks: object[] = [];
@@ -143,7 +148,7 @@ async function createChatCompletion({ req, res, state }: RouteRequest): Promise<
     });
     chunks.push(chunk({ index, delta: {}, logprobs: null, finish_reason: g.finishReason }));
   }
-  if (streamUsage) chunks.push({ ...head, object: 'chat.completion.chunk', choices: [], usage: usage(promptTokens, g.tokens.length * n) });
+  if (streamUsage) chunks.push({ ...head, object: 'chat.completion.chunk', choices: [], usage: used });
   sendEvents(res, chunks);
 }
 

@@ -31,7 +31,9 @@ export interface RouteRequest {
 }
 
 export interface Route {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** The path carries a single-use secret token instead of the API key (a presigned upload URL). */
+  presigned?: true;
   /** Path below /v1, with `([^/]+)` groups for ids. */
   pattern: RegExp;
   handle(request: RouteRequest): Promise<void> | void;
