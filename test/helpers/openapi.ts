@@ -115,9 +115,13 @@ export class Contract {
   }
 
   private responseSchema(op: Operation, x: Exchange): Schema | undefined {
-    if (x.status >= 400) return { $ref: '#/components/schemas/ErrorResponse' };
     const content = op.responses?.[String(x.status)]?.content ?? {};
     const type = x.contentType.split(';')[0]!.trim();
+    // An error the operation does not declare has the document's error shape (Together: ErrorData; OpenAI, which has none: ErrorResponse).
+    if (x.status >= 400 && !content[type]?.schema) {
+      const name = ['ErrorData', 'ErrorResponse'].find((n) => n in this.doc.components.schemas);
+      return name ? { $ref: `#/components/schemas/${name}` } : undefined;
+    }
     const declared = content[type]?.schema as Schema | undefined;
     // OpenAI declares no event-stream schema for legacy completions: its chunks are completion objects.
     if (!declared && type === 'text/event-stream') return content['application/json']?.schema as Schema | undefined;

@@ -81,6 +81,15 @@ describe('the together-ai SDK against the local server', () => {
     form.set('purpose', 'fine-tune');
     const multipart = await client.post<{ id: string; filename: string }>('/files/upload', { body: form });
     expect(multipart.filename).toBe('small.jsonl');
+    // An OpenAI base model is not one Together fine-tunes: a 400 in Together's error shape, nothing created.
+    const jobsBefore = (await client.fineTuning.list()).data.length;
+    await expect(client.fineTuning.create({ model: 'babbage-002', training_file: file.id })).rejects.toMatchObject({ status: 400 });
+    expect((await client.fineTuning.list()).data.length).toBe(jobsBefore);
+    const long = await client.fineTuning.create({ model: 'meta-llama/Meta-Llama-3.1-8B-Instruct-Reference', training_file: file.id, n_epochs: 50 });
+    expect((await client.fineTuning.cancel(long.id)).status).toBe('cancelled');
+    expect((await client.fineTuning.retrieve(long.id)).status).toBe('cancelled');
+    expect(await client.files.delete(multipart.id)).toEqual({ id: multipart.id, deleted: true });
+    expect((await client.files.list()).data.map((f) => f.id)).not.toContain(multipart.id);
     const undocumented = (x: Exchange) => (x.method === 'POST' && x.path === '/files' && x.status === 302) || (x.method === 'PUT' && x.path.startsWith('/uploads/'));
     expect(exchanges.filter(undocumented).map((x) => `${x.method} ${x.status}`)).toEqual(['POST 302', 'PUT 200']);
     const contract = new Contract('together', ALLOW.together);

@@ -38,7 +38,8 @@ function downloadFile({ res, params, state }: RouteRequest): void {
   res.end(bytes);
 }
 
-function deleteFile({ res, params, state }: RouteRequest): void {
+/** Deletes a file no unfinished job uses (409 while one does); both APIs answer with the id. */
+export function deleteStoredFile({ params, state }: RouteRequest): string {
   const id = params[0]!;
   state.files.get(id);
   const user = state.jobs.list().find((r) => !TERMINAL.has(r.job.status) && (r.job.training_file === id || r.job.validation_file === id));
@@ -46,7 +47,11 @@ function deleteFile({ res, params, state }: RouteRequest): void {
     throw new ApiError(409, `File ${id} is in use by fine-tuning job ${user.job.id} (${user.job.status}); cancel the job or wait for it to finish`, { param: 'file_id', code: 'file_in_use' });
   }
   state.files.delete(id);
-  sendJson(res, 200, { id, object: 'file', deleted: true });
+  return id;
+}
+
+function deleteFile(request: RouteRequest): void {
+  sendJson(request.res, 200, { id: deleteStoredFile(request), object: 'file', deleted: true });
 }
 
 export const fileRoutes: Route[] = [

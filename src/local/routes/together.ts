@@ -7,7 +7,7 @@ import { newId } from '../ids.ts';
 import type { FileObject } from '../file-store.ts';
 import type { JobRecord, JobStatus } from '../job-store.ts';
 import { TOGETHER_BASE_MODELS } from '../model-names.ts';
-import { fileRoutes } from './files.ts';
+import { deleteStoredFile, fileRoutes } from './files.ts';
 import { answerChat } from './inference.ts';
 import type { Route, RouteRequest } from './types.ts';
 
@@ -15,6 +15,8 @@ import type { Route, RouteRequest } from './types.ts';
 export const TOGETHER_PREFIX = '/together/v1';
 
 const FILE_TYPES = ['jsonl', 'csv', 'parquet'];
+/** Together's file purposes; other files on the server (OpenAI's job result files) are not Together's to list. */
+const PURPOSES = ['fine-tune', 'eval', 'eval-sample', 'eval-output', 'eval-summary', 'batch-generated', 'batch-api'];
 
 /** Together's statuses for the server's job statuses. */
 const STATUS: Record<JobStatus, string> = {
@@ -184,10 +186,10 @@ export const togetherRoutes: Route[] = [
   { method: 'POST', pattern: /^\/files$/, handle: announceUpload },
   { method: 'PUT', pattern: /^\/uploads\/([^/]+)$/, handle: receiveUpload, presigned: true },
   { method: 'POST', pattern: /^\/files\/upload$/, handle: multipartUpload },
-  { method: 'GET', pattern: /^\/files$/, handle: ({ res, state }) => sendJson(res, 200, { data: state.files.list(undefined, 'desc').map(togetherFile) }) },
+  { method: 'GET', pattern: /^\/files$/, handle: ({ res, state }) => sendJson(res, 200, { data: state.files.list(undefined, 'desc').filter((f) => PURPOSES.includes(f.purpose)).map(togetherFile) }) },
   { method: 'GET', pattern: /^\/files\/([^/]+)$/, handle: ({ res, params, state }) => sendJson(res, 200, togetherFile(state.files.get(params[0]!))) },
   { method: 'GET', pattern: /^\/files\/([^/]+)\/content$/, handle: shared(fileRoutes, 'GET', '/files/x/content') },
-  { method: 'DELETE', pattern: /^\/files\/([^/]+)$/, handle: shared(fileRoutes, 'DELETE', '/files/x') },
+  { method: 'DELETE', pattern: /^\/files\/([^/]+)$/, handle: (request) => sendJson(request.res, 200, { id: deleteStoredFile(request), deleted: true }) },
   { method: 'POST', pattern: /^\/fine-tunes$/, handle: createFineTune },
   { method: 'GET', pattern: /^\/fine-tunes$/, handle: ({ res, state }) => sendJson(res, 200, { data: state.jobs.list().map((r) => togetherJob(r)) }) },
   { method: 'GET', pattern: /^\/fine-tunes\/([^/]+)$/, handle: ({ res, params, state }) => sendJson(res, 200, togetherJob(state.jobs.get(params[0]!), false)) },
