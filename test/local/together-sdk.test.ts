@@ -92,6 +92,14 @@ describe('the together-ai SDK against the local server', () => {
     expect((await client.files.list()).data.map((f) => f.id)).not.toContain(multipart.id);
     const undocumented = (x: Exchange) => (x.method === 'POST' && x.path === '/files' && x.status === 302) || (x.method === 'PUT' && x.path.startsWith('/uploads/'));
     expect(exchanges.filter(undocumented).map((x) => `${x.method} ${x.status}`)).toEqual(['POST 302', 'PUT 200']);
+    // The upload URL needs no key because it is single-use: a second PUT to it, or to a made-up one, is a 404 and
+    // stores nothing.
+    const uploadPath = exchanges.find((x) => x.method === 'PUT')!.path;
+    const filesBefore = (await client.files.list()).data.length;
+    for (const path of [uploadPath, '/uploads/upload-madeup']) {
+      expect((await nodeFetch(`${t.server.togetherUrl}${path}`, { method: 'PUT', body: 'x' })).status).toBe(404);
+    }
+    expect((await client.files.list()).data.length).toBe(filesBefore);
     const contract = new Contract('together', ALLOW.together);
     expect([...new Set(exchanges.filter((x) => !undocumented(x)).flatMap((x) => contract.problems(x).map((p) => p.replace(/(file|ftjob)-[A-Za-z0-9]+/g, '$1-ID'))))]).toEqual([]);
   });
