@@ -107,6 +107,7 @@ async function startOnLockedDir(dataDir: string, options: LocalServerOptions, re
     runner,
     models: new ModelRegistry(jobs),
     now,
+    pendingUploads: new Map(),
     maxUploadBytes: options.maxUploadBytes ?? 512 * 1024 * 1024,
     maxJsonBytes: options.maxJsonBytes ?? 16 * 1024 * 1024,
   };

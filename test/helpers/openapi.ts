@@ -132,16 +132,22 @@ export class Contract {
   }
 
   private check(schema: Schema, value: unknown, where: string): string[] {
+    const validate = this.validator(schema);
+    const out: string[] = [];
+    if (!validate(value)) out.push(...(validate.errors ?? []).map((e) => `${where}: ${e.instancePath || '(body)'} ${e.message} ${JSON.stringify(e.params)}`));
+    out.push(...this.unknownFields(schema, value, '').map((f) => `${where}: ${f} is not in the document's schema (add it to the allow-list if reviewed)`));
+    return out;
+  }
+
+  /** The compiled validator of a schema (compiled once per distinct schema). */
+  private validator(schema: Schema): ValidateFunction {
     const key = JSON.stringify(schema);
     let validate = this.compiled.get(key);
     if (!validate) {
       validate = this.ajv.compile(this.rebase(schema) as Schema);
       this.compiled.set(key, validate);
     }
-    const out: string[] = [];
-    if (!validate(value)) out.push(...(validate.errors ?? []).map((e) => `${where}: ${e.instancePath || '(body)'} ${e.message} ${JSON.stringify(e.params)}`));
-    out.push(...this.unknownFields(schema, value, '').map((f) => `${where}: ${f} is not in the document's schema (add it to the allow-list if reviewed)`));
-    return out;
+    return validate;
   }
 
   /** A schema whose `#/components/...` refs point into the registered document. */
@@ -160,13 +166,7 @@ export class Contract {
 
   /** Whether `value` validates against one alternative (anyOf/oneOf branch). */
   private fits(schema: Schema, value: unknown): boolean {
-    const key = JSON.stringify(schema);
-    let validate = this.compiled.get(key);
-    if (!validate) {
-      validate = this.ajv.compile(this.rebase(schema) as Schema);
-      this.compiled.set(key, validate);
-    }
-    return validate(value) as boolean;
+    return this.validator(schema)(value) as boolean;
   }
 
   /**

@@ -32,7 +32,7 @@ function listFiles({ res, query, state }: RouteRequest): void {
   sendJson(res, 200, paginate(state.files.list(query.get('purpose') ?? undefined, order), query, { max: 10_000, fallback: 10_000, cursors: true }));
 }
 
-function downloadFile({ res, params, state }: RouteRequest): void {
+export function downloadFile({ res, params, state }: RouteRequest): void {
   const bytes = state.files.read(params[0]!);
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length });
   res.end(bytes);

@@ -7,7 +7,7 @@ import { newId } from '../ids.ts';
 import type { FileObject } from '../file-store.ts';
 import type { JobRecord, JobStatus } from '../job-store.ts';
 import { TOGETHER_BASE_MODELS } from '../model-names.ts';
-import { deleteStoredFile, fileRoutes } from './files.ts';
+import { deleteStoredFile, downloadFile } from './files.ts';
 import { answerChat } from './inference.ts';
 import type { Route, RouteRequest } from './types.ts';
 
@@ -28,9 +28,6 @@ const STATUS: Record<JobStatus, string> = {
   cancelled: 'cancelled',
 };
 
-/** Per server: uploads announced by POST /files whose bytes have not been PUT yet, by upload token. */
-const pendingUploads = new WeakMap<object, Map<string, { fileId: string; filename: string; purpose: string }>>();
-const uploadsOf = (state: object) => pendingUploads.get(state) ?? pendingUploads.set(state, new Map()).get(state)!;
 
 function togetherFile(file: FileObject): Record<string, unknown> {
   const type = /\.([a-z]+)$/.exec(file.filename)?.[1] ?? 'jsonl';
@@ -64,18 +61,14 @@ function togetherJob(record: JobRecord, truncated = true): Record<string, unknow
 
 /** Reads Together's create body and builds the OpenAI-shaped one the job runner takes. */
 function openAiBody(body: Record<string, unknown>): Record<string, unknown> {
-  const number = (key: string): number | undefined => {
+  // Together's name -> OpenAI's hyperparameter; batch_size "max" is the default, so it is left out.
+  const hyperparameters: Record<string, number> = {};
+  for (const [key, openAi] of [['n_epochs', 'n_epochs'], ['batch_size', 'batch_size'], ['learning_rate', 'learning_rate_multiplier']] as const) {
     const v = body[key];
-    if (v === undefined || v === null) return undefined;
+    if (v === undefined || v === null || (key === 'batch_size' && v === 'max')) continue;
     if (typeof v !== 'number') throw badRequest(`${key} must be a number`, key);
-    return v;
-  };
-  if (body.batch_size === 'max') delete body.batch_size;
-  const hyperparameters = {
-    ...(number('n_epochs') !== undefined ? { n_epochs: number('n_epochs') } : {}),
-    ...(number('batch_size') !== undefined ? { batch_size: number('batch_size') } : {}),
-    ...(number('learning_rate') !== undefined ? { learning_rate_multiplier: number('learning_rate') } : {}),
-  };
+    hyperparameters[openAi] = v;
+  }
   return {
     model: body.model,
     training_file: body.training_file,
@@ -94,7 +87,7 @@ async function announceUpload({ req, res, state }: RouteRequest): Promise<void> 
   if (!filename) throw badRequest('file_name is required', 'file_name');
   const token = newId('upload-');
   const fileId = newId('file-');
-  uploadsOf(state).set(token, { fileId, filename: filename.split(/[\\/]/).at(-1)!, purpose });
+  state.pendingUploads.set(token, { fileId, filename: filename.split(/[\\/]/).at(-1)!, purpose });
   const host = req.headers.host ?? '127.0.0.1';
   res.writeHead(302, { location: `http://${host}${TOGETHER_PREFIX}/uploads/${token}`, 'x-together-file-id': fileId, 'content-length': 0 });
   res.end();
@@ -102,10 +95,10 @@ async function announceUpload({ req, res, state }: RouteRequest): Promise<void> 
 
 /** PUT /uploads/{token}: the SDK's second step, the file's bytes. */
 async function receiveUpload({ req, res, params, state }: RouteRequest): Promise<void> {
-  const pending = uploadsOf(state).get(params[0]!);
+  const pending = state.pendingUploads.get(params[0]!);
   if (!pending) throw new ApiError(404, `no upload ${params[0]} is waiting for its bytes`);
   const bytes = await readBody(req, state.maxUploadBytes);
-  uploadsOf(state).delete(params[0]!);
+  state.pendingUploads.delete(params[0]!);
   state.files.create(bytes, pending.filename, pending.purpose, pending.fileId);
   sendJson(res, 200, {});
 }
@@ -175,20 +168,13 @@ async function createChat({ req, res, state }: RouteRequest): Promise<void> {
   });
 }
 
-/** The OpenAI route of the same method and path, for operations whose shapes the two APIs share. */
-function shared(routes: Route[], method: string, path: string): Route['handle'] {
-  const route = routes.find((r) => r.method === method && r.pattern.test(path));
-  if (!route) throw new Error(`no OpenAI route ${method} ${path}`);
-  return route.handle;
-}
-
 export const togetherRoutes: Route[] = [
   { method: 'POST', pattern: /^\/files$/, handle: announceUpload },
   { method: 'PUT', pattern: /^\/uploads\/([^/]+)$/, handle: receiveUpload, presigned: true },
   { method: 'POST', pattern: /^\/files\/upload$/, handle: multipartUpload },
   { method: 'GET', pattern: /^\/files$/, handle: ({ res, state }) => sendJson(res, 200, { data: state.files.list(undefined, 'desc').filter((f) => PURPOSES.includes(f.purpose)).map(togetherFile) }) },
   { method: 'GET', pattern: /^\/files\/([^/]+)$/, handle: ({ res, params, state }) => sendJson(res, 200, togetherFile(state.files.get(params[0]!))) },
-  { method: 'GET', pattern: /^\/files\/([^/]+)\/content$/, handle: shared(fileRoutes, 'GET', '/files/x/content') },
+  { method: 'GET', pattern: /^\/files\/([^/]+)\/content$/, handle: downloadFile },
   { method: 'DELETE', pattern: /^\/files\/([^/]+)$/, handle: (request) => sendJson(request.res, 200, { id: deleteStoredFile(request), deleted: true }) },
   { method: 'POST', pattern: /^\/fine-tunes$/, handle: createFineTune },
   { method: 'GET', pattern: /^\/fine-tunes$/, handle: ({ res, state }) => sendJson(res, 200, { data: state.jobs.list().map((r) => togetherJob(r)) }) },

@@ -17,6 +17,8 @@ export interface ServerState {
   maxUploadBytes: number;
   /** Largest accepted JSON body, in bytes. */
   maxJsonBytes: number;
+  /** Together's two-step uploads announced (POST /files) whose bytes have not been PUT yet, by upload token. */
+  pendingUploads: Map<string, { fileId: string; filename: string; purpose: string }>;
   /** The wall clock in ms. */
   now: () => number;
 }
