@@ -40,7 +40,10 @@ export function lockDataDir(dataDir: string): () => void {
     try {
       holder = readFileSync(path, 'utf8');
       since = statSync(path).mtime;
-    } catch {
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
+        throw new TunefileError('TUNEFILE_LOCKED', `the local server data folder ${dataDir} cannot be locked: ${path} is a folder, not a lock file`, { hint: `remove ${path}` });
+      }
       continue;
     }
     const pid = Number(holder.split(' ')[0]);
