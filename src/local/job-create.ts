@@ -3,6 +3,7 @@ import { didYouMean } from '../errors.ts';
 import { parseFineTuneJsonl, LineError, type Dataset } from './dataset.ts';
 import type { FileStore } from './file-store.ts';
 import { ApiError, badRequest } from './http.ts';
+import { readMetadata } from './metadata.ts';
 import { newId, unixSeconds } from './ids.ts';
 import type { JobRecord } from './job-store.ts';
 import { BASE_MODELS, formatModelName } from './model-names.ts';
@@ -132,16 +133,4 @@ function readSuffix(value: unknown): string | null {
     throw badRequest('suffix must be a string of up to 64 characters without ":" or spaces', 'suffix');
   }
   return value;
-}
-
-function readMetadata(value: unknown): Record<string, string> | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'object' || Array.isArray(value)) throw badRequest('metadata must be an object of string values', 'metadata');
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length > 16) throw badRequest('metadata may have at most 16 keys', 'metadata');
-  for (const [k, v] of entries) {
-    if (k.length > 64) throw badRequest(`metadata key ${JSON.stringify(k.slice(0, 20))}... is longer than 64 characters`, 'metadata');
-    if (typeof v !== 'string' || v.length > 512) throw new ApiError(400, `metadata.${k} must be a string of at most 512 characters`, { param: `metadata.${k}` });
-  }
-  return Object.fromEntries(entries) as Record<string, string>;
 }

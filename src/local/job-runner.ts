@@ -1,4 +1,5 @@
-// Runs fine-tuning jobs: validation, a queue, one worker thread per job, progress events, cancel and resume.
+// Runs fine-tuning jobs: validation, a queue, one worker thread per job, progress events, cancel, pause and resume
+// (by the user, or after a restart).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -51,6 +52,8 @@ export class JobRunner {
   private readonly queue: string[] = [];
   private readonly active = new Map<string, ActiveJob>();
   private closing = false;
+  /** Jobs a user resumed after a pause, whose next start says so (and not "after a server restart"). */
+  private readonly resumedByUser = new Set<string>();
 
   constructor(jobs: JobStore, files: FileStore, events: EventStore, options: RunnerOptions) {
     this.jobs = jobs;
@@ -64,9 +67,9 @@ export class JobRunner {
     return unixSeconds(this.options.now());
   }
 
-  /** Picks up every job a previous server left unfinished: validating jobs are revalidated, queued and running ones rerun. */
+  /** Picks up every job a previous server left unfinished: validating jobs are revalidated, queued and running ones rerun; paused ones stay paused. */
   resumeUnfinished(): void {
-    const unfinished = this.jobs.list().reverse().filter((r) => !TERMINAL.has(r.job.status));
+    const unfinished = this.jobs.list().reverse().filter((r) => !TERMINAL.has(r.job.status) && r.job.status !== 'paused');
     for (const record of unfinished.filter((r) => r.job.status === 'running')) this.queue.push(record.job.id);
     for (const record of unfinished.filter((r) => r.job.status === 'queued')) this.queue.push(record.job.id);
     for (const record of unfinished.filter((r) => r.job.status === 'validating_files')) setImmediate(() => this.validate(record));
@@ -86,12 +89,63 @@ export class JobRunner {
     return job;
   }
 
-  /** Cancels a job that has not finished; 409 when it has. */
+  /** Cancels a job that has not finished (a paused one too); 409 when it has. */
   cancel(id: string): FineTuningJob {
     const record = this.jobs.get(id);
     if (TERMINAL.has(record.job.status)) {
       throw new ApiError(409, `Job ${id} has already finished with status ${record.job.status}; only a running or queued job can be cancelled`, { code: 'job_already_finished' });
     }
+    this.stop(id);
+    delete record.pausedFrom;
+    Object.assign(record.job, { status: 'cancelled', finished_at: this.seconds(), estimated_finish: null });
+    this.events.add(id, 'Fine-tuning job cancelled');
+    this.jobs.save(record);
+    this.options.log(`job ${id} cancelled`);
+    this.pump();
+    return record.job;
+  }
+
+  /**
+   * Pauses a queued or running job: its worker stops and its checkpoints stay, so resume carries on from the last
+   * one. OpenAI's API passes through `pausing`; here the worker stops at once, so the job is `paused` on return.
+   */
+  pause(id: string): FineTuningJob {
+    const record = this.jobs.get(id);
+    const { status } = record.job;
+    if (status !== 'queued' && status !== 'running') {
+      const why = status === 'paused' ? 'is already paused' : TERMINAL.has(status) ? `has already finished with status ${status}` : `is ${status}`;
+      throw new ApiError(409, `Job ${id} ${why}; only a running or queued job can be paused`, { code: TERMINAL.has(status) ? 'job_already_finished' : 'invalid_job_status' });
+    }
+    this.stop(id);
+    record.pausedFrom = status;
+    Object.assign(record.job, { status: 'paused', estimated_finish: null });
+    this.events.add(id, 'Fine-tuning job paused');
+    this.jobs.save(record);
+    this.options.log(`job ${id} paused`);
+    this.pump();
+    return record.job;
+  }
+
+  /** Resumes a paused job where it stopped (from its last checkpoint when it had started); 409 when it is not paused. */
+  resume(id: string): FineTuningJob {
+    if (this.closing) throw new ApiError(503, 'the local server is shutting down');
+    const record = this.jobs.get(id);
+    if (record.job.status !== 'paused') {
+      throw new ApiError(409, `Job ${id} is not paused (its status is ${record.job.status}); only a paused job can be resumed`, { code: 'invalid_job_status' });
+    }
+    record.job.status = record.pausedFrom ?? 'queued';
+    delete record.pausedFrom;
+    this.events.add(id, 'Fine-tuning job resumed');
+    this.jobs.save(record);
+    this.options.log(`job ${id} resumed`);
+    if (record.job.status === 'running') this.resumedByUser.add(id);
+    this.queue.push(id);
+    this.pump();
+    return record.job;
+  }
+
+  /** Stops a job's worker, if it has one, and takes it off the queue. */
+  private stop(id: string): void {
     const active = this.active.get(id);
     if (active) {
       active.finished = true;
@@ -100,12 +154,6 @@ export class JobRunner {
     }
     const at = this.queue.indexOf(id);
     if (at >= 0) this.queue.splice(at, 1);
-    Object.assign(record.job, { status: 'cancelled', finished_at: this.seconds(), estimated_finish: null });
-    this.events.add(id, 'Fine-tuning job cancelled');
-    this.jobs.save(record);
-    this.options.log(`job ${id} cancelled`);
-    this.pump();
-    return record.job;
   }
 
   /** Stops every worker; unfinished jobs stay queued or running on disk and resume on the next start. */
@@ -167,8 +215,9 @@ export class JobRunner {
     const resuming = job.status === 'running';
     const checkpoint = this.lastCheckpoint(record);
     if (resuming) {
+      const why = this.resumedByUser.delete(job.id) ? 'after a pause' : 'after a server restart';
       this.events.truncateMetricsAfter(job.id, checkpoint?.step ?? 0);
-      this.events.add(job.id, checkpoint ? `Resuming fine-tuning job from the checkpoint at step ${checkpoint.step} after a server restart` : 'Restarting fine-tuning job from the start after a server restart');
+      this.events.add(job.id, checkpoint ? `Resuming fine-tuning job from the checkpoint at step ${checkpoint.step} ${why}` : `Restarting fine-tuning job from the start ${why}`);
     } else {
       job.status = 'running';
       this.events.add(job.id, 'Fine-tuning job started');

@@ -5,7 +5,7 @@ import { ApiError } from './http.ts';
 import { readJsonRecord, writeJsonAtomic, type UnreadableRecord } from './json-records.ts';
 import type { Hyperparameters, StepMetrics } from './trainer/protocol.ts';
 
-export type JobStatus = 'validating_files' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type JobStatus = 'validating_files' | 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
 
 /** OpenAI's fine-tuning job object. */
 export interface FineTuningJob {
@@ -55,6 +55,8 @@ export interface JobRecord {
   failAtStep?: number;
   /** DELETE /models/{model} removed its fine-tuned model (the job itself stays). */
   modelDeleted?: true;
+  /** A paused job's status before the pause, which resume restores (a running one resumes from its last checkpoint). */
+  pausedFrom?: 'queued' | 'running';
 }
 
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);

@@ -136,6 +136,22 @@ describe('concurrent creators', () => {
     expect(`${ra.stderr}\n${rb.stderr}`).toContain(`cancelled this run's job ${cancelled.id} and adopting ${kept[0]!.id}`);
   }, 180_000);
 
+  it('a job paused while run watches it is waited for, never replaced: resumed, the run ends on that one job', async () => {
+    const project = makeOpenAiProject();
+    const hold = holdAt(2);
+    const server = await serve(join(project, 'served'), { env: hold.env });
+    const run = startCli(['run'], { cwd: project, env: envFor(server.url) });
+    const { job_id: jobId } = await hold.held({ gone: () => (run.child.exitCode === null ? undefined : `the run exited: ${run.output().stderr}`) });
+    expect((await server.client.fineTuning.jobs.pause(jobId)).status).toBe('paused');
+    await waitFor(() => run.output().stderr.includes(`paused at the provider: resume it there (POST /fine_tuning/jobs/${jobId}/resume)`), 60_000, 'train to report the paused job');
+    hold.release();
+    await server.client.fineTuning.jobs.resume(jobId);
+    const done = await run.done;
+    expect(done.code, run.output().stderr).toBe(0);
+    expect((await listJobs(server.client)).map((j) => [j.id, j.status])).toEqual([[jobId, 'succeeded']]);
+    expect(readLock(project).stages.train!.job_id).toBe(jobId);
+  }, 180_000);
+
   it('runs killed between creating their jobs and settling settle on the next run: still one job not cancelled', async () => {
     const project = makeOpenAiProject();
     // Every job holds before its first step until a job is cancelled, so neither can end before the reruns cancel one.

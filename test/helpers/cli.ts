@@ -131,9 +131,9 @@ export async function runStageByStage(ids: string[], options: { cwd: string; env
  * condition is noticed, never whether it holds; the deadline only turns a wait that would hang into a failure naming
  * `what`, so give one far above what the awaited event needs on a loaded machine.
  */
-export async function waitFor(predicate: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
   const start = Date.now();
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }

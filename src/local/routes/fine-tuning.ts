@@ -1,22 +1,8 @@
-// /v1/fine_tuning/jobs: create, list (with the metadata filter), retrieve, events, checkpoints, cancel.
+// /v1/fine_tuning/jobs: create, list (with the metadata filter), retrieve, events, checkpoints, cancel, pause, resume.
 import { readJsonBody, sendJson } from '../http.ts';
-import type { JobRecord } from '../job-store.ts';
+import { matchesMetadata, metadataFilter } from '../metadata.ts';
 import { paginate } from '../paginate.ts';
 import type { Route, RouteRequest } from './types.ts';
-
-/** `metadata[k]=v` query pairs as a filter. */
-function metadataFilter(query: URLSearchParams): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (const [key, value] of query) {
-    const m = /^metadata\[(.+)\]$/.exec(key);
-    if (m) out.push([m[1]!, value]);
-  }
-  return out;
-}
-
-function matches(record: JobRecord, filter: Array<[string, string]>): boolean {
-  return filter.every(([k, v]) => record.job.metadata?.[k] === v);
-}
 
 async function createJob({ req, res, state }: RouteRequest): Promise<void> {
   const body = await readJsonBody(req, state.maxJsonBytes);
@@ -25,7 +11,7 @@ async function createJob({ req, res, state }: RouteRequest): Promise<void> {
 
 function listJobs({ res, query, state }: RouteRequest): void {
   const filter = metadataFilter(query);
-  const jobs = state.jobs.list().filter((r) => matches(r, filter)).map((r) => r.job);
+  const jobs = state.jobs.list().filter((r) => matchesMetadata(r.job.metadata, filter)).map((r) => r.job);
   sendJson(res, 200, paginate(jobs, query));
 }
 
@@ -48,4 +34,6 @@ export const fineTuningRoutes: Route[] = [
   { method: 'GET', pattern: /^\/fine_tuning\/jobs\/([^/]+)\/events$/, handle: listEvents },
   { method: 'GET', pattern: /^\/fine_tuning\/jobs\/([^/]+)\/checkpoints$/, handle: listCheckpoints },
   { method: 'POST', pattern: /^\/fine_tuning\/jobs\/([^/]+)\/cancel$/, handle: ({ res, params, state }) => sendJson(res, 200, state.runner.cancel(params[0]!)) },
+  { method: 'POST', pattern: /^\/fine_tuning\/jobs\/([^/]+)\/pause$/, handle: ({ res, params, state }) => sendJson(res, 200, state.runner.pause(params[0]!)) },
+  { method: 'POST', pattern: /^\/fine_tuning\/jobs\/([^/]+)\/resume$/, handle: ({ res, params, state }) => sendJson(res, 200, state.runner.resume(params[0]!)) },
 ];

@@ -23,6 +23,8 @@ const STATUS: Record<JobStatus, string> = {
   validating_files: 'pending',
   queued: 'queued',
   running: 'running',
+  // A job paused through OpenAI's API waits, which Together's statuses call queued (Together has no pause).
+  paused: 'queued',
   succeeded: 'completed',
   failed: 'error',
   cancelled: 'cancelled',

@@ -31,6 +31,8 @@ export function formatProgress(job: FineTuningJob, event: FineTuningJobEvent | u
   const total = data.total_steps ?? (fromMessage ? Number(fromMessage[2]) : undefined);
   if (step !== undefined) parts.push(`step ${step}${total ? `/${total}` : ''}`);
   if (typeof data.train_loss === 'number') parts.push(`loss ${data.train_loss.toFixed(4)}`);
+  // Paused by someone at the provider (OpenAI's pause): not an end, so the watch goes on until it is resumed or cancelled.
+  if ((job.status as string) === 'paused') parts.push(`paused at the provider: resume it there (POST /fine_tuning/jobs/${job.id}/resume) or cancel it; tunefile keeps watching`);
   if (job.estimated_finish) parts.push(`estimated finish ${new Date(job.estimated_finish * 1000).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`);
   return parts.join(' · ');
 }
