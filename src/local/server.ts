@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { lockDataDir } from './data-lock.ts';
+import { CompletionStore } from './completion-store.ts';
 import { EventStore } from './event-store.ts';
 import { FileStore } from './file-store.ts';
 import { HOLD_ENV, type HoldPoint } from './hold.ts';
@@ -16,6 +17,7 @@ import { ModelRegistry } from './model-registry.ts';
 import { fileRoutes } from './routes/files.ts';
 import { fineTuningRoutes } from './routes/fine-tuning.ts';
 import { inferenceRoutes } from './routes/inference.ts';
+import { storedCompletionRoutes } from './routes/stored-completions.ts';
 import { TOGETHER_PREFIX, togetherRoutes } from './routes/together.ts';
 import type { Route, ServerState } from './routes/types.ts';
 
@@ -65,7 +67,7 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-const ROUTES: Route[] = [...fileRoutes, ...fineTuningRoutes, ...inferenceRoutes];
+const ROUTES: Route[] = [...fileRoutes, ...fineTuningRoutes, ...inferenceRoutes, ...storedCompletionRoutes];
 
 /** Starts the local OpenAI-compatible fine-tuning server and resumes any unfinished jobs in its data folder. */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
@@ -87,8 +89,9 @@ async function startOnLockedDir(dataDir: string, options: LocalServerOptions, re
   const now = options.now ?? Date.now;
   const files = new FileStore(dataDir, now);
   const jobs = new JobStore(dataDir);
-  for (const bad of [...jobs.unreadable.values(), ...files.unreadable.values()]) {
-    log(`skipping ${bad.id}: ${bad.path} is not valid (${bad.problem}); the other jobs and files are served. Restore that file or move its folder away.`);
+  const completions = new CompletionStore(dataDir);
+  for (const bad of [...jobs.unreadable.values(), ...files.unreadable.values(), ...completions.unreadable.values()]) {
+    log(`skipping ${bad.id}: ${bad.path} is not valid (${bad.problem}); the other records are served. Restore that file or move it away.`);
   }
   const events = new EventStore(jobs.dir, now);
   const failAtStep = options.failAtStep;
@@ -105,6 +108,7 @@ async function startOnLockedDir(dataDir: string, options: LocalServerOptions, re
     jobs,
     events,
     runner,
+    completions,
     models: new ModelRegistry(jobs),
     now,
     pendingUploads: new Map(),

@@ -1,6 +1,6 @@
 // tunefile's `openai` provider against OpenAI's published document: the sample pipeline runs with `provider: openai`
 // against `tunefile serve` through a forwarding proxy, and every request the provider sent (JSON bodies against the
-// operation's request schema) and every answer it got must conform.
+// operation's request schema, multipart uploads field by field) and every answer it got must conform.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,10 @@ describe("the openai provider against OpenAI's OpenAPI document", () => {
     // The run uploaded, trained and evaluated: the operations it needs were all exercised.
     for (const op of ['POST /files', 'POST /fine_tuning/jobs', 'GET /fine_tuning/jobs/{fine_tuning_job_id}', 'POST /completions']) expect(ops).toContain(op);
     expect(proxy.exchanges.filter((x) => x.requestBody !== undefined).length).toBeGreaterThan(1);
+    // The uploads' multipart bodies are validated too, field by field.
+    const uploads = proxy.exchanges.filter((x) => x.method === 'POST' && x.path === '/files');
+    expect(uploads.length).toBeGreaterThan(0);
+    for (const x of uploads) expect(x.requestBody).toMatchObject({ purpose: 'fine-tune', file: expect.stringMatching(/\.jsonl$/) });
     expect(proxy.exchanges.flatMap((x) => contract.problems(x))).toEqual([]);
   });
 });

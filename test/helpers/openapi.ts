@@ -34,28 +34,62 @@ export interface AllowList {
   fields?: Record<string, string>;
   /** `Schema.field[].field` the server may send as null although the schema does not allow it. */
   nullable?: Record<string, string>;
+  /** `Schema.field=value`: a value the server may send although the field's enum does not list it. */
+  enums?: Record<string, string>;
 }
 
-/** Lets the field at `path` (`Schema.a[].b`) be null, in the document itself; throws when the path names nothing. */
-function allowNull(schemas: Record<string, Schema>, path: string): void {
+/**
+ * The place of the field at `path` (`Schema.a[].b`: a `[]` steps into a field's items) in the document, as the object
+ * holding it and its key there. Every `$ref` on the way below the named schema is replaced by a copy of its target,
+ * so what is changed there changes only this path, not every schema that shares the target. Fields are found through
+ * `allOf`. Throws when the path names nothing.
+ */
+function locate(schemas: Record<string, Schema>, path: string): { holder: Schema; key: string } {
+  const own = (holder: Schema, key: string): Schema | undefined => {
+    const node = holder[key] as Schema | undefined;
+    if (typeof node?.$ref !== 'string') return node;
+    const copy = structuredClone(schemas[(node.$ref as string).split('/').at(-1)!]);
+    holder[key] = copy;
+    return copy;
+  };
   const [root, ...fields] = path.split('.');
-  const deref = (s: Schema | undefined): Schema | undefined => (typeof s?.$ref === 'string' ? schemas[(s.$ref as string).split('/').at(-1)!] : s);
-  let node: Schema | undefined = schemas[root!];
-  let parent: Schema | undefined;
-  let key = '';
+  let holder: Schema = schemas;
+  let key = root!;
   for (const f of fields) {
     const name = f.replace(/\[\]$/, '');
-    parent = deref(node)?.properties as Schema | undefined;
+    const node = holder === schemas ? schemas[key] : own(holder, key);
+    const allOf = (node?.allOf as Schema[] | undefined) ?? [];
+    const owners = [node, ...allOf.map((_, i) => own(allOf as unknown as Schema, String(i)))];
+    const properties = owners.map((o) => o?.properties as Schema | undefined).find((p) => p && name in p);
+    if (!properties) throw new Error(`allow-list: ${path} names no field of the document`);
+    holder = properties;
     key = name;
-    node = parent?.[name] as Schema | undefined;
     if (f.endsWith('[]')) {
-      parent = deref(node);
+      const list = own(holder, key);
+      if (!list?.items) throw new Error(`allow-list: ${path}: ${name} is not a list`);
+      holder = list;
       key = 'items';
-      node = parent?.items as Schema | undefined;
     }
-    if (!node) throw new Error(`allow-list: ${path} names no field of the document`);
   }
-  parent![key] = { anyOf: [node, { type: 'null' }] };
+  if (fields.length === 0 || !holder[key]) throw new Error(`allow-list: ${path} names no field of the document`);
+  return { holder, key };
+}
+
+/** Lets the field at `path` be null, in the document itself. */
+function allowNull(schemas: Record<string, Schema>, path: string): void {
+  const { holder, key } = locate(schemas, path);
+  holder[key] = { anyOf: [holder[key], { type: 'null' }] };
+}
+
+/** Adds `value` to the enum of the field at `path` (`Schema.field=value`), in the document itself. */
+function allowEnumValue(schemas: Record<string, Schema>, entry: string): void {
+  const at = entry.lastIndexOf('=');
+  const { holder, key } = locate(schemas, entry.slice(0, at));
+  const field = holder[key] as Schema;
+  const target = typeof field.$ref === 'string' ? structuredClone(schemas[(field.$ref as string).split('/').at(-1)!]!) : field;
+  if (!Array.isArray(target.enum)) throw new Error(`allow-list: ${entry}: the field has no enum`);
+  target.enum = [...(target.enum as unknown[]), entry.slice(at + 1)];
+  holder[key] = target;
 }
 
 export class Contract {
@@ -70,6 +104,7 @@ export class Contract {
     this.name = name;
     this.doc = normalize(JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8'))) as Contract['doc'];
     for (const field of Object.keys(allowList.nullable ?? {})) allowNull(this.doc.components.schemas, field);
+    for (const entry of Object.keys(allowList.enums ?? {})) allowEnumValue(this.doc.components.schemas, entry);
     // strict: false only for the document's own keywords (discriminator, x-oai*, deprecated, example); ajv still
     // enforces required, enum, type and the rest of JSON Schema.
     this.ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
@@ -102,9 +137,10 @@ export class Contract {
     const found = this.operation(x.method, x.path);
     if (!found) return [`${where}: no such operation in the ${this.name} document`];
     const out: string[] = [];
-    if (x.requestBody !== undefined && x.requestContentType?.startsWith('application/json')) {
-      const schema = found.op.requestBody?.content?.['application/json']?.schema as Schema | undefined;
-      if (!schema) out.push(`${where}: the document declares no JSON request body`);
+    const requestType = ['application/json', 'multipart/form-data'].find((t) => x.requestContentType?.startsWith(t));
+    if (x.requestBody !== undefined && requestType) {
+      const schema = found.op.requestBody?.content?.[requestType]?.schema as Schema | undefined;
+      if (!schema) out.push(`${where}: the document declares no ${requestType} request body`);
       else out.push(...this.check(schema, x.requestBody, `${where} request`));
     }
     const schema = this.responseSchema(found.op, x);
@@ -170,14 +206,14 @@ export class Contract {
   }
 
   /**
-   * Fields present in `value` that its schema does not name (through allOf, and the anyOf/oneOf branches the value
+   * Fields present in `value` that its schema does not name (through allOf, nested too, and the anyOf/oneOf branches the value
    * fits). Objects whose schema allows any property (additionalProperties, or no properties at all) are not walked.
    */
   private unknownFields(schema: Schema, value: unknown, at: string, name = this.nameOf(schema)): string[] {
     const s = this.resolve(schema);
-    const branches = [s, ...((s.allOf as Schema[] | undefined) ?? []).map((b) => this.resolve(b))];
+    const branches = this.withAllOf(s);
     for (const alt of [...((s.anyOf as Schema[] | undefined) ?? []), ...((s.oneOf as Schema[] | undefined) ?? [])]) {
-      if (this.fits(alt, value)) branches.push(this.resolve(alt), ...((this.resolve(alt).allOf as Schema[] | undefined) ?? []).map((b) => this.resolve(b)));
+      if (this.fits(alt, value)) branches.push(...this.withAllOf(this.resolve(alt)));
     }
     if (Array.isArray(value)) {
       const items = branches.map((b) => b.items as Schema | undefined).find(Boolean);
@@ -202,6 +238,11 @@ export class Contract {
       out.push(...this.unknownFields(sub, v, field));
     }
     return out;
+  }
+
+  /** A schema and every schema its `allOf` reaches, through nested `allOf`s. */
+  private withAllOf(s: Schema): Schema[] {
+    return [s, ...((s.allOf as Schema[] | undefined) ?? []).flatMap((b) => this.withAllOf(this.resolve(b)))];
   }
 
   private nameOf(schema: Schema): string {
@@ -241,7 +282,7 @@ export function recordingFetch(base: string, exchanges: Exchange[], next: typeof
     // The SDK also fetches a `data:` URL to probe FormData support: only the API's own requests are exchanges.
     if (!request.url.startsWith(base)) return next(request);
     const requestContentType = request.headers.get('content-type') ?? '';
-    const requestText = requestContentType.startsWith('application/json') ? await request.clone().text() : undefined;
+    const requestText = /^(application\/json|multipart\/form-data)/.test(requestContentType) ? await request.clone().text() : undefined;
     const response = await next(request);
     const path = new URL(request.url).pathname.slice(new URL(base).pathname.replace(/\/$/, '').length);
     exchanges.push(toExchange({ method: request.method, path, status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.clone().text(), requestContentType, requestText }));
@@ -256,6 +297,22 @@ export function toExchange(raw: { method: string; path: string; status: number; 
   else if (raw.contentType.startsWith('text/event-stream')) {
     body = raw.text.split('\n\n').map((e) => e.replace(/^data: /, '')).filter((d) => d !== '' && d !== '[DONE]').map((d) => JSON.parse(d) as unknown);
   }
-  const json = raw.requestContentType.startsWith('application/json') && raw.requestText;
-  return { method: raw.method, path: raw.path, status: raw.status, contentType: raw.contentType, body, ...(json ? { requestContentType: raw.requestContentType, requestBody: JSON.parse(json) as unknown } : {}) };
+  const sent = raw.requestText ? requestBody(raw.requestContentType, raw.requestText) : undefined;
+  return { method: raw.method, path: raw.path, status: raw.status, contentType: raw.contentType, body, ...(sent !== undefined ? { requestContentType: raw.requestContentType, requestBody: sent } : {}) };
+}
+
+/** A JSON request body parsed, or a multipart one as its fields (a file part as its file name); undefined for any other type. */
+function requestBody(contentType: string, text: string): unknown {
+  if (contentType.startsWith('application/json')) return JSON.parse(text) as unknown;
+  const boundary = /^multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (!boundary) return undefined;
+  const fields: Record<string, string> = {};
+  for (const part of text.split(`--${boundary}`).slice(1, -1)) {
+    const [head = '', ...rest] = part.replace(/^\r\n/, '').split('\r\n\r\n');
+    const name = /name="([^"]*)"/.exec(head)?.[1];
+    if (name === undefined) throw new Error(`a multipart part without a name: ${head}`);
+    const filename = /filename="([^"]*)"/.exec(head)?.[1];
+    fields[name] = filename !== undefined ? filename : rest.join('\r\n\r\n').replace(/\r\n$/, '');
+  }
+  return fields;
 }

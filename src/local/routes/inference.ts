@@ -3,6 +3,7 @@ import { messageText, chatPromptText } from '../dataset.ts';
 import { encodePrompt, generate, tokenText, type Generation, type LoadedModel } from '../generate.ts';
 import { badRequest, readJsonBody, sendEvents, sendJson } from '../http.ts';
 import { newId, unixSeconds } from '../ids.ts';
+import { storeCompletion, wantsStore } from './stored-completions.ts';
 import type { Route, RouteRequest } from './types.ts';
 
 const MAX_TOP_LOGPROBS = 20;
@@ -135,8 +136,13 @@ export async function answerChat(state: RouteRequest['state'], body: Record<stri
 }
 
 async function createChatCompletion({ req, res, state }: RouteRequest): Promise<void> {
-  const { head, choices, usage: used, model, g, n, logprobs, stream, streamUsage } = await answerChat(state, await readJsonBody(req, state.maxJsonBytes));
-  if (!stream) return sendJson(res, 200, { ...head, object: 'chat.completion', choices, usage: used });
+  const body = await readJsonBody(req, state.maxJsonBytes);
+  const store = wantsStore(body);
+  const { head, choices, usage: used, model, g, n, logprobs, stream, streamUsage } = await answerChat(state, body);
+  const completion = { ...head, object: 'chat.completion' as const, choices, usage: used };
+  // A streamed completion is stored whole, as its chunks add up.
+  if (store) storeCompletion(state, body, completion);
+  if (!stream) return sendJson(res, 200, completion);
   // Streamed as OpenAI does: per choice, the role first, then a content delta per token, then the finish reason.
   const chunk = (choice: object) => ({ ...head, object: 'chat.completion.chunk', choices: [choice] });
   const chunks: object[] = [];

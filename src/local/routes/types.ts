@@ -1,5 +1,6 @@
 // What every route handler receives.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CompletionStore } from '../completion-store.ts';
 import type { EventStore } from '../event-store.ts';
 import type { FileStore } from '../file-store.ts';
 import type { JobRunner } from '../job-runner.ts';
@@ -12,6 +13,8 @@ export interface ServerState {
   jobs: JobStore;
   events: EventStore;
   runner: JobRunner;
+  /** Chat completions created with `store: true`. */
+  completions: CompletionStore;
   models: ModelRegistry;
   /** Largest accepted upload (POST /files), in bytes. */
   maxUploadBytes: number;
