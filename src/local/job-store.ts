@@ -1,5 +1,5 @@
 // Fine-tuning jobs on disk (jobs/<id>/job.json, written atomically) and their OpenAI object shapes.
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from './http.ts';
 import { readJsonRecord, writeJsonAtomic, type UnreadableRecord } from './json-records.ts';
@@ -135,6 +135,17 @@ export class JobStore {
   /** The record, or undefined. */
   find(id: string): JobRecord | undefined {
     return this.jobs.get(id);
+  }
+
+  /**
+   * Forgets a job and removes its folder, job.json first: a kill halfway leaves a folder without its record, which
+   * loading skips and `tunefile gc` removes. The caller checks that nothing runs it.
+   */
+  remove(id: string): void {
+    this.get(id);
+    rmSync(join(this.jobDir(id), 'job.json'), { force: true });
+    this.jobs.delete(id);
+    rmSync(this.jobDir(id), { recursive: true, force: true, maxRetries: 3 });
   }
 
   /** All records, newest first. */

@@ -28,6 +28,8 @@ export const TOGETHER_BASE_MODELS: readonly string[] = [
   'Qwen/Qwen2.5-7B-Instruct',
   'meta-llama/Meta-Llama-3.1-8B-Instruct-Reference',
   'meta-llama/Llama-3.2-3B-Instruct',
+  'Qwen/Qwen3-32B',
+  'meta-llama/Llama-3.3-70B-Instruct-Reference',
 ];
 
 /** The organisation segment of every fine-tuned name. */
