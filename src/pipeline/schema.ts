@@ -8,21 +8,27 @@ const DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 /** The `provider` value: a name, or an object with connection details (never the key itself). */
 function providerSchema(): Record<string, unknown> {
   return {
-    description: 'Training backend: local (default, offline), openai, or an object with connection details.',
+    description: 'Training backend: local (default, offline), openai, together, or an object with connection details.',
     anyOf: [
-      { enum: ['local', 'openai'] },
+      { enum: ['local', 'openai', 'together'] },
       {
         type: 'object',
         additionalProperties: false,
         required: ['type'],
         properties: {
-          type: { enum: ['local', 'openai'], description: 'Provider type.' },
-          base_url: { type: 'string', pattern: '^https?://', description: 'API base URL (OpenAI-compatible or Azure endpoint).' },
-          api_key_env: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Environment variable that holds the API key. Default OPENAI_API_KEY.' },
+          type: { enum: ['local', 'openai', 'together'], description: 'Provider type.' },
+          base_url: { type: 'string', pattern: '^https?://', description: 'API base URL (OpenAI-compatible, Azure endpoint, or Together).' },
+          api_key_env: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Environment variable that holds the API key. Default OPENAI_API_KEY (together: TOGETHER_API_KEY).' },
           organization: { type: 'string', description: 'OpenAI organization id.' },
           project: { type: 'string', description: 'OpenAI project id.' },
+          flavor: { enum: ['nebius'], description: "An OpenAI-compatible service with its own fine-tuning settings (type: openai): nebius maps lora, learning_rate, packing and context_length onto Nebius Token Factory's." },
           azure_api_version: { type: 'string', description: 'Azure OpenAI API version; selects the Azure client.' },
-          azure_deployment: { type: 'string', description: 'Azure OpenAI deployment name.' },
+          azure_deployment: { type: 'string', description: 'Azure OpenAI: an existing deployment of the fine-tuned model for evaluate to use.' },
+          azure_subscription: { type: 'string', description: 'Azure subscription id: with azure_resource_group and azure_account, evaluate deploys the fine-tuned model through the management API.' },
+          azure_resource_group: { type: 'string', description: 'Azure resource group of the Azure OpenAI account.' },
+          azure_account: { type: 'string', description: 'Azure OpenAI (Cognitive Services) account name.' },
+          azure_deployment_sku: { type: 'string', description: 'SKU of a deployment evaluate creates. Default: standard.' },
+          azure_keep_deployment: { type: 'boolean', description: 'Keep the deployment evaluate created after the run (it bills while it exists). Default: false, it is deleted.' },
         },
       },
     ],

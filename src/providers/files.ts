@@ -1,8 +1,7 @@
-// Fine-tuning files on a provider, named by content hash so they can be found again without local state.
+// Fine-tuning files on any provider, named by content hash so they can be found again without local state, and
+// reused only once their content is checked.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import type OpenAI from 'openai';
-import type { FileObject } from 'openai/resources/files';
+import type { ProviderFiles, RemoteFile } from './types.ts';
 
 /** The remote file name of an uploaded fine-tuning file: its content hash makes it findable after state.db is lost. */
 export function getRemoteFileName(hash: string): string {
@@ -18,9 +17,9 @@ export function isNotFound(error: unknown): boolean {
  * The file if it exists and is usable (not in `error` status, same size and, when given, the same content-hash name);
  * undefined when it is gone or differs.
  */
-export async function retrieveUsableFile(client: OpenAI, id: string, bytes: number, signal?: AbortSignal, filename?: string): Promise<FileObject | undefined> {
+export async function retrieveUsableFile(files: ProviderFiles, id: string, bytes: number, signal?: AbortSignal, filename?: string): Promise<RemoteFile | undefined> {
   try {
-    const file = await client.files.retrieve(id, { signal });
+    const file = await files.retrieve(id, signal);
     return file.status === 'error' || file.bytes !== bytes || (filename !== undefined && file.filename !== filename) ? undefined : file;
   } catch (error) {
     if (isNotFound(error)) return undefined;
@@ -33,13 +32,13 @@ export async function retrieveUsableFile(client: OpenAI, id: string, bytes: numb
  * prove nothing (anyone who can upload to the organisation can copy them), so a candidate is reused only when its
  * content is checked; on a provider that refuses to download fine-tune files (OpenAI), none is.
  */
-export async function findRemoteFile(client: OpenAI, expected: { filename: string; bytes: number; hash: string }, signal?: AbortSignal): Promise<FileObject | undefined> {
-  const candidates: FileObject[] = [];
-  for await (const file of client.files.list({ purpose: 'fine-tune', limit: 1000 }, { signal })) {
+export async function findRemoteFile(files: ProviderFiles, expected: { filename: string; bytes: number; hash: string }, signal?: AbortSignal): Promise<RemoteFile | undefined> {
+  const candidates: RemoteFile[] = [];
+  for await (const file of files.list(signal)) {
     if (file.filename === expected.filename && file.bytes === expected.bytes && file.status !== 'error') candidates.push(file);
   }
   for (const file of candidates) {
-    if (await hasContent(client, file.id, expected.hash, signal)) return file;
+    if (await hasContent(files, file.id, expected.hash, signal)) return file;
   }
   return undefined;
 }
@@ -48,10 +47,10 @@ export async function findRemoteFile(client: OpenAI, expected: { filename: strin
  * True when the provider serves file `id` and its bytes hash to `hash` (sha256 hex). False when they differ, when the
  * file is gone, or when the provider refuses the download (HTTP 400, 403 or 404); other errors are thrown.
  */
-export async function hasContent(client: OpenAI, id: string, hash: string, signal?: AbortSignal): Promise<boolean> {
+export async function hasContent(files: ProviderFiles, id: string, hash: string, signal?: AbortSignal): Promise<boolean> {
   let response: Response;
   try {
-    response = await client.files.content(id, { signal });
+    response = await files.content(id, signal);
   } catch (error) {
     const status = (error as { status?: unknown }).status;
     if (status === 400 || status === 403 || status === 404) return false;
@@ -60,12 +59,4 @@ export async function hasContent(client: OpenAI, id: string, hash: string, signa
   const digest = createHash('sha256');
   if (response.body) for await (const chunk of response.body) digest.update(chunk);
   return digest.digest('hex') === hash;
-}
-
-/** Uploads a local file with purpose `fine-tune` and waits until the provider has processed it. */
-export async function uploadFineTuneFile(client: OpenAI, path: string, filename: string, signal?: AbortSignal): Promise<FileObject> {
-  const { toFile } = await import('openai');
-  const created = await client.files.create({ file: await toFile(createReadStream(path), filename), purpose: 'fine-tune' }, { signal });
-  if (created.status === 'processed') return created;
-  return client.files.waitForProcessing(created.id, { pollInterval: 1000, maxWait: 30 * 60 * 1000 });
 }

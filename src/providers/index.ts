@@ -2,17 +2,15 @@
 import type { ProviderSpec } from '../shared/config-types.ts';
 import type { ProviderHandle } from './handle.ts';
 import { stripUrlCredentials } from './redact.ts';
-import { AZURE_UNSET, identityString, type Provider, type ProviderIdentity } from './types.ts';
+import { AZURE_UNSET, defaultBaseUrl, identityString, type Provider, type ProviderIdentity } from './types.ts';
 
 export type { ProviderHandle } from './handle.ts';
 export { identityString } from './types.ts';
 
-const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
-
 /** The spec as an object. */
 export function normalizeProviderSpec(spec: ProviderSpec | undefined): Exclude<ProviderSpec, string> {
   if (spec === undefined || spec === 'local') return { type: 'local' };
-  if (spec === 'openai') return { type: 'openai' };
+  if (spec === 'openai' || spec === 'together') return { type: spec };
   return spec;
 }
 
@@ -25,13 +23,17 @@ export function resolveProviderIdentity(spec: ProviderSpec | undefined, env: Rec
   const s = normalizeProviderSpec(spec);
   if (s.type === 'local') return { type: 'local' };
   const base = stripUrlCredentials(configuredBaseUrl(s, env));
-  return { type: 'openai', base_url: base };
+  return { type: s.type, base_url: base };
 }
 
-/** The base URL as configured (spec, then OPENAI_BASE_URL or AZURE_OPENAI_ENDPOINT, then OpenAI's), without trailing slashes. */
-function configuredBaseUrl(s: Exclude<ProviderSpec, string>, env: Record<string, string | undefined>): string {
+/**
+ * The base URL as configured, without trailing slashes: the spec's, then the environment's (OPENAI_BASE_URL,
+ * AZURE_OPENAI_ENDPOINT for Azure, TOGETHER_BASE_URL for together, as the SDKs read them), then the service's own.
+ */
+export function configuredBaseUrl(s: Exclude<ProviderSpec, string>, env: Record<string, string | undefined>): string {
+  if (s.type === 'together') return (s.base_url ?? (env.TOGETHER_BASE_URL || undefined) ?? defaultBaseUrl('together')).replace(/\/+$/, '');
   const fallback = s.azure_api_version ? env.AZURE_OPENAI_ENDPOINT : env.OPENAI_BASE_URL;
-  return (s.base_url ?? (fallback || undefined) ?? (s.azure_api_version ? AZURE_UNSET : OPENAI_DEFAULT_BASE_URL)).replace(/\/+$/, '');
+  return (s.base_url ?? (fallback || undefined) ?? (s.azure_api_version ? AZURE_UNSET : defaultBaseUrl('openai'))).replace(/\/+$/, '');
 }
 
 export interface ProviderHandleOptions {
@@ -60,7 +62,13 @@ export function createProviderHandle(options: ProviderHandleOptions): ProviderHa
 }
 
 async function connectProvider(options: ProviderHandleOptions, identity: ProviderIdentity): Promise<Provider> {
-  const { connectLocal } = await import('./local.ts');
-  const { connectOpenAI } = await import('./openai.ts');
-  return identity.type === 'local' ? connectLocal(options.localDir, options) : connectOpenAI(normalizeProviderSpec(options.spec), options.env, identity);
+  const spec = normalizeProviderSpec(options.spec);
+  switch (identity.type) {
+    case 'local':
+      return (await import('./local/connect.ts')).connectLocal(options.localDir, options);
+    case 'together':
+      return (await import('./together/connect.ts')).connectTogether(spec, options.env, identity);
+    case 'openai':
+      return (await import('./openai/connect.ts')).connectOpenAI(spec, options.env, identity);
+  }
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AzureOpenAI } from 'openai';
 import { createProviderHandle, resolveProviderIdentity } from './index.ts';
-import { connectOpenAI } from './openai.ts';
+import { connectOpenAI } from './openai/connect.ts';
 import { identityString } from './types.ts';
 
 describe('resolveProviderIdentity', () => {
@@ -51,11 +51,11 @@ describe('connectOpenAI', () => {
     const identity = { type: 'openai' as const, base_url: 'http://127.0.0.1:1/v1' };
     const env = { OPENAI_API_KEY: 'sk-1', OPENAI_ORG_ID: 'org-env', OPENAI_PROJECT_ID: 'proj-env' };
     const plain = await connectOpenAI({ type: 'openai', organization: 'org-spec' }, env, identity);
-    expect(plain.client.baseURL).toBe('http://127.0.0.1:1/v1');
-    expect(plain.client.organization).toBe('org-spec');
-    expect(plain.client.project).toBe('proj-env');
+    expect(plain.inference.baseURL).toBe('http://127.0.0.1:1/v1');
+    expect(plain.inference.organization).toBe('org-spec');
+    expect(plain.inference.project).toBe('proj-env');
     const azure = await connectOpenAI({ type: 'openai', azure_api_version: '2024-10-21', azure_deployment: 'ft-spam' }, { AZURE_OPENAI_API_KEY: 'az' }, { type: 'openai', base_url: 'https://res.openai.azure.com' });
-    expect(azure.client).toBeInstanceOf(AzureOpenAI);
-    expect(azure.client.baseURL).toBe('https://res.openai.azure.com/openai');
+    expect(azure.inference).toBeInstanceOf(AzureOpenAI);
+    expect(azure.inference.baseURL).toBe('https://res.openai.azure.com/openai');
   });
 });

@@ -1,25 +1,109 @@
-// The provider interface: a configured openai SDK client plus the identity that enters stage keys.
+// The provider interface: what a fine-tuning service offers tunefile (files, jobs, inference), in OpenAI's shapes,
+// which every provider maps its own onto. What keeps a run from paying twice (the journal, verified adoption, the
+// cost guard, converging concurrent runs) lives above it, in the stages, and is the same for every provider.
 import type OpenAI from 'openai';
+import type { FileObject } from 'openai/resources/files';
+import type { FineTuningJob, FineTuningJobEvent, JobCreateParams } from 'openai/resources/fine-tuning/jobs/jobs';
+
+export type { FineTuningJob, FineTuningJobEvent } from 'openai/resources/fine-tuning/jobs/jobs';
 
 /** The identity's base URL for an Azure provider without an endpoint; connecting then fails with a hint. */
 export const AZURE_UNSET = 'azure-endpoint-not-set';
 
+export type ProviderType = 'local' | 'openai' | 'together';
+
 /** What identifies a provider in a stage key: never the API key. */
 export interface ProviderIdentity {
-  type: 'local' | 'openai';
-  /** Base URL for openai-type providers; absent for local (its port changes each run). */
+  type: ProviderType;
+  /** Base URL for remote providers; absent for local (its port changes each run). */
   base_url?: string;
+}
+
+/** A fine-tuning file as the stages read it. */
+export type RemoteFile = Pick<FileObject, 'id' | 'filename' | 'bytes' | 'status'>;
+
+/** LoRA settings for providers that train adapters (Together, Nebius); `false` asks for full fine-tuning. */
+export interface LoraSettings {
+  rank?: number;
+  alpha?: number;
+  dropout?: number;
+  /** Modules to adapt, as the provider names them (Together: `all-linear`). */
+  trainable_modules?: string;
+}
+
+/**
+ * What train asks a provider to create: OpenAI's create request (model, files, supervised hyperparameters, seed,
+ * suffix, metadata with `tunefile_key`), plus the settings other services take. A provider refuses, with a clear
+ * error, a setting it cannot honour, rather than train something else.
+ */
+export type TrainRequest = JobCreateParams & {
+  validation_file: string;
+  /** An absolute learning rate (Together, Nebius); OpenAI takes `learning_rate_multiplier` instead. */
+  learning_rate?: number;
+  lora?: LoraSettings | false;
+  /** Intermediate checkpoints to keep (Together). */
+  n_checkpoints?: number;
+  /** Packing of short examples into one sequence (Nebius, Together). */
+  packing?: boolean;
+  /** Longest training sequence in tokens (Nebius `context_length`, Together `max_seq_length`). */
+  context_length?: number;
+  /** Fields passed verbatim into the provider's create request, after tunefile's own. */
+  extra?: Record<string, unknown>;
+};
+
+/** Fine-tuning files on the provider. Errors keep the SDK's `status` (404 for a missing file). */
+export interface ProviderFiles {
+  retrieve(id: string, signal?: AbortSignal): Promise<RemoteFile>;
+  /** The provider's fine-tuning files. */
+  list(signal?: AbortSignal): AsyncIterable<RemoteFile>;
+  /** A file's bytes; throws with status 400, 403 or 404 where the provider refuses to serve them. */
+  content(id: string, signal?: AbortSignal): Promise<Response>;
+  /** Uploads a local file for fine-tuning and resolves once the provider has processed it. */
+  upload(path: string, filename: string, signal?: AbortSignal): Promise<RemoteFile>;
+}
+
+/** Fine-tuning jobs, as OpenAI's job objects: statuses mapped onto OpenAI's, the key in `metadata.tunefile_key`. */
+export interface ProviderJobs {
+  create(request: TrainRequest, signal?: AbortSignal): Promise<FineTuningJob>;
+  retrieve(id: string, signal?: AbortSignal): Promise<FineTuningJob>;
+  /**
+   * The jobs that carry stage key `key`, newest first. A provider without a metadata filter records the key some
+   * other way (see its folder) and filters here; the stages verify every job anyway.
+   */
+  listByKey(key: string, signal?: AbortSignal): AsyncIterable<FineTuningJob>;
+  cancel(id: string, signal?: AbortSignal): Promise<FineTuningJob>;
+  /** The newest event that reports a training step, for the progress line. */
+  latestStepEvent(id: string, signal?: AbortSignal): Promise<FineTuningJobEvent | undefined>;
+  /** A succeeded job's metrics as CSV: `step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy`. */
+  results(job: FineTuningJob, signal?: AbortSignal): Promise<string>;
 }
 
 export interface Provider {
   identity: ProviderIdentity;
-  /** The official SDK client, configured (base URL, key, organization, project, retries). */
-  client: OpenAI;
+  files: ProviderFiles;
+  jobs: ProviderJobs;
+  /** An OpenAI-compatible client for evaluate's completions and chat completions. */
+  inference: OpenAI;
+  /** The provider's own price for a job, in USD, where it offers one (Together's estimate-price); else undefined. */
+  estimatePrice?(request: TrainRequest, signal?: AbortSignal): Promise<number | undefined>;
   /** Stops what the provider started (the embedded local server). */
   close(): Promise<void>;
 }
 
-/** `local` or `openai:<base_url>`: the identity as one string, for journals and caches. */
+/** The columns of the result CSV every provider's `results` returns. */
+export const RESULTS_HEADER = 'step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n';
+
+const DEFAULT_BASE_URLS: Record<Exclude<ProviderType, 'local'>, string> = {
+  openai: 'https://api.openai.com/v1',
+  together: 'https://api.together.xyz/v1',
+};
+
+/** The default base URL of a remote provider type. */
+export function defaultBaseUrl(type: Exclude<ProviderType, 'local'>): string {
+  return DEFAULT_BASE_URLS[type];
+}
+
+/** `local`, `openai:<base_url>` or `together:<base_url>`: the identity as one string, for journals and caches. */
 export function identityString(identity: ProviderIdentity): string {
-  return identity.type === 'local' ? 'local' : `openai:${identity.base_url ?? 'https://api.openai.com/v1'}`;
+  return identity.type === 'local' ? 'local' : `${identity.type}:${identity.base_url ?? defaultBaseUrl(identity.type)}`;
 }

@@ -14,17 +14,28 @@ export interface ModelPrice {
 export type ProviderSpec =
   | 'local'
   | 'openai'
+  | 'together'
   | {
-      type: 'local' | 'openai';
+      type: 'local' | 'openai' | 'together';
       base_url?: string;
-      /** Name of the environment variable holding the key. @default "OPENAI_API_KEY" */
+      /** Name of the environment variable holding the key. @default "OPENAI_API_KEY" ("TOGETHER_API_KEY" for together) */
       api_key_env?: string;
       organization?: string;
       project?: string;
+      /** An OpenAI-compatible service with its own fine-tuning settings. */
+      flavor?: 'nebius';
       /** Azure OpenAI: API version; presence selects the SDK's Azure client. */
       azure_api_version?: string;
-      /** Azure OpenAI deployment name. */
+      /** Azure OpenAI: an existing deployment of the fine-tuned model, for evaluate. */
       azure_deployment?: string;
+      /** Azure OpenAI management: with the resource group and account, evaluate deploys the fine-tuned model. */
+      azure_subscription?: string;
+      azure_resource_group?: string;
+      azure_account?: string;
+      /** SKU of the deployment evaluate creates. @default "standard" */
+      azure_deployment_sku?: string;
+      /** Keep the deployment evaluate created (it bills while it exists). @default false */
+      azure_keep_deployment?: boolean;
     };
 
 /** Config as the user writes it: everything optional. */

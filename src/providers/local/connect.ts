@@ -1,8 +1,9 @@
 // The `local` provider: tunefile's own OpenAI-compatible server, started in-process on an ephemeral port.
 import { randomBytes } from 'node:crypto';
-import { readEnvCount } from '../shared/env-number.ts';
-import { rememberSecret } from './redact.ts';
-import type { Provider } from './types.ts';
+import { readEnvCount } from '../../shared/env-number.ts';
+import { openAiProvider } from '../openai/api.ts';
+import { rememberSecret } from '../redact.ts';
+import type { Provider } from '../types.ts';
 
 /**
  * Starts the embedded server on 127.0.0.1 with a random per-run key, state in `dataDir`.
@@ -11,7 +12,7 @@ import type { Provider } from './types.ts';
  */
 export async function connectLocal(dataDir: string, context: { env: Record<string, string | undefined>; cwd: string; now: () => number }): Promise<Provider> {
   const { env } = context;
-  const { startLocalServer, parseHold, HOLD_ENV } = await import('../local/index.ts');
+  const { startLocalServer, parseHold, HOLD_ENV } = await import('../../local/index.ts');
   const hold = parseHold(env[HOLD_ENV], context.cwd);
   const apiKey = `tf-local-${randomBytes(18).toString('hex')}`;
   rememberSecret(apiKey);
@@ -25,5 +26,5 @@ export async function connectLocal(dataDir: string, context: { env: Record<strin
   });
   const { default: OpenAI } = await import('openai');
   const client = new OpenAI({ apiKey, baseURL: server.url, maxRetries: 2, timeout: 120_000 });
-  return { identity: { type: 'local' }, client, close: () => server.close() };
+  return openAiProvider({ type: 'local' }, client, () => server.close());
 }

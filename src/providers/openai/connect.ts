@@ -1,9 +1,10 @@
 // The `openai` provider: OpenAI, Azure OpenAI or any server with the same fine-tuning API, via the official SDK.
-import { TunefileError } from '../errors.ts';
-import type { ProviderSpec } from '../shared/config-types.ts';
-import { readEnvCount } from '../shared/env-number.ts';
-import { rememberSecret, stripUrlCredentials } from './redact.ts';
-import { AZURE_UNSET, type Provider, type ProviderIdentity } from './types.ts';
+import { TunefileError } from '../../errors.ts';
+import type { ProviderSpec } from '../../shared/config-types.ts';
+import { readEnvCount } from '../../shared/env-number.ts';
+import { rememberSecret, stripUrlCredentials } from '../redact.ts';
+import { AZURE_UNSET, type Provider, type ProviderIdentity } from '../types.ts';
+import { openAiProvider } from './api.ts';
 
 /** Builds the SDK client. The key comes from the environment only and is never logged or stored. */
 export async function connectOpenAI(
@@ -43,6 +44,6 @@ export async function connectOpenAI(
   const client = spec.azure_api_version
     ? new AzureOpenAI({ ...common, endpoint: identity.base_url, apiVersion: spec.azure_api_version, ...(spec.azure_deployment ? { deployment: spec.azure_deployment } : {}) })
     : new OpenAI({ ...common, baseURL: identity.base_url });
-  return { identity, client, close: async () => {} };
+  return openAiProvider(identity, client, async () => {});
 }
 

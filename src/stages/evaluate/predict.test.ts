@@ -12,6 +12,7 @@ import { readLineBatches } from '../../data/text-lines.ts';
 import { TunefileError } from '../../errors.ts';
 import { startLocalServer, type LocalServer } from '../../local/index.ts';
 import type { ModelRequest } from '../../tokens/format.ts';
+import { openAiProvider } from '../../providers/openai/api.ts';
 import type { Provider } from '../../providers/types.ts';
 import { runStageForTest, type TestRunResult } from '../../../test/helpers/stage.ts';
 import { evaluate } from './index.ts';
@@ -102,11 +103,7 @@ function startProxy(target: string): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-const viaProxy = async (): Promise<Provider> => ({
-  identity: { type: 'local' },
-  client: new OpenAI({ apiKey: API_KEY, baseURL: proxy.url, maxRetries: 0 }),
-  close: async () => {},
-});
+const viaProxy = async (): Promise<Provider> => openAiProvider({ type: 'local' }, new OpenAI({ apiKey: API_KEY, baseURL: proxy.url, maxRetries: 0 }), async () => {});
 
 /** A fine-tuned model name, trained on the local server directly. */
 async function train(model: string, records: unknown[], epochs = 1): Promise<string> {
@@ -242,7 +239,7 @@ describe('evaluate in batches of prompts', () => {
   it('stops sending batches once the signal is aborted', async () => {
     const requests: ModelRequest[] = smsValid.slice(0, 100).map((r) => ({ kind: 'completion', prompt: r.prompt, display: r.prompt, answer: r.completion }));
     const controller = new AbortController();
-    const { client } = await viaProxy();
+    const { inference: client } = await viaProxy();
     proxy.log = [];
     const model = JSON.parse(readFileSync(join(dir, sms.job!), 'utf8')).fine_tuned_model as string;
     const options = { model, maxTokens: 1, stop: '\n', topLogprobs: 5, signal: controller.signal, concurrency: 1, batchSize: 20 };

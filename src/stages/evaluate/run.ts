@@ -45,7 +45,7 @@ async function predictEvery(ctx: StageContext<EvaluateParams>, e: Evaluation) {
     provider: identityString(ctx.providerIdentity),
     cache,
     refresh: ctx.options.force,
-    connect: async () => (await ctx.provider()).client,
+    connect: async () => (await ctx.provider()).inference,
     onDone: (done) => ctx.progress(`${done}/${e.requests.length}`),
     onStoreError: (error) => {
       if (storeFailed) return;

@@ -1,8 +1,7 @@
 // Finding the job a stage already started: the journal (state.db), the committed lock file, then the key's metadata.
-import type OpenAI from 'openai';
-import type { FineTuningJob } from 'openai/resources/fine-tuning/jobs/jobs';
 import { TunefileError } from '../../errors.ts';
 import { isNotFound } from '../../providers/files.ts';
+import type { FineTuningJob, ProviderJobs } from '../../providers/types.ts';
 import type { StageContext } from '../types.ts';
 import type { JobVerifier } from './verify-job.ts';
 
@@ -31,11 +30,11 @@ export function jobFailedError(address: string, job: FineTuningJob): TunefileErr
  * - the jobs carrying this key in their metadata, once verified: succeeded first, then the oldest alive.
  * A job that carries the key but does not match is named in a warning and never adopted.
  */
-export async function findExistingJob(ctx: StageContext<unknown>, client: OpenAI, identity: string, verifier: JobVerifier): Promise<FineTuningJob | undefined> {
+export async function findExistingJob(ctx: StageContext<unknown>, jobs: ProviderJobs, identity: string, verifier: JobVerifier): Promise<FineTuningJob | undefined> {
   const entry = ctx.journal.get(ctx.key);
   if (entry && entry.provider === identity) {
     try {
-      const job = await client.fineTuning.jobs.retrieve(entry.jobId, { signal: ctx.signal });
+      const job = await jobs.retrieve(entry.jobId, ctx.signal);
       if (isDead(job)) {
         ctx.journal.remove(ctx.key);
         throw jobFailedError(ctx.address, job);
@@ -44,14 +43,14 @@ export async function findExistingJob(ctx: StageContext<unknown>, client: OpenAI
       // A run killed between creating its job and settling with a concurrent twin settles now, even when both jobs have
       // ended meanwhile, so that both runs record the same model (a --force job never gives way).
       if (ctx.kv('forced').get(job.id)) return job;
-      return await convergeOnOlder(ctx, client, identity, verifier, job);
+      return await convergeOnOlder(ctx, jobs, identity, verifier, job);
     } catch (error) {
       if (!isNotFound(error)) throw error;
       ctx.warn(`journalled job ${entry.jobId} is not on the provider any more; looking for the key's job by metadata`);
       ctx.journal.remove(ctx.key);
     }
   }
-  const adopted = (await findLockedJob(ctx, client, verifier)) ?? pickAdoptable(await listKeyJobs(ctx, client, verifier));
+  const adopted = (await findLockedJob(ctx, jobs, verifier)) ?? pickAdoptable(await listKeyJobs(ctx, jobs, verifier));
   if (adopted) {
     ctx.journal.put({ stageKey: ctx.key, provider: identity, jobId: adopted.job.id, status: adopted.job.status });
     ctx.progress(`adopting job ${adopted.job.id} (${adopted.job.status}) ${adopted.how}`);
@@ -60,12 +59,12 @@ export async function findExistingJob(ctx: StageContext<unknown>, client: OpenAI
 }
 
 /** The job the lock file recorded for this stage (under any key), when it is alive or succeeded and matches. */
-async function findLockedJob(ctx: StageContext<unknown>, client: OpenAI, verifier: JobVerifier): Promise<{ job: FineTuningJob; how: string } | undefined> {
+async function findLockedJob(ctx: StageContext<unknown>, jobs: ProviderJobs, verifier: JobVerifier): Promise<{ job: FineTuningJob; how: string } | undefined> {
   const id = ctx.previous?.job_id;
   if (typeof id !== 'string') return undefined;
   let job: FineTuningJob;
   try {
-    job = await client.fineTuning.jobs.retrieve(id, { signal: ctx.signal });
+    job = await jobs.retrieve(id, ctx.signal);
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
@@ -88,22 +87,22 @@ function pickAdoptable(jobs: FineTuningJob[]): { job: FineTuningJob; how: string
  * older job, by `created_at` then id, is kept by both. When another run's verified job is older than `job`, this
  * run cancels its own (if it has not ended) and adopts the older one; otherwise `job` is kept.
  */
-export async function convergeOnOlder(ctx: StageContext<unknown>, client: OpenAI, identity: string, verifier: JobVerifier, job: FineTuningJob): Promise<FineTuningJob> {
-  const jobs = await listKeyJobs(ctx, client, verifier);
+export async function convergeOnOlder(ctx: StageContext<unknown>, api: ProviderJobs, identity: string, verifier: JobVerifier, job: FineTuningJob): Promise<FineTuningJob> {
+  const jobs = await listKeyJobs(ctx, api, verifier);
   const mine = jobs.findIndex((other) => other.id === job.id);
   // Not listed yet (a provider whose list lags): only a job created in an earlier second is known to be older.
   const older = mine >= 0 ? jobs[0] : jobs.find((other) => other.created_at < job.created_at);
   if (!older || older.id === job.id) return job;
-  if (!TERMINAL.has(job.status)) await cancelOwn(ctx, client, job);
+  if (!TERMINAL.has(job.status)) await cancelOwn(ctx, api, job);
   ctx.warn(`another run created job ${older.id} for this key first; cancelled this run's job ${job.id} and adopting ${older.id}`);
   ctx.journal.put({ stageKey: ctx.key, provider: identity, jobId: older.id, status: older.status });
   return older;
 }
 
 /** Cancels the job this run created; a failure to cancel is reported, never hidden. */
-async function cancelOwn(ctx: StageContext<unknown>, client: OpenAI, job: FineTuningJob): Promise<void> {
+async function cancelOwn(ctx: StageContext<unknown>, jobs: ProviderJobs, job: FineTuningJob): Promise<void> {
   try {
-    await client.fineTuning.jobs.cancel(job.id, { signal: ctx.signal });
+    await jobs.cancel(job.id, ctx.signal);
   } catch (error) {
     ctx.warn(`could not cancel duplicate job ${job.id} (${(error as Error).message}); cancel it on the provider to stop paying for it`);
   }
@@ -117,9 +116,9 @@ async function cancelOwn(ctx: StageContext<unknown>, client: OpenAI, job: FineTu
  * (newest first, its creation order). Ids are random, so ordering ties by id could name as older a job that was
  * created later, by a run this one never saw: both runs would then keep their own job.
  */
-export async function listKeyJobs(ctx: StageContext<unknown>, client: OpenAI, verifier: JobVerifier): Promise<FineTuningJob[]> {
+export async function listKeyJobs(ctx: StageContext<unknown>, jobs: ProviderJobs, verifier: JobVerifier): Promise<FineTuningJob[]> {
   const matching: FineTuningJob[] = [];
-  for await (const job of client.fineTuning.jobs.list({ metadata: { tunefile_key: ctx.key }, limit: 100 }, { signal: ctx.signal })) {
+  for await (const job of jobs.listByKey(ctx.key, ctx.signal)) {
     if (job.metadata?.tunefile_key !== ctx.key || isDead(job)) continue;
     const why = await verifier.mismatch(job);
     if (why === undefined) matching.push(job);

@@ -1,5 +1,6 @@
 // `train`: create (or adopt) a fine-tuning job for the uploaded files, watch it, and keep its job and result CSV.
 import { HYPERPARAMETER_RANGES as RANGES } from '../../shared/hyperparameters.ts';
+import type { LoraSettings } from '../../providers/types.ts';
 import type { StageDef } from '../types.ts';
 
 /** `auto` or a number, as the fine-tuning API takes hyperparameters. */
@@ -19,6 +20,18 @@ export interface TrainParams {
   max_cost_usd?: number;
   /** Extra job metadata (string values); `tunefile_key` is always set by tunefile. */
   metadata?: Record<string, string>;
+  /** An absolute learning rate, for providers that take one (Together, Nebius) instead of OpenAI's multiplier. */
+  learning_rate?: number;
+  /** LoRA adapter settings (Together, Nebius); false for full fine-tuning. */
+  lora?: LoraSettings | false;
+  /** Intermediate checkpoints to keep (Together). */
+  n_checkpoints?: number;
+  /** Pack short examples into one sequence (Nebius, Together). */
+  packing?: boolean;
+  /** Longest training sequence in tokens (Nebius context_length, Together max_seq_length). */
+  context_length?: number;
+  /** Fields passed verbatim into the provider's create request. */
+  extra?: Record<string, unknown>;
 }
 
 const autoOr = (integer: boolean, minimum: number, maximum: number, description: string) => ({
@@ -50,6 +63,26 @@ export const train: StageDef<TrainParams> = {
         type: 'object', maxProperties: 15, additionalProperties: { type: 'string', maxLength: 512 }, propertyNames: { maxLength: 64, not: { const: 'tunefile_key' } },
         description: 'Extra job metadata (string values). tunefile always adds tunefile_key, the stage key, to find the job again.',
       },
+      learning_rate: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: "An absolute learning rate, for providers that take one (together; openai with flavor nebius). OpenAI's own API takes learning_rate_multiplier." },
+      lora: {
+        anyOf: [
+          { const: false },
+          {
+            type: 'object', additionalProperties: false,
+            properties: {
+              rank: { type: 'integer', minimum: 1, maximum: 1024, description: 'LoRA rank (r).' },
+              alpha: { type: 'integer', minimum: 1, maximum: 4096, description: 'LoRA alpha. Default: the provider\'s (often 2 x rank).' },
+              dropout: { type: 'number', minimum: 0, maximum: 1, description: 'LoRA dropout.' },
+              trainable_modules: { type: 'string', minLength: 1, description: 'Modules to adapt, as the provider names them (together: all-linear).' },
+            },
+          },
+        ],
+        description: 'LoRA adapter settings (together; openai with flavor nebius); false for full fine-tuning. Default: the provider\'s (together and nebius train LoRA adapters).',
+      },
+      n_checkpoints: { type: 'integer', minimum: 1, maximum: 100, description: 'Intermediate checkpoints to keep (together).' },
+      packing: { type: 'boolean', description: 'Pack short examples into one training sequence (openai with flavor nebius; together).' },
+      context_length: { type: 'integer', minimum: 128, maximum: 1048576, description: 'Longest training sequence in tokens (nebius context_length, together max_seq_length).' },
+      extra: { type: 'object', description: "Fields passed verbatim into the provider's create request, for settings tunefile does not map. They enter the key." },
     },
   },
   inputs: () => ['files'],

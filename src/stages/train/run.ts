@@ -1,11 +1,9 @@
 // Runs `train`: journal -> metadata filter -> (cost guard, create, journal) -> watch -> job and result CSV.
 import { writeFileSync } from 'node:fs';
-import type OpenAI from 'openai';
-import type { FineTuningJob } from 'openai/resources/fine-tuning/jobs/jobs';
 import { TunefileError } from '../../errors.ts';
 import { readJsonArtifact, type FilesArtifact, type JobArtifact } from '../../providers/artifacts.ts';
 import { isNotFound } from '../../providers/files.ts';
-import { identityString } from '../../providers/types.ts';
+import { identityString, type FineTuningJob } from '../../providers/types.ts';
 import type { RestoreContext, StageContext, StageResult } from '../types.ts';
 import { checkCost } from './cost-guard.ts';
 import { buildCreateParams, createJob } from './create-job.ts';
@@ -14,25 +12,23 @@ import type { TrainParams } from './index.ts';
 import { JobVerifier } from './verify-job.ts';
 import { interruptedError, watchJob } from './watch.ts';
 
-const RESULTS_HEADER = 'step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n';
-
 /** Finds or creates the key's job, watches it to the end, and writes `job` and `results`. */
 export async function run(ctx: StageContext<TrainParams>): Promise<StageResult> {
   const files = readJsonArtifact<FilesArtifact>(ctx.inputs.files!.path, 'files', ['train', 'valid', 'format']);
   const ids = uploadedIds(ctx);
   const provider = await ctx.provider();
-  const { client } = provider;
+  const { jobs } = provider;
   const identity = identityString(provider.identity);
   const request = buildCreateParams(ctx, ids.train, ids.valid);
-  const verifier = new JobVerifier(client, { request, hashes: { train: files.train.hash, valid: files.valid.hash } }, ctx.signal);
-  let job = ctx.options.force ? undefined : await findExistingJob(ctx, client, identity, verifier);
+  const verifier = new JobVerifier(provider.files, { request, hashes: { train: files.train.hash, valid: files.valid.hash } }, ctx.signal);
+  let job = ctx.options.force ? undefined : await findExistingJob(ctx, jobs, identity, verifier);
   const adopted = job !== undefined;
   if (!job) {
     checkCost(ctx);
-    job = await createJob(ctx, client, identity, verifier, !ctx.options.force);
+    job = await createJob(ctx, jobs, identity, verifier, !ctx.options.force);
   }
   if (ctx.signal.aborted) throw interruptedError(ctx, job.id);
-  job = await watchJob(ctx, client, job);
+  job = await watchJob(ctx, jobs, job);
   if (job.status !== 'succeeded') {
     ctx.journal.remove(ctx.key);
     throw jobFailedError(ctx.address, job);
@@ -40,7 +36,7 @@ export async function run(ctx: StageContext<TrainParams>): Promise<StageResult> 
   ctx.journal.put({ stageKey: ctx.key, provider: identity, jobId: job.id, status: job.status });
   if (!job.fine_tuned_model) throw new TunefileError('TUNEFILE_STAGE_FAILED', `${ctx.address}: job ${job.id} succeeded without a fine-tuned model name`);
   writeFileSync(ctx.output('job'), JSON.stringify(toJobArtifact(job), null, 2) + '\n');
-  writeFileSync(ctx.output('results'), await downloadResults(client, job, ctx.signal));
+  writeFileSync(ctx.output('results'), await jobs.results(job, ctx.signal));
   return {
     lock: { job_id: job.id, fine_tuned_model: job.fine_tuned_model },
     summary: `${adopted ? 'adopted' : 'created'} ${job.id} -> ${job.fine_tuned_model}${job.trained_tokens ? ` (${job.trained_tokens.toLocaleString('en-US')} trained tokens)` : ''}`,
@@ -67,15 +63,6 @@ export function toJobArtifact(job: FineTuningJob): JobArtifact {
   };
 }
 
-/** The job's result CSV (OpenAI serves it base64-encoded; the local server as text). Header only when there is none. */
-async function downloadResults(client: OpenAI, job: FineTuningJob, signal: AbortSignal): Promise<string> {
-  const id = job.result_files?.[0];
-  if (!id) return RESULTS_HEADER;
-  const text = (await (await client.files.content(id, { signal })).text()).trim();
-  const csv = /^[A-Za-z0-9+/=\s]+$/.test(text) && !text.includes(',') ? Buffer.from(text, 'base64').toString('utf8').trim() : text;
-  return csv.replace(/\r\n/g, '\n') + '\n';
-}
-
 /** A cache hit stays valid while the job exists; when the provider cannot be reached, the cached result is kept. */
 export async function restore(ctx: RestoreContext<TrainParams>): Promise<'ok' | 'stale'> {
   const jobId = ctx.lock.job_id;
@@ -88,8 +75,7 @@ export async function restore(ctx: RestoreContext<TrainParams>): Promise<'ok' | 
   if (!ctx.needed) return 'ok'; // no stage of this run reads the job: checking would start the provider for nothing
   if (typeof jobId !== 'string') return 'stale';
   try {
-    const { client } = await ctx.provider();
-    await client.fineTuning.jobs.retrieve(jobId, { signal: ctx.signal });
+    await (await ctx.provider()).jobs.retrieve(jobId, ctx.signal);
     return 'ok';
   } catch (error) {
     if (isNotFound(error)) return 'stale';

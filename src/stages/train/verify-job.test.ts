@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallSms, startTestServer, toJsonl, upload, type TestServer } from '../../../test/local/helpers.ts';
+import { openAiProvider } from '../../providers/openai/api.ts';
+import type { ProviderFiles } from '../../providers/types.ts';
 import { isSameModel, JobVerifier, type ExpectedJob } from './verify-job.ts';
 import { tempDir } from '../../../test/helpers/temp.ts';
 
@@ -14,11 +16,13 @@ describe('JobVerifier', () => {
   let valid: { id: string; hash: string };
   let copyOfTrain: string;
   let expected: ExpectedJob;
+  let files: ProviderFiles;
 
   beforeAll(async () => {
     // The verifier reads jobs, never their progress: every job holds before its first step (never released), so
     // none spends CPU training.
     t = await startTestServer({ hold: { step: 1, path: join(tempDir('tunefile-verify-'), 'never-released') } });
+    files = openAiProvider({ type: 'local' }, t.client, async () => {}).files;
     const rows = smallSms(15);
     const trainText = toJsonl(rows.slice(0, 24));
     const validText = toJsonl(rows.slice(24));
@@ -38,13 +42,13 @@ describe('JobVerifier', () => {
   const create = (changes: Record<string, unknown>) => t.client.fineTuning.jobs.create({ ...expected.request, ...changes } as never);
 
   it('accepts the job it would create, and one whose files are other ids with the same bytes', async () => {
-    const verifier = new JobVerifier(t.client, expected);
+    const verifier = new JobVerifier(files, expected);
     expect(await verifier.mismatch(await create({}))).toBeUndefined();
     expect(await verifier.mismatch(await create({ training_file: copyOfTrain }))).toBeUndefined();
   });
 
   it('names the first difference: model, hyperparameter, seed, suffix, training or validation content', async () => {
-    const verifier = new JobVerifier(t.client, expected);
+    const verifier = new JobVerifier(files, expected);
     const hp = (n_epochs: number) => ({ method: { type: 'supervised', supervised: { hyperparameters: { n_epochs } } } });
     expect(await verifier.mismatch(await create({ model: 'davinci-002' }))).toBe('base model davinci-002, expected babbage-002');
     expect(await verifier.mismatch(await create(hp(3)))).toBe('n_epochs 3, expected 2');
@@ -55,7 +59,7 @@ describe('JobVerifier', () => {
   });
 
   it('an auto hyperparameter accepts whatever the provider chose', async () => {
-    const verifier = new JobVerifier(t.client, expected);
+    const verifier = new JobVerifier(files, expected);
     const job = await create({ method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: 2, batch_size: 5 } } } });
     expect(await verifier.mismatch(job)).toBeUndefined();
   });

@@ -1,11 +1,10 @@
 // Whether a provider job is this stage's job: same base model, same files by content, same hyperparameters, seed, suffix.
-import type OpenAI from 'openai';
-import type { FineTuningJob, JobCreateParams } from 'openai/resources/fine-tuning/jobs/jobs';
 import { hasContent } from '../../providers/files.ts';
+import type { FineTuningJob, ProviderFiles, TrainRequest } from '../../providers/types.ts';
 
 /** What an adopted job must match: the create request this stage would send, and the content hashes of its files. */
 export interface ExpectedJob {
-  request: JobCreateParams & { validation_file: string };
+  request: TrainRequest;
   /** sha256 of the converted JSONL uploaded as the training and validation files. */
   hashes: { train: string; valid: string };
 }
@@ -19,14 +18,14 @@ const HYPERPARAMETERS = ['n_epochs', 'batch_size', 'learning_rate_multiplier'] a
  */
 export class JobVerifier {
   readonly expected: ExpectedJob;
-  private readonly client: OpenAI;
+  private readonly files: ProviderFiles;
   private readonly signal: AbortSignal | undefined;
   /** file id -> does it hold the expected content (for train or valid); one download per file and run. */
   private readonly contents = new Map<string, Promise<boolean>>();
   private readonly warned = new Set<string>();
 
-  constructor(client: OpenAI, expected: ExpectedJob, signal?: AbortSignal) {
-    this.client = client;
+  constructor(files: ProviderFiles, expected: ExpectedJob, signal?: AbortSignal) {
+    this.files = files;
     this.expected = expected;
     this.signal = signal;
   }
@@ -48,7 +47,8 @@ export class JobVerifier {
     for (const name of HYPERPARAMETERS) {
       if (typeof requested[name] === 'number' && actual[name] !== requested[name]) return `${name} ${String(actual[name])}, expected ${requested[name]}`;
     }
-    if (want.seed !== undefined && want.seed !== null && job.seed !== want.seed) return `seed ${job.seed}, expected ${want.seed}`;
+    // A provider that does not say which seed a job has (Together's job object) is not held to it.
+    if (want.seed !== undefined && want.seed !== null && job.seed !== undefined && job.seed !== want.seed) return `seed ${job.seed}, expected ${want.seed}`;
     const suffix = suffixOf(job);
     if (suffix !== undefined && suffix !== (want.suffix ?? null)) return `suffix ${JSON.stringify(suffix)}, expected ${JSON.stringify(want.suffix ?? null)}`;
     if (!(await this.holds(job.training_file, want.training_file, this.expected.hashes.train))) {
@@ -66,7 +66,7 @@ export class JobVerifier {
     const key = `${id}:${hash}`;
     let check = this.contents.get(key);
     if (!check) {
-      check = hasContent(this.client, id, hash, this.signal);
+      check = hasContent(this.files, id, hash, this.signal);
       this.contents.set(key, check);
     }
     return check;

@@ -1,8 +1,7 @@
 // Watching a job to the end: polls with backoff, streams status/step/loss/ETA, and leaves the job running on Ctrl-C.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type OpenAI from 'openai';
-import type { FineTuningJob, FineTuningJobEvent } from 'openai/resources/fine-tuning/jobs/jobs';
 import { TunefileError } from '../../errors.ts';
+import type { FineTuningJob, FineTuningJobEvent, ProviderJobs } from '../../providers/types.ts';
 import type { StageContext } from '../types.ts';
 import { TERMINAL } from './find-job.ts';
 
@@ -38,7 +37,7 @@ export function formatProgress(job: FineTuningJob, event: FineTuningJobEvent | u
 }
 
 /** Polls until the job succeeds, fails or is cancelled; throws the interrupt error on Ctrl-C. */
-export async function watchJob(ctx: StageContext<unknown>, client: OpenAI, start: FineTuningJob): Promise<FineTuningJob> {
+export async function watchJob(ctx: StageContext<unknown>, jobs: ProviderJobs, start: FineTuningJob): Promise<FineTuningJob> {
   const { first, max } = getPollDelays(ctx);
   let job = start;
   let delay = first;
@@ -49,8 +48,8 @@ export async function watchJob(ctx: StageContext<unknown>, client: OpenAI, start
       throw interruptedError(ctx, job.id);
     });
     try {
-      job = await client.fineTuning.jobs.retrieve(job.id, { signal: ctx.signal });
-      ctx.progress(formatProgress(job, await latestStepEvent(client, job.id, ctx.signal)));
+      job = await jobs.retrieve(job.id, ctx.signal);
+      ctx.progress(formatProgress(job, await jobs.latestStepEvent(job.id, ctx.signal)));
       failures = 0;
     } catch (error) {
       if (ctx.signal.aborted) throw interruptedError(ctx, job.id);
@@ -79,9 +78,4 @@ function lostContactError(ctx: StageContext<unknown>, jobId: string, error: unkn
     cause: error,
     hint: 'the job keeps running on the provider; rerun to resume watching it',
   });
-}
-
-async function latestStepEvent(client: OpenAI, jobId: string, signal: AbortSignal): Promise<FineTuningJobEvent | undefined> {
-  const page = await client.fineTuning.jobs.listEvents(jobId, { limit: 10 }, { signal });
-  return page.data.find((e) => e.type === 'metrics' || /Step \d+\/\d+/.test(e.message));
 }

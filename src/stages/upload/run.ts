@@ -1,14 +1,13 @@
 // Runs `upload`: convert, then reuse the provider's copy of identical content or upload it; restore checks the files still exist.
 import { join } from 'node:path';
-import type { FileObject } from 'openai/resources/files';
 import { writeFileSync } from 'node:fs';
 import { DataError, TunefileError } from '../../errors.ts';
 import { readRecords } from '../../data/jsonl.ts';
 import type { FilesArtifact, UploadedFile } from '../../providers/artifacts.ts';
-import { findRemoteFile, getRemoteFileName, retrieveUsableFile, uploadFineTuneFile } from '../../providers/files.ts';
+import { findRemoteFile, getRemoteFileName, retrieveUsableFile } from '../../providers/files.ts';
 import { detectMarkers, type Conversion } from '../../tokens/format.ts';
 import { getFormatForModel } from '../../tokens/model-format.ts';
-import { identityString } from '../../providers/types.ts';
+import { identityString, type RemoteFile } from '../../providers/types.ts';
 import type { RestoreContext, StageContext, StageResult } from '../types.ts';
 import type { UploadParams } from './index.ts';
 import { writeConverted } from './convert.ts';
@@ -46,15 +45,15 @@ export async function run(ctx: StageContext<UploadParams>): Promise<StageResult>
     ctx.progress(`${split}: checking the provider for ${filename.slice(0, 21)}…`);
     // Reuse only what is provably ours with these bytes: an id this project recorded (state.db, then the committed
     // lock file) under this content's name and size, or a same-named file whose downloaded bytes hash the same.
-    let file: FileObject | undefined;
+    let file: RemoteFile | undefined;
     let verb = 'reused';
     for (const id of new Set([kv.get<string>(cacheKey), recordedId(ctx.previous, split)])) {
-      file ??= id === undefined ? undefined : await retrieveUsableFile(provider.client, id, converted.bytes, ctx.signal, filename);
+      file ??= id === undefined ? undefined : await retrieveUsableFile(provider.files, id, converted.bytes, ctx.signal, filename);
     }
-    file ??= await findRemoteFile(provider.client, { filename, bytes: converted.bytes, hash: converted.hash }, ctx.signal);
+    file ??= await findRemoteFile(provider.files, { filename, bytes: converted.bytes, hash: converted.hash }, ctx.signal);
     if (!file) {
       ctx.progress(`${split}: uploading ${converted.rows} rows (${converted.bytes} bytes)`);
-      file = await uploadFineTuneFile(provider.client, path, filename, ctx.signal);
+      file = await provider.files.upload(path, filename, ctx.signal);
       verb = 'uploaded';
     }
     kv.set(cacheKey, file.id);
@@ -86,7 +85,7 @@ export async function restore(ctx: RestoreContext<UploadParams>): Promise<'ok' |
     const provider = await ctx.provider();
     for (const split of SPLITS) {
       const id = ids[split];
-      if (!id || !(await retrieveUsableFile(provider.client, id, artifact[split].bytes, ctx.signal, artifact[split].filename))) return 'stale';
+      if (!id || !(await retrieveUsableFile(provider.files, id, artifact[split].bytes, ctx.signal, artifact[split].filename))) return 'stale';
     }
     return 'ok';
   } catch (error) {

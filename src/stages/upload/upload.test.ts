@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../local/index.ts';
+import { openAiProvider } from '../../providers/openai/api.ts';
 import type { Provider } from '../../providers/types.ts';
 import { runStageForTest } from '../../../test/helpers/stage.ts';
 import { upload } from './index.ts';
@@ -17,7 +18,7 @@ writeFileSync(join(dir, 'valid.jsonl'), lines(4, 13));
 
 let server: LocalServer;
 let client: OpenAI;
-const provider = async (): Promise<Provider> => ({ identity: { type: 'local' }, client, close: async () => {} });
+const provider = async (): Promise<Provider> => openAiProvider({ type: 'local' }, client, async () => {});
 const inputs = { train: 'train.jsonl', valid: 'valid.jsonl' };
 
 beforeAll(async () => {
