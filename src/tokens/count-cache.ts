@@ -1,11 +1,9 @@
-// The persistent token-count cache: per encoding, a chunk log in state.db of packed (text digest, token count,
+// The persistent token-count cache: per encoding (or Hugging Face tokenizer), a chunk log in state.db of packed (text digest, token count,
 // first token) entries. Loaded whole into the table the counting threads share; a run appends what it counted anew,
 // a chunk (one transaction) at a time, while it counts.
 // Any chunk that is not exactly what this version writes (foreign, older format, truncated, bit-flipped) makes
 // the whole cache ignored, and the next write replaces it: a bad cache costs a recount, never a wrong count.
 import type { ChunkLog } from '../store/chunk-log.ts';
-import type { EncodingName } from './encoding.ts';
-import type { BpeEncoder } from './bpe.ts';
 import { BLOCK_ENTRIES, CountTable, ENTRY_WORDS } from './count-table.ts';
 import { digest, digestText } from './text-digest.ts';
 import { LONG_PIECE_CHARS } from './text-counter.ts';
@@ -25,9 +23,18 @@ const CHUNK_ENTRIES = 1 << 16;
 const HEADER_WORDS = 8;
 const MAGIC = 0x43544654; // "TFTC" little-endian
 
-/** The chunk log's name for an encoding (under the stage type's namespace). */
-export function countCacheName(encoding: EncodingName): string {
-  return `token-counts:${encoding}`;
+/**
+ * What counts are cached for: a tiktoken encoder (its name and rank file's fingerprint), or a Hugging Face tokenizer
+ * (`hf:<hash of its files>` and that hash's digest word). Counts of one are never used for another.
+ */
+export interface CountIdentity {
+  name: string;
+  fingerprint: number;
+}
+
+/** The chunk log's name for an encoding, or a Hugging Face tokenizer's `hf:<hash>` (under the stage type's namespace). */
+export function countCacheName(name: string): string {
+  return `token-counts:${name}`;
 }
 
 /** What was loaded: the table (persistent counts loaded, room for `spare` more), and whether the log must be replaced on the next write. */
@@ -38,7 +45,7 @@ export interface LoadedCounts {
 }
 
 /** What a chunk must have been written for: the encoding, its rank file, the format and the counting rules. */
-function identity(enc: BpeEncoder): number {
+function identity(enc: CountIdentity): number {
   digestText(`${enc.name}/${enc.fingerprint}/${COUNT_CACHE_FORMAT}/${LONG_PIECE_CHARS}`);
   return digest[0]!;
 }
@@ -71,7 +78,7 @@ function readChunk(bytes: Uint8Array, id: number): Uint32Array | undefined {
  * A table shared with worker threads holding the cached counts of an encoding (none when the log is empty or
  * unusable), with room for `spare` new ones. Never throws.
  */
-export function loadCounts(log: ChunkLog, enc: BpeEncoder, spare: number): LoadedCounts {
+export function loadCounts(log: ChunkLog, enc: CountIdentity, spare: number): LoadedCounts {
   let chunks: Uint8Array[];
   try {
     chunks = log.read();
@@ -130,7 +137,7 @@ export class CountSaver {
   written = 0;
 
   /** `replace`: the log held something unusable, dropped with the first write. */
-  constructor(log: ChunkLog, enc: BpeEncoder, table: CountTable, replace: boolean) {
+  constructor(log: ChunkLog, enc: CountIdentity, table: CountTable, replace: boolean) {
     this.log = log;
     this.table = table;
     this.id = identity(enc);

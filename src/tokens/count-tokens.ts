@@ -1,19 +1,23 @@
 // The one way into token counting: JSONL fine-tuning files counted as billed, batch by batch in input order. It hides
-// the counting threads (count-pool.ts), the count cache in state.db (count-cache.ts, count-table.ts) and the BPE
-// (bpe.ts, text-counter.ts); the encoder is the one getEncoding returns (one per encoding per thread).
+// the counting threads (count-pool.ts), the count cache in state.db (count-cache.ts, count-table.ts) and the tokenizer:
+// tiktoken's BPE (bpe.ts, text-counter.ts; the encoder getEncoding returns, one per encoding per thread), or an open
+// model's Hugging Face tokenizer (hf-tokenizer.ts, hf-counter.ts), which stands in for it.
 import { statSync } from 'node:fs';
 import { readLineChunks } from '../data/line-chunks.ts';
 import type { ChunkLog } from '../store/chunk-log.ts';
 import { getBpeEncoder } from './bpe.ts';
 import { countCacheName, CountSaver, loadCounts, MAX_CACHED_TEXTS } from './count-cache.ts';
-import type { LoadedCounts } from './count-cache.ts';
+import type { CountIdentity, LoadedCounts } from './count-cache.ts';
 import { getDefaultWorkers, TokenCountPool } from './count-pool.ts';
 import { AS_IS } from './count.ts';
 import type { EncodingName } from './encoding.ts';
 import type { Conversion } from './format.ts';
+import { HfTextCounter } from './hf-counter.ts';
+import type { HfTokenizer } from './hf-tokenizer.ts';
 import { scanBatch } from './scan-batch.ts';
 import type { BatchScan } from './scan-batch.ts';
 import { TextCounter } from './text-counter.ts';
+import type { TokenCounter } from './text-counter.ts';
 
 export type { ChunkLog } from '../store/chunk-log.ts';
 export type { BatchScan } from './scan-batch.ts';
@@ -32,7 +36,8 @@ export interface CountOptions {
   /** Examples above this many tokens are listed in their batch's `overLimit`. @default no limit */
   limit?: number;
   /**
-   * Counting threads, the calling one included; 1 counts in the calling thread only, without a pool.
+   * Counting threads, the calling one included; 1 counts in the calling thread only, without a pool. A Hugging Face
+   * tokenizer always counts in the calling thread.
    * @default one per core (at most 8), or 1 for inputs under 4 MB
    */
   workers?: number;
@@ -64,15 +69,24 @@ export interface CountSummary {
 }
 
 /**
- * Counts the tokens of JSONL fine-tuning files (blank lines skipped) in `encoding`, each record as the line
- * `conversion` makes of it: per example, per role, each answer's first token. Throws DataError on a missing file,
- * invalid JSON or invalid UTF-8 (with file and line).
+ * Counts the tokens of JSONL fine-tuning files (blank lines skipped) with `tokenizer` (a tiktoken encoding, or an open
+ * model's Hugging Face tokenizer, whose chat template renders chat lines), each record as the line `conversion`
+ * makes of it: per example, per role, each answer's first token. Throws DataError on a missing file, invalid JSON or
+ * invalid UTF-8 (with file and line), or a conversation the chat template refuses (with its row).
  */
-export async function countTokens(files: readonly string[], encoding: EncodingName, o: CountOptions): Promise<CountSummary> {
+export async function countTokens(files: readonly string[], tokenizer: EncodingName | HfTokenizer, o: CountOptions): Promise<CountSummary> {
   const inputBytes = sizeOf(files);
-  const threads = Math.max(1, o.workers ?? (inputBytes < SMALL_INPUT_BYTES ? 1 : getDefaultWorkers()));
   const conv = o.conversion ?? AS_IS;
   const limit = o.limit ?? Infinity;
+  if (typeof tokenizer !== 'string') {
+    // A Hugging Face tokenizer counts in this thread only: it is an object graph that @huggingface/tokenizers builds
+    // from tokenizer.json (Qwen3's: 0.3 s and ~60 MB of heap), which cannot be shared with worker threads as the BPE
+    // rank table is (a SharedArrayBuffer), so each worker would build its own; short texts count at ~35,000 a second.
+    const log = o.cache?.(countCacheName(tokenizer.id));
+    return countHere(files, tokenizer, conv, limit, o.each, log, inputBytes);
+  }
+  const encoding = tokenizer;
+  const threads = Math.max(1, o.workers ?? (inputBytes < SMALL_INPUT_BYTES ? 1 : getDefaultWorkers()));
   const log = o.cache?.(countCacheName(encoding));
   if (threads === 1) return countHere(files, encoding, conv, limit, o.each, log, inputBytes);
   const pool = new TokenCountPool(encoding, threads, limit, conv);
@@ -94,11 +108,15 @@ export async function countTokens(files: readonly string[], encoding: EncodingNa
 }
 
 /** Every batch counted in this thread, as it is read: no pool, no worker, no queue. */
-async function countHere(files: readonly string[], encoding: EncodingName, conv: Conversion, limit: number, each: CountOptions['each'], log: ChunkLog | undefined, inputBytes: number): Promise<CountSummary> {
-  const enc = await getBpeEncoder(encoding);
-  const loaded = log ? loadCounts(log, enc, spareFor(inputBytes)) : undefined;
-  const saver = log && loaded ? new CountSaver(log, enc, loaded.table, loaded.replace) : undefined;
-  const counter = new TextCounter(enc, { table: loaded?.table });
+async function countHere(files: readonly string[], tokenizer: EncodingName | HfTokenizer, conv: Conversion, limit: number, each: CountOptions['each'], log: ChunkLog | undefined, inputBytes: number): Promise<CountSummary> {
+  const bpe = typeof tokenizer === 'string' ? await getBpeEncoder(tokenizer) : undefined;
+  const hf = typeof tokenizer === 'string' ? undefined : tokenizer;
+  // The cache's identity: the BPE encoder (its name and rank file), or the Hugging Face tokenizer (a hash of its files).
+  const id: CountIdentity = bpe ?? { name: hf!.id, fingerprint: hf!.fingerprint };
+  const loaded = log ? loadCounts(log, id, spareFor(inputBytes)) : undefined;
+  const saver = log && loaded ? new CountSaver(log, id, loaded.table, loaded.replace) : undefined;
+  const table = loaded?.table;
+  const counter: TokenCounter = bpe ? new TextCounter(bpe, { table }) : new HfTextCounter(hf!, { table });
   for (let i = 0; i < files.length; i++) {
     const path = files[i]!;
     for await (const chunk of readLineChunks(path)) {

@@ -1,8 +1,11 @@
-// Token counting per example as a provider bills it (OpenAI's formulas) over the line upload writes, with a thread's TextCounter.
+// Token counting per example as a provider bills it over the line upload writes, with a thread's TokenCounter: OpenAI's
+// cookbook formulas, or for a tokenizer with a chat template (open models), the conversation as the template renders it.
+import { DataError } from '../errors.ts';
+import { describeRow } from '../data/records.ts';
 import type { ChatMessage, DataRecord } from '../data/records.ts';
 import { convertRecord } from './format.ts';
 import type { Conversion } from './format.ts';
-import type { TextCounter } from './text-counter.ts';
+import type { TokenCounter } from './text-counter.ts';
 
 export { LONG_PIECE_CHARS } from './text-counter.ts';
 
@@ -33,9 +36,11 @@ export function toBilledLine(record: DataRecord, conv: Conversion): BilledLine {
  * Counts one example as billed: returns its tokens, adds its tokens per role to `roles`, and sets `first.token` to
  * the id of its answer's first token (the completion, or the last assistant message; -1 when empty).
  */
-export function countExample(record: DataRecord, conv: Conversion, counter: TextCounter, roles: Record<string, number>, first: { token: number }): number {
+export function countExample(record: DataRecord, conv: Conversion, counter: TokenCounter, roles: Record<string, number>, first: { token: number }): number {
   const line = toBilledLine(record, conv);
-  if ('messages' in line) return countChat(line.messages, counter, roles, first);
+  if ('messages' in line) {
+    return counter.renderChat && line.messages.every(isObject) ? countTemplated(record, line, counter, roles, first) : countChat(line.messages, counter, roles, first);
+  }
   const prompt = counter.count(line.prompt);
   const completion = counter.count(line.completion);
   first.token = counter.first;
@@ -45,7 +50,7 @@ export function countExample(record: DataRecord, conv: Conversion, counter: Text
 }
 
 /** OpenAI cookbook `num_tokens_from_messages`: every string value of every message is encoded. */
-function countChat(messages: ChatMessage[], counter: TextCounter, roles: Record<string, number>, first: { token: number }): number {
+function countChat(messages: ChatMessage[], counter: TokenCounter, roles: Record<string, number>, first: { token: number }): number {
   let total = TOKENS_PER_CONVERSATION;
   first.token = -1;
   for (const message of messages) {
@@ -63,4 +68,33 @@ function countChat(messages: ChatMessage[], counter: TextCounter, roles: Record<
     }
   }
   return total;
+}
+
+/**
+ * A conversation as the model's chat template renders it (what an open model trains on), counted as one text; the
+ * role totals are the messages' contents counted alone, and the first token is the last assistant content's.
+ * A template that refuses the conversation (raise_exception) is a DataError naming the row.
+ */
+function countTemplated(record: DataRecord, line: { messages: ChatMessage[]; tools?: unknown }, counter: TokenCounter, roles: Record<string, number>, first: { token: number }): number {
+  let text: string;
+  try {
+    text = counter.renderChat!(line.messages as unknown as Record<string, unknown>[], line.tools);
+  } catch (error) {
+    if (error instanceof DataError) throw error;
+    throw new DataError(`${describeRow(record)}: the model's chat template cannot render this conversation: ${(error as Error).message}`, { cause: error });
+  }
+  const total = counter.count(text);
+  first.token = -1;
+  for (const message of line.messages) {
+    if (typeof message.content !== 'string') continue;
+    const n = counter.count(message.content);
+    roles[message.role] = (roles[message.role] ?? 0) + n;
+    if (message.role === 'assistant') first.token = counter.first;
+  }
+  return total;
+}
+
+/** A chat message that is an object (a message that is not is a chat format error, counted by the cookbook formula). */
+function isObject(message: unknown): boolean {
+  return message !== null && typeof message === 'object' && !Array.isArray(message);
 }

@@ -7,7 +7,7 @@ import { countExample } from './count.ts';
 import type { Conversion } from './format.ts';
 import { forEachLine } from '../data/line-chunks.ts';
 import type { LineChunk } from '../data/line-chunks.ts';
-import type { TextCounter } from './text-counter.ts';
+import type { TokenCounter } from './text-counter.ts';
 
 /** What one batch contributes; plain data, so it crosses threads cheaply. */
 export interface BatchScan {
@@ -25,7 +25,7 @@ export interface BatchScan {
  * Parses and scans a chunk of JSONL lines of `path` (blank lines skipped), counting each record as the line `conv`
  * makes of it (what upload writes). Throws DataError on invalid JSON or UTF-8.
  */
-export function scanBatch(chunk: LineChunk, path: string, counter: TextCounter, limit: number, conv: Conversion): BatchScan {
+export function scanBatch(chunk: LineChunk, path: string, counter: TokenCounter, limit: number, conv: Conversion): BatchScan {
   let total = new Int32Array(1 << 12);
   let n = 0;
   const scan: BatchScan = { total, roles: {}, chat: 0, labels: [], overLimit: [], formatErrors: {} };

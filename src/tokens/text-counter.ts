@@ -102,25 +102,20 @@ export interface TextCounterOptions {
   table?: CountTable;
 }
 
-/** One thread's token counter. Not thread-safe; each thread has its own (the table is what they share). */
-export class TextCounter {
+/**
+ * One thread's token counter: a text's token count and first token, looked up by digest in the count table when
+ * there is one. TextCounter counts with a tiktoken BPE, hf-counter.ts HfTextCounter with a Hugging Face tokenizer.
+ * Not thread-safe; each thread has its own (the table is what they share).
+ */
+export abstract class TokenCounter {
   /** First token id of the text last counted (-1: none). */
   first = -1;
   /** Texts found among the loaded (persistent) counts / counted here; texts found among this run's counts are neither. */
   hits = 0;
   misses = 0;
-  readonly enc: BpeEncoder;
-  private readonly pieces = new PieceCache();
-  private readonly splitter: RegExp;
-  private readonly sticky: RegExp;
-  private readonly whole: RegExp;
   private readonly table: CountTable | undefined;
 
-  constructor(enc: BpeEncoder, options: TextCounterOptions = {}) {
-    this.enc = enc;
-    this.splitter = new RegExp(enc.patStr, 'gu');
-    this.sticky = new RegExp(enc.patStr, 'yu');
-    this.whole = new RegExp(enc.patStr, 'yu');
+  constructor(options: TextCounterOptions = {}) {
     this.table = options.table;
   }
 
@@ -146,6 +141,34 @@ export class TextCounter {
   }
 
   /** The text of one token (for first tokens in the report). */
+  abstract tokenText(id: number): string;
+
+  /**
+   * A conversation as the model's chat template renders it, for tokenizers that have one (Hugging Face); chat lines
+   * are then counted as that text. Without it, chat lines are counted with OpenAI's cookbook formula (count.ts).
+   */
+  renderChat?(messages: Record<string, unknown>[], tools?: unknown): string;
+
+  /** Counts a non-empty text without the table; sets `first`. */
+  protected abstract countFresh(text: string): number;
+}
+
+/** One thread's counter over a tiktoken BPE. */
+export class TextCounter extends TokenCounter {
+  readonly enc: BpeEncoder;
+  private readonly pieces = new PieceCache();
+  private readonly splitter: RegExp;
+  private readonly sticky: RegExp;
+  private readonly whole: RegExp;
+
+  constructor(enc: BpeEncoder, options: TextCounterOptions = {}) {
+    super(options);
+    this.enc = enc;
+    this.splitter = new RegExp(enc.patStr, 'gu');
+    this.sticky = new RegExp(enc.patStr, 'yu');
+    this.whole = new RegExp(enc.patStr, 'yu');
+  }
+
   tokenText(id: number): string {
     return id < 0 ? '' : this.enc.decode([id]);
   }
@@ -155,7 +178,7 @@ export class TextCounter {
    * match at every position, so this is the same split as a global search, without allocating match arrays);
    * should a pattern ever leave a gap, the text is counted with the plain global search instead.
    */
-  private countFresh(text: string): number {
+  protected countFresh(text: string): number {
     const re = this.sticky;
     const pieces = this.pieces;
     let n = 0;

@@ -1,4 +1,5 @@
 // `suffix`: prompt separator, completion ending, leading space, and optional label codes (`labels:`).
+import { getTokenizerFiles } from '../../tokens/encoding.ts';
 import type { StageDef } from '../types.ts';
 
 export interface SuffixParams {
@@ -7,6 +8,8 @@ export interface SuffixParams {
   leading_space: boolean;
   labels?: 'auto' | Record<string, string>;
   model?: string;
+  /** A Hugging Face tokenizer.json, or a model folder holding one; relative to the pipeline's folder. Default: tokencheck's. */
+  tokenizer?: string;
 }
 
 export const suffix: StageDef<SuffixParams> = {
@@ -31,10 +34,20 @@ export const suffix: StageDef<SuffixParams> = {
         oneOf: [{ const: 'auto' }, { type: 'object', minProperties: 1, additionalProperties: { type: 'string', minLength: 1 } }],
       },
       model: { type: 'string', minLength: 1, description: "Model whose encoding label codes are checked against. Default: the pipeline's model." },
+      tokenizer: {
+        type: 'string', minLength: 1,
+        description: "With `labels:`, the tokenizer codes are single tokens in: a Hugging Face tokenizer.json, or a model folder holding one, relative to this file; its files enter the key. Default: the downstream tokencheck stage's `tokenizer`, else as tokencheck finds it (tiktoken for OpenAI's models, the Hugging Face cache for open models).",
+      },
     },
   },
   inputs: () => ['dataset'],
   outputs: (p) => (p.labels === undefined ? ['dataset'] : ['dataset', 'labels']),
   rows: 'transform',
+  // Label codes are chosen in the tokenizer `tokenizer:` names: its files are hashed into the key.
+  workspaceFiles: (p, dir) => (p.labels === undefined ? [] : getTokenizerFiles(p.tokenizer, dir)),
   impl: () => import('./run.ts'),
+  // A cache hit with label codes checks that an open model's tokenizer in the Hugging Face cache is unchanged.
+  restores: true,
+  // Codes are checked against the tokenizer tokencheck counts with.
+  follows: { tokenizer: { type: 'tokencheck', param: 'tokenizer' } },
 };

@@ -2,7 +2,7 @@
 // and the labels artifact (its format is src/data/labels.ts).
 import { DataError } from '../../errors.ts';
 import type { LabelsArtifact } from '../../data/labels.ts';
-import type { Encoder, EncodingName } from '../../tokens/encoding.ts';
+import type { TokenEncoder as Encoder } from '../../tokens/encoding.ts';
 
 /** True when `text` (with the leading space if `space`) is exactly one token. */
 function isSingleToken(enc: Encoder, text: string, space: boolean): boolean {
@@ -26,7 +26,8 @@ function splitWords(label: string): string[] {
 }
 
 /**
- * A distinct single-token code for every label (`labels: auto`), deterministic for a label set and encoding.
+ * A distinct single-token code for every label (`labels: auto`), deterministic for a label set and tokenizer
+ * (tiktoken's, or an open model's own: codes are single tokens, and so distinct first tokens, in that one).
  * Labels that are already one distinct token keep their own text; others get their rarest word, then a letter code.
  */
 export function assignLabelCodes(labels: string[], enc: Encoder, space: boolean): Record<string, string> {
@@ -67,7 +68,7 @@ export function checkLabelMap(map: Record<string, string>): Record<string, strin
 }
 
 /** Builds the labels artifact from label -> code. */
-export function makeLabelsArtifact(codes: Record<string, string>, opts: { model: string; encoding: EncodingName; space: boolean; enc: Encoder }): LabelsArtifact {
+export function makeLabelsArtifact(codes: Record<string, string>, opts: { model: string; encoding: string; space: boolean; enc: Encoder }): LabelsArtifact {
   const labels: Record<string, string> = {};
   const first: Record<string, string> = {};
   for (const label of Object.keys(codes).sort()) {

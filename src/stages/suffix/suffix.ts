@@ -3,6 +3,7 @@
 // arrive and rewritten in end(), with a second look at them.
 import { DataError } from '../../errors.ts';
 import { encodingNameForModel, getEncoding } from '../../tokens/encoding.ts';
+import type { ModelTokenizer, TokenizerRecord } from '../../tokens/encoding.ts';
 import { CompletionMemo, EncodedRows, decodeField, escapedBytes, hasSurrogate } from '../../data/encoded-rows.ts';
 import { JsonlWriter, writeJson } from '../../data/jsonl.ts';
 import type { LabelsArtifact } from '../../data/labels.ts';
@@ -26,6 +27,11 @@ export interface SuffixOptions {
   labels?: 'auto' | Record<string, string>;
   /** Model whose encoding label codes are checked against. */
   model: string;
+  /**
+   * The tokenizer label codes are checked against (encoding.ts getModelTokenizer: `tokenizer:`, or an open model's
+   * own), called only when codes are chosen. @default tiktoken's encoding for the model
+   */
+  tokenizer?: () => Promise<ModelTokenizer>;
 }
 
 export interface SuffixReport {
@@ -35,6 +41,8 @@ export interface SuffixReport {
   leading_space: boolean;
   warnings: string[];
   labels?: LabelsArtifact;
+  /** The Hugging Face tokenizer the codes were checked against (absent for tiktoken). */
+  tokenizer?: TokenizerRecord;
 }
 
 /** Scan results of pass 1. */
@@ -109,6 +117,7 @@ async function rewriteFile(input: string, output: string, options: SuffixOptions
   if (problem) throw problem;
   const report = makeReport(scan, options, separator, ending);
   if (codes) report.labels = codes.artifact;
+  if (codes?.tokenizer) report.tokenizer = codes.tokenizer;
   if (labelsOut && report.labels) await writeJson(labelsOut, report.labels);
   return report;
 }
@@ -304,10 +313,11 @@ function describeWarnings(scan: Scan, separator: string): string[] {
   return out;
 }
 
-/** Label -> code, from `labels: auto` or an explicit map, and the labels artifact. */
-async function chooseCodes(scan: Scan, options: SuffixOptions): Promise<{ map: Map<string, string>; artifact: LabelsArtifact }> {
-  const encoding = encodingNameForModel(options.model);
-  const enc = await getEncoding(encoding);
+/** Label -> code, from `labels: auto` or an explicit map, the labels artifact, and the Hugging Face tokenizer used. */
+async function chooseCodes(scan: Scan, options: SuffixOptions): Promise<{ map: Map<string, string>; artifact: LabelsArtifact; tokenizer?: TokenizerRecord }> {
+  const tokenizer = options.tokenizer ? await options.tokenizer() : undefined;
+  const encoding = tokenizer?.encoding ?? encodingNameForModel(options.model);
+  const enc = tokenizer?.encoder ?? await getEncoding(encodingNameForModel(options.model));
   const space = options.leading_space && scan.chat < scan.n;
   const labels = [...scan.labels.keys()];
   if (options.labels === 'auto' && labels.length * 3 > scan.n && scan.n >= 3) {
@@ -318,7 +328,7 @@ async function chooseCodes(scan: Scan, options: SuffixOptions): Promise<{ map: M
     Object.fromEntries(Object.entries(codes).filter(([l]) => scan.labels.has(l) || options.labels !== 'auto')),
     { model: options.model, encoding, space, enc },
   );
-  return { map: new Map(Object.entries(codes)), artifact };
+  return { map: new Map(Object.entries(codes)), artifact, ...(tokenizer?.record ? { tokenizer: tokenizer.record } : {}) };
 }
 
 const codeSets = new WeakMap<Map<string, string>, Set<string>>();

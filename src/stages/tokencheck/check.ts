@@ -5,7 +5,7 @@ import { DigestTable, Int32Column } from '../../data/digest-table.ts';
 import { countTokens } from '../../tokens/count-tokens.ts';
 import type { BatchScan, ChunkLog, CountCacheStats } from '../../tokens/count-tokens.ts';
 import { encodingNameForModel } from '../../tokens/encoding.ts';
-import type { EncodingName } from '../../tokens/encoding.ts';
+import type { ModelTokenizer, TokenizerRecord } from '../../tokens/encoding.ts';
 import { resolveEpochs } from '../../shared/hyperparameters.ts';
 import { getBilledConversion } from './conversion.ts';
 import type { FineTuneFormat } from '../../tokens/model-format.ts';
@@ -19,6 +19,11 @@ export type { CountCacheStats } from '../../tokens/count-tokens.ts';
 
 export interface TokenCheckOptions {
   model: string;
+  /**
+   * The tokenizer to count with (encoding.ts getModelTokenizer: `tokenizer:`, or an open model's own).
+   * @default tiktoken's encoding for the model
+   */
+  tokenizer?: ModelTokenizer;
   distinct_first_token: boolean;
   min_train_examples: number;
   /** `auto` or a number: epochs used for the estimate. */
@@ -66,7 +71,10 @@ export interface SplitTokens {
 /** The tokencheck report artifact. */
 export interface TokenReport {
   model: string;
-  encoding: EncodingName;
+  /** The tiktoken encoding (`o200k_base`, `cl100k_base`), or `hf:<name>` for a Hugging Face tokenizer. */
+  encoding: string;
+  /** A Hugging Face tokenizer's name, files' sha256 and where it was found (absent for tiktoken). */
+  tokenizer?: TokenizerRecord;
   /** The format the examples were counted in (what upload writes for the model). */
   format: FineTuneFormat;
   /** The system message counted in every chat example that has none, or null. */
@@ -109,12 +117,13 @@ const MAX_CLASSES = 50_000;
 
 /** Runs every check over a train file and an optional valid file. */
 export async function checkTokens(trainPath: string, validPath: string | undefined, o: TokenCheckOptions): Promise<TokenReport> {
-  const encoding = encodingNameForModel(o.model);
+  const counting = o.tokenizer?.counting ?? encodingNameForModel(o.model);
+  const encoding = o.tokenizer?.encoding ?? encodingNameForModel(o.model);
   const limit = o.context_limit ?? getContextLimit(o.model);
   const conv = await getBilledConversion(trainPath, o);
   const splits = [newScan(), ...(validPath ? [newScan()] : [])];
   const names = ['train', 'valid'];
-  const counted = await countTokens(validPath ? [trainPath, validPath] : [trainPath], encoding, {
+  const counted = await countTokens(validPath ? [trainPath, validPath] : [trainPath], counting, {
     conversion: conv, limit, workers: o.workers, cache: o.countCache,
     each: (batch, file) => {
       const scan = splits[file]!;
@@ -134,7 +143,7 @@ export async function checkTokens(trainPath: string, validPath: string | undefin
   const price = getPrice(o.model, o.prices);
   const cost = price ? Math.round((billed / 1e6) * price.training * 1e4) / 1e4 : null;
   const report: TokenReport = {
-    model: o.model, encoding, format: conv.format, system: conv.system ?? null, context_limit: limit,
+    model: o.model, encoding, ...(o.tokenizer?.record ? { tokenizer: o.tokenizer.record } : {}), format: conv.format, system: conv.system ?? null, context_limit: limit,
     splits: { train: summarizeSplit(train), ...(valid ? { valid: summarizeSplit(valid) } : {}) },
     classification, distinct_completions: train.distinct.size, ...(classes ? { classes } : {}),
     over_limit: [...train.overLimit, ...(valid?.overLimit ?? [])],

@@ -1,5 +1,6 @@
 // `tokencheck`: the gate before money is spent: token counts, first-token rule, limits, epochs and cost.
 import { HYPERPARAMETER_RANGES } from '../../shared/hyperparameters.ts';
+import { getTokenizerFiles } from '../../tokens/encoding.ts';
 import type { StageDef } from '../types.ts';
 
 const N_EPOCHS = HYPERPARAMETER_RANGES.n_epochs;
@@ -16,6 +17,8 @@ export interface TokencheckParams {
   format: 'auto' | 'prompt-completion' | 'chat';
   max_cost_usd?: number;
   context_limit?: number;
+  /** A Hugging Face tokenizer.json, or a model folder holding one; relative to the pipeline's folder. */
+  tokenizer?: string;
 }
 
 export const tokencheck: StageDef<TokencheckParams> = {
@@ -48,12 +51,20 @@ export const tokencheck: StageDef<TokencheckParams> = {
         type: 'number', minimum: 0,
         description: 'Fail when the estimated training cost exceeds this (USD). Default: config `max_cost_usd`, else no limit.',
       },
-      context_limit: { type: 'integer', minimum: 1, description: "Maximum tokens per example. Default: the model's limit (16,384 for babbage-002/davinci-002, 65,536 for gpt-4o/4.1)." },
+      context_limit: { type: 'integer', minimum: 1, description: "Maximum tokens per example. Default: the model's limit (16,384 for babbage-002/davinci-002, 65,536 for gpt-4o/4.1, an open model's context length)." },
+      tokenizer: {
+        type: 'string', minLength: 1,
+        description: "The model's own tokenizer: a Hugging Face tokenizer.json, or a model folder holding one (and tokenizer_config.json, whose chat_template renders chat examples), relative to this file; its files enter the key. Default: tiktoken for OpenAI's models; for open models (Qwen/..., meta-llama/..., google/gemma-...), their tokenizer.json in the Hugging Face cache.",
+      },
     },
   },
   inputs: () => ['train', 'valid'],
   outputs: () => ['train', 'valid', 'report'],
+  // The tokenizer named by `tokenizer:` is hashed into the key, so a changed tokenizer reruns the check.
+  workspaceFiles: (p, dir) => getTokenizerFiles(p.tokenizer, dir),
   impl: () => import('./run.ts'),
+  // A cache hit checks that an open model's tokenizer in the Hugging Face cache is still the one counted with.
+  restores: true,
   // Count what the downstream stages will do: train's epochs, and the lines upload writes.
   follows: {
     n_epochs: { type: 'train', param: 'n_epochs' },

@@ -4,15 +4,23 @@ import { DataError, TunefileError } from '../../errors.ts';
 import { writeJson } from '../../data/jsonl.ts';
 import { checkTokens } from './check.ts';
 import type { TokenReport } from './check.ts';
-import type { StageContext, StageResult } from '../types.ts';
+import type { RestoreContext, StageContext, StageResult } from '../types.ts';
 import type { TokencheckParams } from './index.ts';
+import { findTokenizerChange, getModelTokenizer } from '../../tokens/encoding.ts';
+import type { TokenizerRequest } from '../../tokens/encoding.ts';
 import { formatUsd } from '../../tokens/prices.ts';
+
+/** What decides the tokenizer: the model, `tokenizer:` (relative to the pipeline's folder), and the Hugging Face cache of the environment. */
+function tokenizerRequest(ctx: Pick<StageContext<TokencheckParams>, 'params' | 'model' | 'pipelineDir' | 'env'>): TokenizerRequest {
+  return { model: ctx.params.model ?? ctx.model, tokenizer: ctx.params.tokenizer, pipelineDir: ctx.pipelineDir, env: ctx.env };
+}
 
 export async function run(ctx: StageContext<TokencheckParams>): Promise<StageResult> {
   const p = ctx.params;
   const maxCost = p.max_cost_usd ?? ctx.config.max_cost_usd;
+  const tokenizer = await getModelTokenizer(tokenizerRequest(ctx));
   const report = await checkTokens(ctx.inputs.train!.path, ctx.inputs.valid?.path, {
-    model: p.model ?? ctx.model, distinct_first_token: p.distinct_first_token, min_train_examples: p.min_train_examples,
+    model: p.model ?? ctx.model, tokenizer, distinct_first_token: p.distinct_first_token, min_train_examples: p.min_train_examples,
     n_epochs: p.n_epochs, max_cost_usd: maxCost,
     // The lines upload will write: its format and system message (followed from the upload stage by the loader).
     ...(p.format === 'auto' ? {} : { format: p.format }), ...(p.system === undefined ? {} : { system: p.system }), prices: ctx.config.prices, context_limit: p.context_limit,
@@ -35,8 +43,19 @@ export async function run(ctx: StageContext<TokencheckParams>): Promise<StageRes
     rows: { train: train.examples, valid: report.splits.valid?.examples ?? 0 },
     summary: `${train.tokens.total.toLocaleString('en-US')} train tokens, ${report.classes ? `${report.classes.length} classes, ` : ''}` +
       `~${e.billed_tokens.toLocaleString('en-US')} billed over ${e.n_epochs} epochs${e.cost_usd === null ? '' : ` ≈ ${formatUsd(e.cost_usd)}`}`,
-    lock: { estimated_cost_usd: e.cost_usd, estimated_billed_tokens: e.billed_tokens, n_epochs: e.n_epochs },
+    lock: { estimated_cost_usd: e.cost_usd, estimated_billed_tokens: e.billed_tokens, n_epochs: e.n_epochs, ...(tokenizer.record ? { tokenizer: tokenizer.record } : {}) },
   };
+}
+
+/**
+ * A cache hit of an open model whose tokenizer came from the Hugging Face cache (not in the key: keys never depend on
+ * the machine) is stale when that tokenizer changed, or when the result was counted with tiktoken.
+ */
+export async function restore(ctx: RestoreContext<TokencheckParams>): Promise<'ok' | 'stale'> {
+  const change = findTokenizerChange(ctx.lock.tokenizer, tokenizerRequest(ctx));
+  if (change === undefined) return 'ok';
+  ctx.warn(`${change}: counting again`);
+  return 'stale';
 }
 
 /** One error listing every failure; a cost-only failure gets the TUNEFILE_COST code. */
