@@ -36,8 +36,7 @@ export interface LoraSettings {
  * suffix, metadata with `tunefile_key`), plus the settings other services take. A provider refuses, with a clear
  * error, a setting it cannot honour, rather than train something else.
  */
-export type TrainRequest = JobCreateParams & {
-  validation_file: string;
+export interface ProviderTrainSettings {
   /** An absolute learning rate (Together, Nebius); OpenAI takes `learning_rate_multiplier` instead. */
   learning_rate?: number;
   lora?: LoraSettings | false;
@@ -49,7 +48,9 @@ export type TrainRequest = JobCreateParams & {
   context_length?: number;
   /** Fields passed verbatim into the provider's create request, after tunefile's own. */
   extra?: Record<string, unknown>;
-};
+}
+
+export type TrainRequest = JobCreateParams & ProviderTrainSettings & { validation_file: string };
 
 /** Fine-tuning files on the provider. Errors keep the SDK's `status` (404 for a missing file). */
 export interface ProviderFiles {

@@ -1,13 +1,14 @@
 // `train`: create (or adopt) a fine-tuning job for the uploaded files, watch it, and keep its job and result CSV.
 import { HYPERPARAMETER_RANGES as RANGES } from '../../shared/hyperparameters.ts';
-import type { LoraSettings } from '../../providers/types.ts';
+import type { ProviderTrainSettings } from '../../providers/types.ts';
 import type { StageDef } from '../types.ts';
 
 /** `auto` or a number, as the fine-tuning API takes hyperparameters. */
 export type AutoOr = 'auto' | number;
 
 /** `with:` of a train stage. */
-export interface TrainParams {
+/** The provider settings (learning_rate, lora, n_checkpoints, packing, context_length, extra) are TrainRequest's. */
+export interface TrainParams extends ProviderTrainSettings {
   /** Base model. Default: the pipeline's model. */
   model?: string;
   n_epochs: AutoOr;
@@ -20,18 +21,6 @@ export interface TrainParams {
   max_cost_usd?: number;
   /** Extra job metadata (string values); `tunefile_key` is always set by tunefile. */
   metadata?: Record<string, string>;
-  /** An absolute learning rate, for providers that take one (Together, Nebius) instead of OpenAI's multiplier. */
-  learning_rate?: number;
-  /** LoRA adapter settings (Together, Nebius); false for full fine-tuning. */
-  lora?: LoraSettings | false;
-  /** Intermediate checkpoints to keep (Together). */
-  n_checkpoints?: number;
-  /** Pack short examples into one sequence (Nebius, Together). */
-  packing?: boolean;
-  /** Longest training sequence in tokens (Nebius context_length, Together max_seq_length). */
-  context_length?: number;
-  /** Fields passed verbatim into the provider's create request. */
-  extra?: Record<string, unknown>;
 }
 
 const autoOr = (integer: boolean, minimum: number, maximum: number, description: string) => ({
