@@ -65,7 +65,7 @@ const command: Command = {
     io.stdout.write(`tunefile local server listening on ${server.url}\n`);
     io.stdout.write(`data: ${dataDir}\n`);
     io.stdout.write(`OPENAI_BASE_URL=${server.url} OPENAI_API_KEY=${apiKey}\n`);
-    io.stdout.write(`TOGETHER_API_BASE_URL=${server.togetherUrl} TOGETHER_API_KEY=${apiKey}\n`);
+    io.stdout.write(`TOGETHER_BASE_URL=${server.togetherUrl} TOGETHER_API_BASE_URL=${server.togetherUrl} TOGETHER_API_KEY=${apiKey}\n`);
     io.stdout.write('Press Ctrl-C to stop.\n');
     await new Promise<void>((done) => {
       if (io.signal.aborted) return done();

@@ -1,5 +1,5 @@
 // Support for the pipeline e2e tests: sample projects and a look at the local provider's files and jobs.
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startLocalServer } from '../../src/local/index.ts';
@@ -18,12 +18,19 @@ export function makeSampleProject(edit: (yaml: string) => string = (y) => y): st
   return dir;
 }
 
-/** A fresh clone of this repository's example pipeline and its data (no .tunefile/, no lock files). */
-export function cloneExample(name: 'sms-spam' | 'banking77'): string {
+/** The example pipelines, with the folder of test/data each reads. */
+const EXAMPLE_DATA = { 'sms-spam': 'sms-spam', banking77: 'banking77', 'sms-spam-together': 'sms-spam' } as const;
+
+/**
+ * A fresh clone of this repository's example pipeline and its data (no .tunefile/, no lock files). Its node_modules
+ * is this checkout's (a link), for the example that reads a tokenizer an npm package ships.
+ */
+export function cloneExample(name: keyof typeof EXAMPLE_DATA): string {
   const dir = makeProject({}, `tunefile-${name}-`);
   mkdirSync(join(dir, 'pipelines'));
   cpSync(join(REPO, 'pipelines', `${name}.yaml`), join(dir, 'pipelines', `${name}.yaml`));
-  cpSync(join(REPO, 'test', 'data', name), join(dir, 'test', 'data', name), { recursive: true });
+  cpSync(join(REPO, 'test', 'data', EXAMPLE_DATA[name]), join(dir, 'test', 'data', EXAMPLE_DATA[name]), { recursive: true });
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
   writeFileSync(join(dir, 'tunefile.config.json'), JSON.stringify({ poll: TEST_CONFIG.poll }));
   return dir;
 }

@@ -90,8 +90,9 @@ describe('the together-ai SDK against the local server', () => {
     expect((await client.files.list()).data.map((f) => f.id)).toContain(file.id);
     expect(await (await client.files.content(file.id)).text()).toBe(readFileSync(path, 'utf8'));
 
-    const created = await client.fineTuning.create({ model: 'Qwen/Qwen3-8B', training_file: file.id, n_epochs: 3, batch_size: 8, learning_rate: 1, suffix: 'sms', random_seed: 4 });
-    expect(created).toMatchObject({ model: 'Qwen/Qwen3-8B', n_epochs: 3, batch_size: 8, suffix: 'sms', training_file: file.id });
+    const created = await client.fineTuning.create({ model: 'Qwen/Qwen3-8B', training_file: file.id, n_epochs: 3, batch_size: 8, learning_rate: 0.00003, suffix: 'sms', random_seed: 4 });
+    // Together's absolute rate, in units of its default (0.00001), is the trainer's multiplier, and reads back as sent.
+    expect(created).toMatchObject({ model: 'Qwen/Qwen3-8B', n_epochs: 3, batch_size: 8, learning_rate: 0.00003, suffix: 'sms', training_file: file.id });
     expect(['pending', 'queued', 'running']).toContain(created.status);
 
     // Follow the events as a user would, until the job says it is done.
@@ -244,7 +245,7 @@ describe('the together-ai SDK against the local server', () => {
   it('lists the fine-tunable models and their limits, which create enforces', async () => {
     expect(await client.get('/fine-tunes/models/supported')).toEqual({ models: [...TOGETHER_BASE_MODELS] });
     const limits = await client.fineTuning.modelLimits({ model_name: 'Qwen/Qwen3-8B' });
-    expect(limits).toMatchObject({ model_name: 'Qwen/Qwen3-8B', max_num_epochs: 50, min_learning_rate: 0, max_learning_rate: 10, lora_training: { min_batch_size: 1, max_batch_size: 256 } });
+    expect(limits).toMatchObject({ model_name: 'Qwen/Qwen3-8B', max_num_epochs: 50, min_learning_rate: 0, max_learning_rate: 0.0001, lora_training: { min_batch_size: 1, max_batch_size: 256 } });
     await expect(client.fineTuning.create({ model: 'Qwen/Qwen3-8B', training_file: trained.file, n_epochs: limits.max_num_epochs + 1 })).rejects.toMatchObject({ status: 400 });
     await expect(client.fineTuning.create({ model: 'Qwen/Qwen3-8B', training_file: trained.file, batch_size: limits.lora_training!.max_batch_size + 1 })).rejects.toMatchObject({ status: 400 });
     await expect(client.fineTuning.modelLimits({ model_name: 'gpt-4o-mini' })).rejects.toMatchObject({ status: 404, error: { message: expect.stringContaining('gpt-4o-mini') } });

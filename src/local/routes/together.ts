@@ -13,7 +13,16 @@ import type { FileObject } from '../file-store.ts';
 import { TERMINAL, type JobRecord, type JobStatus } from '../job-store.ts';
 import { TOGETHER_BASE_MODELS } from '../model-names.ts';
 import { countBilledTokens } from '../trainer/billed-tokens.ts';
-import { BASE_LEARNING_RATE } from '../trainer/hyperparameters.ts';
+
+/**
+ * Together's learning_rate is an absolute step size for an LLM (its default is 0.00001); the local trainer's is a
+ * multiplier of its classifier's own. Together's default maps onto multiplier 1, so a learning rate that suits Together
+ * suits the local trainer in the same proportion.
+ */
+const TOGETHER_LEARNING_RATE_UNIT = 0.00001;
+
+/** A job's learning-rate multiplier as Together's learning rate (rounded, so 0.00003 reads back as 0.00003). */
+const togetherLearningRate = (multiplier: number): number => Number((multiplier * TOGETHER_LEARNING_RATE_UNIT).toPrecision(12));
 import type { StepMetrics } from '../trainer/protocol.ts';
 import { deleteStoredFile } from './files.ts';
 import { answerChat } from './inference.ts';
@@ -62,7 +71,7 @@ function togetherJob(record: JobRecord, truncated = true): Record<string, unknow
     n_epochs: h.n_epochs,
     n_checkpoints: record.checkpoints.length,
     batch_size: h.batch_size,
-    learning_rate: h.learning_rate_multiplier,
+    learning_rate: togetherLearningRate(h.learning_rate_multiplier),
     ...(truncated ? { random_seed: job.seed } : { job_id: job.id }),
     ...(job.trained_tokens !== null ? { token_count: job.trained_tokens } : {}),
   };
@@ -76,7 +85,7 @@ function openAiBody(body: Record<string, unknown>): Record<string, unknown> {
     const v = body[key];
     if (v === undefined || v === null || (key === 'batch_size' && v === 'max')) continue;
     if (typeof v !== 'number') throw badRequest(`${key} must be a number`, key);
-    hyperparameters[openAi] = v;
+    hyperparameters[openAi] = key === 'learning_rate' ? v / TOGETHER_LEARNING_RATE_UNIT : v;
   }
   return {
     model: body.model,
@@ -276,8 +285,8 @@ async function listMetrics({ req, res, params, query, state }: RouteRequest): Pr
   const filter = { ...Object.fromEntries(query), ...(await readJsonBody(req, state.maxJsonBytes)) };
   const [stepFrom, stepTo] = [stepBound(filter.global_step_from, 'global_step_from'), stepBound(filter.global_step_to, 'global_step_to')];
   const [timeFrom, timeTo] = [timeBound(filter.logged_at_from, 'logged_at_from'), timeBound(filter.logged_at_to, 'logged_at_to')];
-  // The trainer's Adam step size is constant over a job.
-  const learningRate = BASE_LEARNING_RATE * job.hyperparameters.learning_rate_multiplier;
+  // The job's learning rate in Together's units (constant over a job: the trainer does not schedule it).
+  const learningRate = togetherLearningRate(job.hyperparameters.learning_rate_multiplier);
   const metrics = state.events.listNewestFirst(job.id).reverse().flatMap((e) => {
     const m = e.data as unknown as StepMetrics & { total_steps?: number };
     const logged = e.created_at * 1000;
@@ -298,7 +307,7 @@ async function listMetrics({ req, res, params, query, state }: RouteRequest): Pr
 
 /**
  * GET /fine-tunes/models/limits?model_name=: what the local server accepts for a model. The epoch, batch size and
- * learning rate bounds are the ones create enforces (Together's learning_rate is the trainer's multiplier, above 0).
+ * learning rate bounds are the ones create enforces (in Together's units: TOGETHER_LEARNING_RATE_UNIT).
  * The local trainer trains the same classifier whatever the LoRA settings, and does no DPO (so no DPO batch size fits),
  * vision, tools or reasoning.
  */
@@ -314,8 +323,8 @@ function modelLimits({ res, query }: RouteRequest): void {
     lora_training: { ...batch, max_rank: 64, target_modules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
     max_num_epochs: LIMITS.n_epochs[1],
     max_num_evals: MAX_EVALS,
-    max_learning_rate: LIMITS.learning_rate_multiplier[1],
-    min_learning_rate: LIMITS.learning_rate_multiplier[0],
+    max_learning_rate: togetherLearningRate(LIMITS.learning_rate_multiplier[1]),
+    min_learning_rate: togetherLearningRate(LIMITS.learning_rate_multiplier[0]),
     supports_vision: false,
     supports_tools: false,
     supports_reasoning: false,

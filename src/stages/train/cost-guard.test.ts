@@ -56,19 +56,38 @@ describe('estimateCost', () => {
 });
 
 describe('checkCost', () => {
-  it('stops above the limit with the estimate and the limit, params before config', () => {
-    expect(() => checkCost(makeCtx({ max_cost_usd: 0.1 }, { configLimit: 100 }).ctx)).toThrow(/estimated training cost \$0\.12 \(300,000 billed tokens over 3 epochs\) exceeds max_cost_usd \$0\.1/);
-    expect(() => checkCost(makeCtx({ n_epochs: 1 }, { configLimit: 0.1 }).ctx)).not.toThrow();
-    expect(() => checkCost(makeCtx({ n_epochs: 4 }, { configLimit: 0.1 }).ctx)).toThrow(expect.objectContaining({ code: 'TUNEFILE_COST' }));
-    expect(() => checkCost(makeCtx({ max_cost_usd: 0.1 }, { report: big }).ctx)).not.toThrow();
+  it('stops above the limit with the estimate and the limit, params before config', async () => {
+    await expect(checkCost(makeCtx({ max_cost_usd: 0.1 }, { configLimit: 100 }).ctx)).rejects.toThrow(/estimated training cost \$0\.12 \(300,000 billed tokens over 3 epochs\) exceeds max_cost_usd \$0\.1/);
+    await expect(checkCost(makeCtx({ n_epochs: 1 }, { configLimit: 0.1 }).ctx)).resolves.toBeUndefined();
+    await expect(checkCost(makeCtx({ n_epochs: 4 }, { configLimit: 0.1 }).ctx)).rejects.toThrow(expect.objectContaining({ code: 'TUNEFILE_COST' }));
+    await expect(checkCost(makeCtx({ max_cost_usd: 0.1 }, { report: big }).ctx)).resolves.toBeUndefined();
   });
 
-  it('lets --yes through with a warning, and warns when there is nothing to compare', () => {
+  it('lets --yes through with a warning, and warns when there is nothing to compare', async () => {
     const yes = makeCtx({ max_cost_usd: 0.01 }, { yes: true });
-    checkCost(yes.ctx);
+    await checkCost(yes.ctx);
     expect(yes.warnings[0]).toMatch(/training anyway because of --yes/);
     const blind = makeCtx({ max_cost_usd: 0.01 }, { report: null });
-    checkCost(blind.ctx);
+    await checkCost(blind.ctx);
     expect(blind.warnings[0]).toMatch(/no cost estimate/);
+  });
+
+  it("compares the higher of tokencheck's estimate and the provider's own quote", async () => {
+    // tokencheck says $0.12; a quote above it is what the guard compares, one below it changes nothing.
+    await expect(checkCost(makeCtx({ max_cost_usd: 0.2 }).ctx, async () => 0.5)).rejects.toThrow(/estimated training cost \$0\.50 \(the provider's own estimate\) exceeds max_cost_usd \$0\.20/);
+    await expect(checkCost(makeCtx({ max_cost_usd: 0.1 }).ctx, async () => 0.01)).rejects.toThrow(/\$0\.12 \(300,000 billed tokens/);
+    await expect(checkCost(makeCtx({ max_cost_usd: 0.2 }).ctx, async () => undefined)).resolves.toBeUndefined();
+    // Without tokencheck's price, the quote alone stops the job.
+    await expect(checkCost(makeCtx({ max_cost_usd: 1 }, { report: null }).ctx, async () => 3)).rejects.toThrow(expect.objectContaining({ code: 'TUNEFILE_COST' }));
+    // Without a limit, the provider is not asked.
+    let asked = false;
+    await checkCost(makeCtx({}).ctx, async () => ((asked = true), 100));
+    expect(asked).toBe(false);
+  });
+
+  it('warns about a failed quote and still stops on tokencheck\'s estimate', async () => {
+    const failing = makeCtx({ max_cost_usd: 0.1 });
+    await expect(checkCost(failing.ctx, async () => { throw new Error('503 unavailable'); })).rejects.toThrow(/\$0\.12/);
+    expect(failing.warnings[0]).toMatch(/the provider's price estimate failed \(503 unavailable\); using tokencheck's estimate/);
   });
 });

@@ -35,17 +35,45 @@ export function estimateCost(reportPath: string | undefined, nEpochs: TrainParam
   return { cost: Math.round((tokens / 1e6) * estimate.price_per_million_usd * 1e4) / 1e4, tokens, epochs };
 }
 
-/** Throws TUNEFILE_COST when the estimate exceeds the limit and --yes was not given. */
-export function checkCost(ctx: StageContext<TrainParams>): void {
+/** A provider's own price for the job (Together's estimate-price): USD, or undefined where it gives none. */
+export type ProviderQuote = () => Promise<number | undefined>;
+
+/**
+ * The estimate the guard compares: the higher of tokencheck's (billed tokens x epochs x the price table) and the
+ * provider's own quote, so neither can talk the guard below what the other expects. A quote that fails is warned
+ * about and left out; the guard never lets a job through because a price could not be fetched when tokencheck's is there.
+ */
+async function guardEstimate(ctx: StageContext<TrainParams>, quote: ProviderQuote | undefined): Promise<{ cost: number; what: string } | null> {
+  const local = estimateCost(ctx.inputs.report?.path, ctx.params.n_epochs);
+  let quoted: number | undefined;
+  if (quote) {
+    try {
+      quoted = await quote();
+    } catch (error) {
+      if (ctx.signal?.aborted) throw error;
+      ctx.warn(`the provider's price estimate failed (${(error as Error).message}); ${local ? "using tokencheck's estimate" : 'there is no other estimate'}`);
+    }
+  }
+  const fromTokens = local && { cost: local.cost, what: `${local.tokens.toLocaleString('en-US')} billed tokens over ${local.epochs} epochs` };
+  const fromProvider = quoted === undefined || !Number.isFinite(quoted) ? null : { cost: quoted, what: "the provider's own estimate" };
+  if (fromTokens && fromProvider) return fromProvider.cost > fromTokens.cost ? fromProvider : fromTokens;
+  return fromTokens ?? fromProvider;
+}
+
+/**
+ * Throws TUNEFILE_COST when the estimate exceeds the limit and --yes was not given. `quote` is the provider's own
+ * price for this job, where it offers one; it is asked only when there is a limit.
+ */
+export async function checkCost(ctx: StageContext<TrainParams>, quote?: ProviderQuote): Promise<void> {
   const limit = ctx.params.max_cost_usd ?? ctx.config.max_cost_usd;
   if (limit === undefined) return;
-  const estimate = estimateCost(ctx.inputs.report?.path, ctx.params.n_epochs);
+  const estimate = await guardEstimate(ctx, quote);
   if (!estimate) {
-    ctx.warn(`max_cost_usd is $${limit} but there is no cost estimate (no tokencheck report upstream, or no price for the model)`);
+    ctx.warn(`max_cost_usd is $${limit} but there is no cost estimate (no tokencheck report upstream or no price for the model, and no price from the provider)`);
     return;
   }
   if (estimate.cost <= limit) return;
-  const what = `estimated training cost ${formatUsd(estimate.cost)} (${estimate.tokens.toLocaleString('en-US')} billed tokens over ${estimate.epochs} epochs) exceeds max_cost_usd ${formatUsd(limit)}`;
+  const what = `estimated training cost ${formatUsd(estimate.cost)} (${estimate.what}) exceeds max_cost_usd ${formatUsd(limit)}`;
   if (ctx.options.yes) {
     ctx.warn(`${what}; training anyway because of --yes`);
     return;

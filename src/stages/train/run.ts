@@ -24,7 +24,7 @@ export async function run(ctx: StageContext<TrainParams>): Promise<StageResult> 
   let job = ctx.options.force ? undefined : await findExistingJob(ctx, jobs, identity, verifier);
   const adopted = job !== undefined;
   if (!job) {
-    checkCost(ctx);
+    await checkCost(ctx, provider.estimatePrice && (() => provider.estimatePrice!(request, ctx.signal)));
     job = await createJob(ctx, jobs, identity, verifier, !ctx.options.force);
   }
   if (ctx.signal.aborted) throw interruptedError(ctx, job.id);
