@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Together } from 'together-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runJson, startCli } from '../helpers/cli.ts';
+import { runCli, runJson, startCli } from '../helpers/cli.ts';
 import { holdAt } from '../helpers/hold.ts';
 import { SERVE_KEY, startServe, type Serve } from '../helpers/serve.ts';
 import { cloneExample, readLock } from './pipeline-support.ts';
@@ -55,6 +55,13 @@ describe('pipelines/sms-spam-together.yaml against tunefile serve', () => {
     expect(first.status.train).toBe('ran');
     const metrics = JSON.parse(readFileSync(join(project, 'reports', 'sms-spam-together', 'metrics.json'), 'utf8'));
     expect(metrics.accuracy).toBeGreaterThanOrEqual(0.95);
+    // Together's logprobs (LogprobsPart, asked as `logprobs: k`) reach evaluate: every answer has its logprob, and
+    // P(spam) comes from the first token's alternatives, not from the hard answer (0 or 1).
+    const shown = await runCli(['show', PIPELINE, 'evaluate', 'predictions'], { cwd: project, env: served.env });
+    const predictions = shown.stdout.trim().split('\n').map((l) => JSON.parse(l) as { logprob: number | null; score: number });
+    expect(predictions.every((p) => typeof p.logprob === 'number')).toBe(true);
+    expect(predictions.filter((p) => p.score > 0 && p.score < 1).length).toBeGreaterThan(predictions.length / 2);
+    expect(metrics.binary.auroc).toBeGreaterThan(0.95);
     const lock = readLock(project, LOCK);
     const jobs = await jobsOf(served.together);
     // The file Together trained on is chat conversations: the system message, the SMS, the label.

@@ -353,7 +353,14 @@ async function createChat({ req, res, state }: RouteRequest): Promise<void> {
   const { head, choices, usage, logprobs, model, g, n, stream } = await answerChat(state, openAiChat(await readJsonBody(req, state.maxJsonBytes)));
   const base = { id: head.id, created: head.created, model: head.model };
   if (!stream) {
-    const parts = logprobs && { tokens: logprobs.content.map((t) => t.token), token_logprobs: logprobs.content.map((t) => t.logprob) };
+    // LogprobsPart: the tokens and their logprobs, and (TopLogprobs, one token -> logprob map) the first token's
+    // alternatives, when the request asked for some.
+    const alternatives = logprobs?.content[0]?.top_logprobs ?? [];
+    const parts = logprobs && {
+      tokens: logprobs.content.map((t) => t.token),
+      token_logprobs: logprobs.content.map((t) => t.logprob),
+      ...(alternatives.length > 0 ? { top_logprobs: Object.fromEntries(alternatives.map((t) => [t.token, t.logprob])) } : {}),
+    };
     return sendJson(res, 200, {
       ...base, object: 'chat.completion',
       prompt: [],

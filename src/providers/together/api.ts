@@ -91,7 +91,8 @@ export function togetherRequest(request: TrainRequest): Record<string, unknown> 
     ...(packing === undefined ? {} : { packing }),
     ...(context_length === undefined ? {} : { max_seq_length: context_length }),
     ...(lora === undefined ? {} : { training_type: lora === false ? { type: 'Full' } : loraType(lora) }),
-    training_method: { method: 'sft', train_on_inputs: 'auto' },
+    // Only the answer is trained on, as OpenAI does (the document's train_on_inputs takes a boolean).
+    training_method: { method: 'sft', train_on_inputs: false },
     ...extra,
   };
 }

@@ -6,6 +6,7 @@ import { readEnvCount } from '../../shared/env-number.ts';
 import { rememberSecret } from '../redact.ts';
 import type { Provider, ProviderIdentity } from '../types.ts';
 import { togetherProvider } from './api.ts';
+import { togetherFetch } from './inference.ts';
 
 export async function connectTogether(spec: Exclude<ProviderSpec, string>, env: Record<string, string | undefined>, identity: ProviderIdentity): Promise<Provider> {
   const keyVar = spec.api_key_env ?? 'TOGETHER_API_KEY';
@@ -21,5 +22,5 @@ export async function connectTogether(spec: Exclude<ProviderSpec, string>, env: 
   const maxRetries = readEnvCount(env, 'TUNEFILE_OPENAI_MAX_RETRIES') ?? 4;
   const timeout = readEnvCount(env, 'TUNEFILE_OPENAI_TIMEOUT_MS') ?? 120_000;
   const baseURL = identity.base_url!;
-  return togetherProvider(identity, new Together({ apiKey, baseURL, maxRetries, timeout }), new OpenAI({ apiKey, baseURL, maxRetries, timeout }));
+  return togetherProvider(identity, new Together({ apiKey, baseURL, maxRetries, timeout }), new OpenAI({ apiKey, baseURL, maxRetries, timeout, fetch: togetherFetch() }));
 }
