@@ -2,11 +2,11 @@
 // `tunefile serve` in another process (its Together API under /together/v1; TOGETHER_BASE_URL as a user sets it).
 // The stage key travels in the job's suffix (Together's jobs carry no metadata): a fresh clone finds the job by it,
 // a run killed while it polls is resumed, and the cost guard asks Together's estimate-price before creating a job.
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Together } from 'together-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, runJson, startCli } from '../helpers/cli.ts';
+import { REPO, runCli, runJson, startCli } from '../helpers/cli.ts';
 import { holdAt } from '../helpers/hold.ts';
 import { SERVE_KEY, startServe, type Serve } from '../helpers/serve.ts';
 import { cloneExample, readLock } from './pipeline-support.ts';
@@ -88,6 +88,28 @@ describe('pipelines/sms-spam-together.yaml against tunefile serve', () => {
     expect(readLock(clone, LOCK).stages.train!.job_id).toBe(readLock(project, LOCK).stages.train!.job_id);
     expect(await jobsOf(served.together)).toHaveLength(1);
     expect((await served.together.files.list()).data).toHaveLength(files);
+  }, 120_000);
+});
+
+describe('the migration guide (docs/migration.md)', () => {
+  it('shows the diff between the two example pipelines as they are: every line one has and the other has not', () => {
+    const doc = readFileSync(join(REPO, 'docs', 'migration.md'), 'utf8').split('\n');
+    const [before, after] = ['sms-spam.yaml', 'sms-spam-together.yaml'].map((f) => readFileSync(join(REPO, 'pipelines', f), 'utf8').trimEnd().split('\n'));
+    for (const line of before!.filter((l) => !after!.includes(l))) expect(doc).toContain(`-${line}`);
+    for (const line of after!.filter((l) => !before!.includes(l))) expect(doc).toContain(`+${line}`);
+  });
+
+  it("keeps sms-spam.yaml's validation split: the same 1,034 rows, so the two models are scored on the same examples", async () => {
+    const project = cloneExample('sms-spam-together');
+    cpSync(join(REPO, 'pipelines', 'sms-spam.yaml'), join(project, 'pipelines', 'sms-spam.yaml'));
+    const rows = async (pipeline: string) => {
+      expect((await runCli(['run', pipeline, '--stage', 'split'], { cwd: project })).code).toBe(0);
+      const shown = await runCli(['show', pipeline, 'split', 'valid'], { cwd: project });
+      return shown.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { _row: number })._row);
+    };
+    const openai = await rows('pipelines/sms-spam.yaml');
+    expect(openai).toHaveLength(1034);
+    expect(await rows(PIPELINE)).toEqual(openai);
   }, 120_000);
 });
 

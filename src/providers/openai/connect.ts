@@ -44,6 +44,7 @@ export async function connectOpenAI(
   const client = spec.azure_api_version
     ? new AzureOpenAI({ ...common, endpoint: identity.base_url, apiVersion: spec.azure_api_version, ...(spec.azure_deployment ? { deployment: spec.azure_deployment } : {}) })
     : new OpenAI({ ...common, baseURL: identity.base_url });
+  if (spec.flavor === 'nebius') return (await import('./nebius.ts')).nebiusProvider(identity, client, async () => {});
   return openAiProvider(identity, client, async () => {});
 }
 

@@ -7,12 +7,9 @@ import type OpenAI from 'openai';
 import type { Together } from 'together-ai';
 import type { FinetuneResponse, FineTuningListResponse } from 'together-ai/resources/fine-tuning';
 import { TunefileError } from '../../errors.ts';
+import { keyTag, taggedSuffix, untagSuffix } from '../key-tag.ts';
 import { RESULTS_HEADER, type FineTuningJob, type FineTuningJobEvent, type Provider, type ProviderIdentity, type RemoteFile, type TrainRequest } from '../types.ts';
 
-/** The part of the stage key that goes into a job's suffix. */
-export function keyTag(key: string): string {
-  return `tf-${key.slice(0, 16)}`;
-}
 
 /** Together's statuses as OpenAI's: a job that is still compressing or uploading its weights is still running. */
 export const STATUS: Record<string, FineTuningJob['status']> = {
@@ -36,7 +33,6 @@ const seconds = (iso: string | null | undefined): number => (iso ? Math.floor(Da
 export function toOpenAiJob(job: TogetherJob, key?: string): FineTuningJob {
   const status = STATUS[String(job.status)] ?? 'running';
   const raw = job as TogetherJob & { suffix?: string; random_seed?: number | null; job_id?: string };
-  const tagged = raw.suffix?.match(/^(?:(.*)-)?tf-[0-9a-f]{16}$/);
   const done = status === 'succeeded' || status === 'failed' || status === 'cancelled';
   return {
     object: 'fine_tuning.job',
@@ -55,7 +51,7 @@ export function toOpenAiJob(job: TogetherJob, key?: string): FineTuningJob {
     error: status === 'failed' ? { code: String(job.status), message: `Together reports the job as ${String(job.status)}`, param: null } : null,
     // Unknown (undefined) where Together's answer leaves them out: the verifier then does not compare them.
     seed: raw.random_seed ?? (undefined as unknown as number),
-    ...(raw.suffix === undefined ? {} : { user_provided_suffix: tagged ? (tagged[1] ?? null) : raw.suffix }),
+    ...(raw.suffix === undefined ? {} : { user_provided_suffix: untagSuffix(raw.suffix).user }),
     estimated_finish: null,
     integrations: [],
     metadata: key ? { tunefile_key: key } : null,
@@ -86,7 +82,7 @@ export function togetherRequest(request: TrainRequest): Record<string, unknown> 
     batch_size: typeof h.batch_size === 'number' ? h.batch_size : 'max',
     ...(learning_rate === undefined ? {} : { learning_rate }),
     ...(seed === undefined || seed === null ? {} : { random_seed: seed }),
-    suffix: suffix ? `${suffix}-${keyTag(key)}` : keyTag(key),
+    suffix: taggedSuffix(suffix, key),
     ...(n_checkpoints === undefined ? {} : { n_checkpoints }),
     ...(packing === undefined ? {} : { packing }),
     ...(context_length === undefined ? {} : { max_seq_length: context_length }),
