@@ -144,6 +144,7 @@ describe('architecture (DESIGN §8)', () => {
       'tokens/format.ts', // records as fine-tuning lines and inference requests
       'tokens/model-format.ts', // which fine-tuning format a model takes
       'tokens/models.ts', // per-model context limits
+      'tokens/open-models.ts', // open models: their Hub repository (tokenizer) and context
       'tokens/prices.ts', // the price table
     ]);
     const problems = files

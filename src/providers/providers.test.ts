@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AzureOpenAI } from 'openai';
 import { createProviderHandle, resolveProviderIdentity } from './index.ts';
 import { connectOpenAI } from './openai/connect.ts';
+import { describeModel } from './models.ts';
 import { identityString } from './types.ts';
 
 describe('resolveProviderIdentity', () => {
@@ -57,5 +58,15 @@ describe('connectOpenAI', () => {
     const azure = await connectOpenAI({ type: 'openai', azure_api_version: '2024-10-21', azure_deployment: 'ft-spam' }, { AZURE_OPENAI_API_KEY: 'az' }, { type: 'openai', base_url: 'https://res.openai.azure.com' });
     expect(azure.inference).toBeInstanceOf(AzureOpenAI);
     expect(azure.inference.baseURL).toBe('https://res.openai.azure.com/openai');
+  });
+});
+
+describe('describeModel', () => {
+  it("names the tokenizer and context tunefile counts a provider's model with", () => {
+    expect(describeModel('gpt-4o-mini-2024-07-18')).toEqual({ id: 'gpt-4o-mini-2024-07-18', tokenizer: 'o200k_base', context: 65536 });
+    expect(describeModel('babbage-002')).toEqual({ id: 'babbage-002', tokenizer: 'cl100k_base', context: 16384 });
+    expect(describeModel('meta-llama/Meta-Llama-3.1-8B-Instruct-Reference')).toEqual({ id: 'meta-llama/Meta-Llama-3.1-8B-Instruct-Reference', tokenizer: 'hf:meta-llama/Llama-3.1-8B-Instruct', context: 131072 });
+    // A Hub id tunefile has no entry for: its own repository, and the default context.
+    expect(describeModel('acme/tiny-7b').tokenizer).toBe('hf:acme/tiny-7b');
   });
 });

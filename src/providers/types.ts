@@ -52,6 +52,15 @@ export interface ProviderTrainSettings {
 
 export type TrainRequest = JobCreateParams & ProviderTrainSettings & { validation_file: string };
 
+/** A base model a provider fine-tunes. */
+export interface FineTunableModel {
+  id: string;
+  /** What tokencheck counts its tokens with: a tiktoken encoding (`o200k_base`), or `hf:<Hub repository>`. */
+  tokenizer: string;
+  /** The longest training example, in tokens. */
+  context: number;
+}
+
 /** Fine-tuning files on the provider. Errors keep the SDK's `status` (404 for a missing file). */
 export interface ProviderFiles {
   retrieve(id: string, signal?: AbortSignal): Promise<RemoteFile>;
@@ -85,6 +94,12 @@ export interface Provider {
   jobs: ProviderJobs;
   /** An OpenAI-compatible client for evaluate's completions and chat completions. */
   inference: OpenAI;
+  /**
+   * The base models the provider fine-tunes, with the tokenizer and context length tunefile counts them with:
+   * Together's live list (GET /fine-tunes/models/supported), a published table for OpenAI, the local server's own.
+   * Empty when the provider publishes none (Azure, Nebius): then nothing is checked.
+   */
+  models(signal?: AbortSignal): Promise<FineTunableModel[]>;
   /** The provider's own price for a job, in USD, where it offers one (Together's estimate-price); else undefined. */
   estimatePrice?(request: TrainRequest, signal?: AbortSignal): Promise<number | undefined>;
   /** Stops what the provider started (the embedded local server). */

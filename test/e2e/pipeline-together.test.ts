@@ -89,6 +89,15 @@ describe('pipelines/sms-spam-together.yaml against tunefile serve', () => {
     expect(await jobsOf(served.together)).toHaveLength(1);
     expect((await served.together.files.list()).data).toHaveLength(files);
   }, 120_000);
+
+  it("warns, from Together's own list of the models it fine-tunes, about one it does not list; the refused create costs nothing", async () => {
+    const other = cloneExample('sms-spam-together');
+    const run = await runJson([PIPELINE, '--set', 'model=Qwen/Qwen3-14B'], { cwd: other, env: served.env });
+    expect(run.status.train).toBe('failed');
+    expect(run.stderr).toMatch(/together:\S+ does not list Qwen\/Qwen3-14B among the models it fine-tunes \(Qwen\/Qwen3-8B, .*\); asking it to create the job anyway/);
+    expect(run.stderr).toMatch(/the provider refused to create the job/);
+    expect(await jobsOf(served.together)).toHaveLength(1);
+  }, 120_000);
 });
 
 describe('the migration guide (docs/migration.md)', () => {

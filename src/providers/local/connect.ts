@@ -1,6 +1,7 @@
 // The `local` provider: tunefile's own OpenAI-compatible server, started in-process on an ephemeral port.
 import { randomBytes } from 'node:crypto';
 import { readEnvCount } from '../../shared/env-number.ts';
+import { OPENAI_FINE_TUNABLE } from '../models.ts';
 import { openAiProvider } from '../openai/api.ts';
 import { rememberSecret } from '../redact.ts';
 import type { Provider } from '../types.ts';
@@ -26,5 +27,5 @@ export async function connectLocal(dataDir: string, context: { env: Record<strin
   });
   const { default: OpenAI } = await import('openai');
   const client = new OpenAI({ apiKey, baseURL: server.url, maxRetries: 2, timeout: 120_000 });
-  return openAiProvider({ type: 'local' }, client, () => server.close());
+  return openAiProvider({ type: 'local' }, client, () => server.close(), { models: OPENAI_FINE_TUNABLE });
 }

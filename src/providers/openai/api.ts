@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import type OpenAI from 'openai';
 import type { JobCreateParams } from 'openai/resources/fine-tuning/jobs/jobs';
 import { TunefileError } from '../../errors.ts';
+import { describeModel } from '../models.ts';
 import { RESULTS_HEADER, type Provider, type ProviderIdentity, type TrainRequest } from '../types.ts';
 
 /** Maps the settings OpenAI's API has no field for onto the create request; the default refuses them. */
@@ -21,12 +22,20 @@ export function openAiRequest(request: TrainRequest): JobCreateParams {
   return { ...params, ...(extra as Partial<JobCreateParams> | undefined) };
 }
 
+/** How a service with OpenAI's API differs: its create request, and the base models it fine-tunes (none known: []). */
+export interface OpenAiVariant {
+  toRequest?: RequestMapper;
+  models?: readonly string[];
+}
+
 /** A provider on an OpenAI-compatible client. */
-export function openAiProvider(identity: ProviderIdentity, client: OpenAI, close: () => Promise<void>, toRequest: RequestMapper = openAiRequest): Provider {
+export function openAiProvider(identity: ProviderIdentity, client: OpenAI, close: () => Promise<void>, variant: OpenAiVariant = {}): Provider {
+  const { toRequest = openAiRequest, models = [] } = variant;
   return {
     identity,
     inference: client,
     close,
+    models: async () => models.map(describeModel),
     files: {
       retrieve: (id, signal) => client.files.retrieve(id, { signal }),
       list: (signal) => client.files.list({ purpose: 'fine-tune', limit: 1000 }, { signal }),

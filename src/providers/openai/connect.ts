@@ -3,7 +3,8 @@ import { TunefileError } from '../../errors.ts';
 import type { ProviderSpec } from '../../shared/config-types.ts';
 import { readEnvCount } from '../../shared/env-number.ts';
 import { rememberSecret, stripUrlCredentials } from '../redact.ts';
-import { AZURE_UNSET, type Provider, type ProviderIdentity } from '../types.ts';
+import { OPENAI_FINE_TUNABLE } from '../models.ts';
+import { AZURE_UNSET, defaultBaseUrl, type Provider, type ProviderIdentity } from '../types.ts';
 import { openAiProvider } from './api.ts';
 
 /** Builds the SDK client. The key comes from the environment only and is never logged or stored. */
@@ -45,6 +46,7 @@ export async function connectOpenAI(
     ? new AzureOpenAI({ ...common, endpoint: identity.base_url, apiVersion: spec.azure_api_version, ...(spec.azure_deployment ? { deployment: spec.azure_deployment } : {}) })
     : new OpenAI({ ...common, baseURL: identity.base_url });
   if (spec.flavor === 'nebius') return (await import('./nebius.ts')).nebiusProvider(identity, client, async () => {});
-  return openAiProvider(identity, client, async () => {});
+  // OpenAI's own table for api.openai.com; a compatible server or Azure publishes its own list, which tunefile does not know.
+  return openAiProvider(identity, client, async () => {}, identity.base_url === defaultBaseUrl('openai') ? { models: OPENAI_FINE_TUNABLE } : {});
 }
 

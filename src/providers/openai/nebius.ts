@@ -65,7 +65,7 @@ function suffixOf(job: FineTuningJob): string | null | undefined {
 
 /** The openai provider on Nebius's base URL, with Nebius's request and adoption by the key in the suffix. */
 export function nebiusProvider(identity: ProviderIdentity, client: OpenAI, close: () => Promise<void>): Provider {
-  const base = openAiProvider(identity, client, close, nebiusRequest);
+  const base = openAiProvider(identity, client, close, { toRequest: nebiusRequest });
   return {
     ...base,
     jobs: {

@@ -8,6 +8,7 @@ import type { Together } from 'together-ai';
 import type { FinetuneResponse, FineTuningListResponse } from 'together-ai/resources/fine-tuning';
 import { TunefileError } from '../../errors.ts';
 import { keyTag, taggedSuffix, untagSuffix } from '../key-tag.ts';
+import { describeModel } from '../models.ts';
 import { RESULTS_HEADER, type FineTuningJob, type FineTuningJobEvent, type Provider, type ProviderIdentity, type RemoteFile, type TrainRequest } from '../types.ts';
 
 
@@ -130,6 +131,11 @@ export function togetherProvider(identity: ProviderIdentity, client: Together, i
     identity,
     inference,
     close: async () => {},
+    // Together's own list of the models it fine-tunes.
+    async models(signal) {
+      const { models } = await client.get<{ models?: unknown }>('/fine-tunes/models/supported', { signal });
+      return (Array.isArray(models) ? models : []).filter((m): m is string => typeof m === 'string').map(describeModel);
+    },
     files: {
       retrieve: async (id, signal) => toRemoteFile(await client.files.retrieve(id, { signal })),
       async *list(signal) {

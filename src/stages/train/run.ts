@@ -9,6 +9,7 @@ import { checkCost } from './cost-guard.ts';
 import { buildCreateParams, createJob } from './create-job.ts';
 import { findExistingJob, jobFailedError } from './find-job.ts';
 import type { TrainParams } from './index.ts';
+import { warnUnlistedModel } from './listed-model.ts';
 import { JobVerifier } from './verify-job.ts';
 import { interruptedError, watchJob } from './watch.ts';
 
@@ -24,6 +25,7 @@ export async function run(ctx: StageContext<TrainParams>): Promise<StageResult> 
   let job = ctx.options.force ? undefined : await findExistingJob(ctx, jobs, identity, verifier);
   const adopted = job !== undefined;
   if (!job) {
+    await warnUnlistedModel(ctx, provider, request.model);
     await checkCost(ctx, provider.estimatePrice && (() => provider.estimatePrice!(request, ctx.signal)));
     job = await createJob(ctx, jobs, identity, verifier, !ctx.options.force);
   }
