@@ -1,9 +1,11 @@
 // The `openai` provider: OpenAI, Azure OpenAI or any server with the same fine-tuning API, via the official SDK.
+// On Azure it also deploys the fine-tuned model for evaluate (src/providers/azure/).
 import { TunefileError } from '../../errors.ts';
 import type { ProviderSpec } from '../../shared/config-types.ts';
 import { readEnvCount } from '../../shared/env-number.ts';
 import { rememberSecret, stripUrlCredentials } from '../redact.ts';
 import { AZURE_UNSET, type Provider, type ProviderIdentity } from '../types.ts';
+import { isAzureSpec, resolveAzureDeployment } from '../azure/settings.ts';
 import { openAiProvider } from './api.ts';
 
 /** Builds the SDK client. The key comes from the environment only and is never logged or stored. */
@@ -44,6 +46,15 @@ export async function connectOpenAI(
   const client = spec.azure_api_version
     ? new AzureOpenAI({ ...common, endpoint: identity.base_url, apiVersion: spec.azure_api_version, ...(spec.azure_deployment ? { deployment: spec.azure_deployment } : {}) })
     : new OpenAI({ ...common, baseURL: identity.base_url });
-  return openAiProvider(identity, client, async () => {});
+  const provider = openAiProvider(identity, client, async () => {});
+  if (!isAzureSpec(spec, identity.base_url)) return provider;
+  // Azure serves a fine-tuned model only through a deployment; its settings are read when evaluate asks for one.
+  return {
+    ...provider,
+    async deployForInference(model, options) {
+      const { deployForInference } = await import('../azure/deploy.ts');
+      return deployForInference(resolveAzureDeployment(spec, env), model, options);
+    },
+  };
 }
 
