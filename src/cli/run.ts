@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { dryRunPipeline, runPipeline } from '../engine/run-pipeline.ts';
 import type { RunListener } from '../engine/events.ts';
-import { makeErrorReport } from '../engine/json-report.ts';
+import { makeErrorReport, type RunReportStage } from '../engine/json-report.ts';
 import { redact, secretsInEnv } from '../providers/redact.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import type { CliIO, Command } from './command.ts';
@@ -113,6 +113,7 @@ const command: Command = {
     });
     if (values.json) {
       writeJson(io, report);
+      writeNotices(io, report.stages);
     } else {
       const count = (status: string) => report.stages.filter((s) => s.status === status).length;
       const parts = [`${count('ran')} ran`, `${count('cached')} cached`];
@@ -124,11 +125,17 @@ const command: Command = {
         const named = error.split('\n')[0]!.includes(`${s.id}:`);
         io.stderr.write(`${isInterruption(s.error) ? 'interrupted' : 'error'}: ${named ? '' : `${s.id}: `}${error}\n`);
       }
+      writeNotices(io, report.stages);
     }
     if (report.interrupted) return 130;
     return report.ok ? 0 : 1;
   },
 };
+/** The stages' notices (a billing deployment left running, and how to remove it), last, where nothing scrolls them away. */
+function writeNotices(io: CliIO, stages: RunReportStage[]): void {
+  for (const s of stages) for (const notice of s.notices) io.stderr.write(`notice: ${s.id}: ${notice}\n`);
+}
+
 // With --json, an error before or around the stages (invalid pipeline, lock held) is still one document on stdout.
 export default withJsonErrors(command, (argv, error) =>
   argv.includes('--dry-run') ? { ok: false, dry_run: true, pipeline: null, stages: [], error } : makeErrorReport(error));

@@ -33,6 +33,8 @@ export type RunEvent =
   | { type: 'stage:start'; id: string; reasons: string[] }
   | { type: 'stage:progress'; id: string; detail: string }
   | { type: 'stage:warning'; id: string; message: string }
+  /** Something the user must act on after the run (a billing resource left running); printed when the run ends. */
+  | { type: 'stage:notice'; id: string; message: string }
   | StageEndEvent
   | { type: 'run:end'; ok: boolean; interrupted: boolean };
 

@@ -12,6 +12,8 @@ export interface RunReportStage {
   outputs: StageEndEvent['outputs'];
   error: string | null;
   warnings: string[];
+  /** What the user must act on after the run (a billing deployment left running, with the command that removes it). */
+  notices: string[];
 }
 
 /** How many stages ended each way. */
@@ -52,10 +54,12 @@ export function makeErrorReport(error: JsonError, pipeline: string | null = null
 export function makeJsonReport(pipeline: string): { listener: RunListener; report: RunReport } {
   const report: RunReport = { ok: false, interrupted: false, pipeline, counts: countStages([]), stages: [], metrics: {}, error: null };
   const warnings = new Map<string, string[]>();
+  const notices = new Map<string, string[]>();
   let order: string[] = [];
   const listener: RunListener = (event) => {
     if (event.type === 'run:start') order = event.stages.map((s) => s.id);
     if (event.type === 'stage:warning') warnings.set(event.id, [...(warnings.get(event.id) ?? []), event.message]);
+    if (event.type === 'stage:notice') notices.set(event.id, [...(notices.get(event.id) ?? []), event.message]);
     if (event.type === 'stage:end') {
       // A stage sent back to rerun (its output was found corrupt by a consumer) ends twice: the last end counts.
       report.stages = report.stages.filter((s) => s.id !== event.id);
@@ -69,6 +73,7 @@ export function makeJsonReport(pipeline: string): { listener: RunListener; repor
         outputs: event.outputs,
         error: event.error,
         warnings: warnings.get(event.id) ?? [],
+        notices: notices.get(event.id) ?? [],
       });
       const metrics = numbersOf(event.record?.metrics);
       if (metrics) report.metrics[event.id] = metrics;

@@ -19,6 +19,7 @@ export function makeEventRedactor(env: Record<string, string | undefined>): (eve
       case 'stage:progress':
         return { ...event, detail: clean(event.detail) };
       case 'stage:warning':
+      case 'stage:notice':
         return { ...event, message: clean(event.message) };
       case 'stage:end':
         return {

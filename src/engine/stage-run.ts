@@ -101,6 +101,7 @@ function contextParts(def: StageDef, stage: PipelineStage, resolved: Pick<Resolv
     },
     progress: (detail: string) => void emit({ type: 'stage:progress', id: stage.id, detail }),
     warn: (message: string) => void emit({ type: 'stage:warning', id: stage.id, message }),
+    notice: (message: string) => void emit({ type: 'stage:notice', id: stage.id, message }),
     signal: options.signal,
     env: options.env,
     providerIdentity: options.provider.identity,

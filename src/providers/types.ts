@@ -88,6 +88,29 @@ export interface ProviderJobs {
   results(job: FineTuningJob, signal?: AbortSignal): Promise<string>;
 }
 
+/** How deployForInference waits and reports. */
+export interface DeployOptions {
+  signal: AbortSignal;
+  /** Polling of a deployment being provisioned: the first delay, grown by half up to the last (the config's `poll`). */
+  poll: { interval_ms: number; max_interval_ms: number };
+  /** Live detail for the progress line. */
+  progress(detail: string): void;
+  /** What the user must see at the end of the run: a deployment left running, and the command that removes it. */
+  notice(message: string): void;
+}
+
+/** A fine-tuned model made callable (an Azure deployment): the name to send as `model`, and how to end its use. */
+export interface InferenceDeployment {
+  /** What inference requests send as `model` (Azure: the deployment name). */
+  model: string;
+  /**
+   * Ends evaluate's use of the deployment: deletes one that tunefile made or found under its own name, unless it is
+   * to be kept. Never throws: a deployment left running (kept, or not deleted) is told through `notice`. Called after
+   * the predictions, whether they succeeded, failed or were interrupted.
+   */
+  release(): Promise<void>;
+}
+
 export interface Provider {
   identity: ProviderIdentity;
   files: ProviderFiles;
@@ -100,6 +123,12 @@ export interface Provider {
    * Empty when the provider publishes none (Azure, Nebius): then nothing is checked.
    */
   models(signal?: AbortSignal): Promise<FineTunableModel[]>;
+  /**
+   * Where the provider serves a fine-tuned model only once it is deployed (Azure OpenAI), makes `model` callable
+   * before evaluate's first request: uses a named deployment, or finds or creates one. Absent where the fine-tuned
+   * model's id answers directly. @throws TunefileError naming what is missing, or why the deployment failed.
+   */
+  deployForInference?(model: string, options: DeployOptions): Promise<InferenceDeployment>;
   /** The provider's own price for a job, in USD, where it offers one (Together's estimate-price); else undefined. */
   estimatePrice?(request: TrainRequest, signal?: AbortSignal): Promise<number | undefined>;
   /** Stops what the provider started (the embedded local server). */

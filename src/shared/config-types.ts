@@ -34,6 +34,8 @@ export type ProviderSpec =
       azure_account?: string;
       /** SKU of the deployment evaluate creates. @default "standard" */
       azure_deployment_sku?: string;
+      /** `sku.capacity` of the deployment evaluate creates (Standard: units of 1,000 tokens per minute). @default 1 */
+      azure_deployment_capacity?: number;
       /** Keep the deployment evaluate created (it bills while it exists). @default false */
       azure_keep_deployment?: boolean;
     };

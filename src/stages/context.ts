@@ -37,6 +37,7 @@ export interface StageContextParts<P> {
   state: ContextState;
   progress(detail: string): void;
   warn(message: string): void;
+  notice(message: string): void;
   signal: AbortSignal;
   env: Readonly<Record<string, string | undefined>>;
   providerIdentity: ProviderIdentity;
@@ -63,6 +64,7 @@ export function makeBaseContext<P>(parts: StageContextParts<P>): Omit<StageConte
     files: parts.files,
     progress: parts.progress,
     warn: parts.warn,
+    notice: parts.notice,
     signal: parts.signal,
     env: parts.env,
     config: pipeline.config,

@@ -35,6 +35,8 @@ export interface StandaloneOptions {
   signal?: AbortSignal;
   /** Called with each warning (they are also returned). */
   warn?(message: string): void;
+  /** Called with each notice (they are also returned). */
+  notice?(message: string): void;
   progress?(detail: string): void;
 }
 
@@ -43,6 +45,7 @@ export interface StandaloneResult {
   /** The params as the stage saw them (defaults applied). */
   params: Record<string, unknown>;
   warnings: string[];
+  notices: string[];
   /** The path of output NAME. */
   output(name: string): string;
 }
@@ -64,6 +67,7 @@ export function withDefaults(def: StageDef, raw: Record<string, unknown>): Recor
 export async function runStandalone(def: StageDef, options: StandaloneOptions): Promise<StandaloneResult> {
   const params = withDefaults(def, options.params ?? {});
   const warnings: string[] = [];
+  const notices: string[] = [];
   const kvs = new Map<string, Map<string, unknown>>();
   const journal = new Map<string, JournalEntry>();
   const pipeline: ContextPipeline = {
@@ -89,6 +93,10 @@ export async function runStandalone(def: StageDef, options: StandaloneOptions): 
       warnings.push(message);
       options.warn?.(message);
     },
+    notice: (message) => {
+      notices.push(message);
+      options.notice?.(message);
+    },
     signal: options.signal ?? new AbortController().signal,
     env: options.env ?? {},
     providerIdentity: options.providerIdentity ?? { type: 'local' },
@@ -96,7 +104,7 @@ export async function runStandalone(def: StageDef, options: StandaloneOptions): 
     options: { yes: options.yes ?? false, force: false, verify: false },
   }, options.out, options.out);
   const result = await runStageImpl(def, await def.impl(), ctx);
-  return { result, params, warnings, output: (name) => join(options.out, name) };
+  return { result, params, warnings, notices, output: (name) => join(options.out, name) };
 }
 
 function memoryKv(kvs: Map<string, Map<string, unknown>>, namespace: string): StageKv {

@@ -71,6 +71,11 @@ export interface StageContext<P = Record<string, unknown>> {
   progress(detail: string): void;
   /** A warning shown to the user and kept in the run report. */
   warn(message: string): void;
+  /**
+   * Something the user must act on after the run, such as a billing resource left running and the command that
+   * removes it: printed again when the run ends (after the summary line) and kept in the run report's `notices`.
+   */
+  notice(message: string): void;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
   env: Readonly<Record<string, string | undefined>>;

@@ -28,6 +28,7 @@ export interface TestRunResult {
   outputs: Record<string, ArtifactRef>;
   result: StageResult | void;
   warnings: string[];
+  notices: string[];
   progress: string[];
   params: Record<string, unknown>;
   /** Output NAME's bytes as UTF-8 text. */
@@ -60,7 +61,7 @@ export async function runStageForTest<P>(def: StageDef<P>, options: TestRunOptio
     params, inputs, files, dir, out: work, pipelineFile: 'test.yaml', pipelineName: 'test', model: options.model, config: options.config, env: options.env,
     provider: options.provider, yes: options.yes, allowOutside: options.allowOutside, progress: (d) => void progress.push(d),
   });
-  const { result, warnings } = run;
+  const { result, warnings, notices } = run;
   const outputs: Record<string, ArtifactRef> = {};
   for (const name of def.outputs(params as P)) {
     const path = join(work, name);
@@ -73,7 +74,7 @@ export async function runStageForTest<P>(def: StageDef<P>, options: TestRunOptio
     return readFileSync(ref.path, 'utf8');
   };
   return {
-    outputs, result, warnings, progress, params,
+    outputs, result, warnings, notices, progress, params,
     text,
     records: (name) => text(name).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>),
     json: (name) => JSON.parse(text(name)),

@@ -1,10 +1,12 @@
 // The `openai` provider: OpenAI, Azure OpenAI or any server with the same fine-tuning API, via the official SDK.
+// On Azure it also deploys the fine-tuned model for evaluate (src/providers/azure/).
 import { TunefileError } from '../../errors.ts';
 import type { ProviderSpec } from '../../shared/config-types.ts';
 import { readEnvCount } from '../../shared/env-number.ts';
 import { rememberSecret, stripUrlCredentials } from '../redact.ts';
 import { OPENAI_FINE_TUNABLE } from '../models.ts';
 import { AZURE_UNSET, defaultBaseUrl, type Provider, type ProviderIdentity } from '../types.ts';
+import { isAzureSpec, resolveAzureDeployment } from '../azure/settings.ts';
 import { openAiProvider } from './api.ts';
 
 /** Builds the SDK client. The key comes from the environment only and is never logged or stored. */
@@ -47,6 +49,15 @@ export async function connectOpenAI(
     : new OpenAI({ ...common, baseURL: identity.base_url });
   if (spec.flavor === 'nebius') return (await import('./nebius.ts')).nebiusProvider(identity, client, async () => {});
   // OpenAI's own table for api.openai.com; a compatible server or Azure publishes its own list, which tunefile does not know.
-  return openAiProvider(identity, client, async () => {}, identity.base_url === defaultBaseUrl('openai') ? { models: OPENAI_FINE_TUNABLE } : {});
+  const provider = openAiProvider(identity, client, async () => {}, identity.base_url === defaultBaseUrl('openai') ? { models: OPENAI_FINE_TUNABLE } : {});
+  if (!isAzureSpec(spec, identity.base_url)) return provider;
+  // Azure serves a fine-tuned model only through a deployment; its settings are read when evaluate asks for one.
+  return {
+    ...provider,
+    async deployForInference(model, options) {
+      const { deployForInference } = await import('../azure/deploy.ts');
+      return deployForInference(resolveAzureDeployment(spec, env), model, options);
+    },
+  };
 }
 

@@ -11,8 +11,11 @@ export interface CachedPredictOptions extends PredictAllOptions {
   cache: PredictionCache;
   /** Ask for every answer, reading nothing from the cache (`run --force`); the answers are still stored. */
   refresh?: boolean;
-  /** Connects to the provider; called only when some answer is not cached. */
-  connect(): Promise<OpenAI>;
+  /**
+   * Connects to the provider; called only when some answer is not cached. Returns the client and the name requests
+   * send as `model` (an Azure deployment's name); keys keep `model`, the fine-tuned model's id, which decides the answer.
+   */
+  connect(): Promise<{ client: OpenAI; model: string }>;
   /** Predictions known so far (cached ones first), after the look-up and after every answered request. */
   onDone?(done: number): void;
   /** A store of answers failed: they are still used, only a later run pays for them again. */
@@ -31,8 +34,8 @@ export async function predictWithCache(requests: ModelRequest[], o: CachedPredic
   const cached = requests.length - misses.length;
   o.onDone?.(cached);
   if (misses.length === 0) return { predictions: predictions as Prediction[], cached };
-  const client = await o.connect();
-  await predictAll(client, misses.map((i) => requests[i]!), o, (done, { start, answers }) => {
+  const { client, model } = await o.connect();
+  await predictAll(client, misses.map((i) => requests[i]!), { ...o, model }, (done, { start, answers }) => {
     const at = answers.map((_, j) => misses[start + j]!);
     at.forEach((i, j) => (predictions[i] = answers[j]));
     try {

@@ -6,6 +6,7 @@ import { identityString } from '../../providers/types.ts';
 import { computeClassificationMetrics, parseResultsCsv, renderReport, type ClassificationMetrics } from '../../report/index.ts';
 import type { RestoreContext, StageContext, StageResult } from '../types.ts';
 import { predictWithCache } from './cached-predict.ts';
+import { makeInferenceTarget } from './inference-target.ts';
 import type { EvaluateParams } from './index.ts';
 import type { LabelSpace } from './label-space.ts';
 import { openPredictionCache, PREDICTION_CACHE_NAMESPACE } from './prediction-cache.ts';
@@ -34,25 +35,29 @@ function withoutSuffix(text: string, suffix: string): string {
   return suffix && text.endsWith(suffix) ? text.slice(0, -suffix.length) : text;
 }
 
-/** Every prediction: cached ones from state.db, the rest from the provider (connected only when something is missing). */
+/**
+ * Every prediction: cached ones from state.db, the rest from the provider (connected, and on Azure deployed, only when
+ * something is missing; the deployment is released once the predictions end, however they end).
+ */
 async function predictEvery(ctx: StageContext<EvaluateParams>, e: Evaluation) {
   let dropped = 0;
   let storeFailed = false;
   const cache = openPredictionCache(ctx.kv(PREDICTION_CACHE_NAMESPACE), () => void dropped++);
+  const target = makeInferenceTarget(ctx, e.predict.model);
   const result = await predictWithCache(e.requests, {
     ...e.predict,
     signal: ctx.signal,
     provider: identityString(ctx.providerIdentity),
     cache,
     refresh: ctx.options.force,
-    connect: async () => (await ctx.provider()).inference,
+    connect: target.connect,
     onDone: (done) => ctx.progress(`${done}/${e.requests.length}`),
     onStoreError: (error) => {
       if (storeFailed) return;
       storeFailed = true;
       ctx.warn(`could not store answers in the prediction cache (${error instanceof Error ? error.message : String(error)}); a later run asks for those again`);
     },
-  });
+  }).finally(target.release);
   if (dropped > 0) ctx.warn(`${dropped} malformed entries of the prediction cache were dropped and asked for again`);
   return result;
 }
