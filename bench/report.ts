@@ -5,6 +5,7 @@ import type { PipelineResult } from './pipeline.ts';
 import type { ThroughputResult } from './throughput.ts';
 import type { TokencheckResult } from './tokencheck.ts';
 import type { LocalServerBenchResult } from './local-server.ts';
+import type { RateLimitBenchResult } from './rate-limit.ts';
 
 /** Everything one `npm run bench` measured. */
 export interface BenchResults {
@@ -13,6 +14,7 @@ export interface BenchResults {
   tokencheck?: TokencheckResult;
   throughput?: ThroughputResult;
   server?: LocalServerBenchResult;
+  rateLimit?: RateLimitBenchResult;
   notes: string[];
 }
 
@@ -81,6 +83,19 @@ export function buildRows(r: BenchResults): TableRow[] {
     out.push({ what: `local server, Banking77 (${rows(sv.train_examples)} × ${sv.epochs} epochs): training`, target: '(bench/local-server.ts)', measured: `${rows(sv.training_examples_per_s)} examples/s` });
     out.push({ what: `local server: completions, ${sv.clients} clients, one prompt each`, target: '', measured: `${rows(sv.completions_per_s)} requests/s` });
     out.push({ what: 'local server: Banking77 test accuracy', target: `> majority ${sv.majority_baseline.toFixed(3)}`, measured: sv.accuracy.toFixed(4), ok: sv.accuracy > sv.majority_baseline });
+  }
+  const rl = r.rateLimit;
+  if (rl) {
+    for (const c of [rl.rpm, rl.tpm]) {
+      const unit = c.limit === 'requests' ? 'RPM' : 'TPM';
+      const perRequest = c.batch_size === 1 ? 'one prompt' : `${c.batch_size} prompts`;
+      out.push({
+        what: `evaluate under an emulated ${rows(c.per_minute)} ${unit} limit, from a spent budget (${rows(c.predictions)} predictions, ${perRequest} per request, concurrency ${rl.concurrency}, ${s(c.seconds)})`,
+        target: '≥ 0.90 of the limit, < 1% 429s',
+        measured: `${c.ratio.toFixed(3)} of the limit, ${(c.share_429 * 100).toFixed(2)}% 429s (${c.count_429} of ${rows(c.responses)} responses in ${c.rounds} run(s))`,
+        ok: c.ratio >= 0.9 && c.share_429 < 0.01,
+      });
+    }
   }
   return out;
 }

@@ -12,7 +12,7 @@ import { benchThroughput } from './throughput.ts';
 import { benchTokencheck } from './tokencheck.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const SECTIONS = ['pipeline', 'scaling', 'tokencheck', 'trainer', 'server'] as const;
+const SECTIONS = ['pipeline', 'scaling', 'tokencheck', 'trainer', 'server', 'ratelimit'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `usage: npm run bench -- [options]
@@ -22,6 +22,7 @@ const USAGE = `usage: npm run bench -- [options]
   --only A,B          sections: ${SECTIONS.join(', ')} (default all)
   --train-examples N  trainer examples (default 100000), --epochs E (default 3)
   --predictions N     evaluate predictions (default 2000), --concurrency C (default 8, evaluate's default)
+  --limit-seconds S   ratelimit: length of each run under an emulated limit (default 30; 600 RPM, then 40000 TPM)
   --no-pandas         skip the pandas workflow
   --no-build          do not rebuild dist/ first
   --write [FILE]      write the table into BENCHMARKS.md (or FILE)
@@ -34,7 +35,7 @@ function readOptions(argv: string[]) {
     options: {
       rows: { type: 'string', default: '1000000' }, 'scale-rows': { type: 'string' }, repeat: { type: 'string', default: '3' },
       only: { type: 'string' }, 'train-examples': { type: 'string', default: '100000' }, epochs: { type: 'string', default: '3' },
-      predictions: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '8' },
+      predictions: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '8' }, 'limit-seconds': { type: 'string', default: '30' },
       'no-pandas': { type: 'boolean' }, 'no-build': { type: 'boolean' }, write: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' },
     },
     allowPositionals: true,
@@ -52,6 +53,7 @@ function readOptions(argv: string[]) {
     repeat: Math.max(1, int('repeat', values.repeat)), only: new Set(only), pandas: !values['no-pandas'], build: !values['no-build'],
     trainExamples: int('train-examples', values['train-examples']), epochs: int('epochs', values.epochs),
     predictions: int('predictions', values.predictions), concurrency: Math.max(1, int('concurrency', values.concurrency)),
+    limitSeconds: Math.max(1, int('limit-seconds', values['limit-seconds'])),
     write: values.write ? join(REPO, 'BENCHMARKS.md') : undefined, json: values.json === true,
   };
 }
@@ -95,6 +97,11 @@ export async function runBench(argv: string[], log: (line: string) => void = con
     log('local server: bench/local-server.ts (Banking77)');
     const { benchLocalServer } = await import('./local-server.ts');
     results.server = await benchLocalServer();
+  }
+  if (o.only.has('ratelimit')) {
+    log(`ratelimit: evaluate under an emulated 600 RPM, then 40000 TPM limit, ~${o.limitSeconds} s per run, ${o.repeat} run(s) each`);
+    const { benchRateLimit } = await import('./rate-limit.ts');
+    results.rateLimit = await benchRateLimit({ seconds: o.limitSeconds, rounds: o.repeat, concurrency: o.concurrency });
   }
   const table = buildRows(results);
   const command = `npm run bench -- ${argv.filter((a) => a !== '--write' && a !== '--json').join(' ')}`.trim().replace(/ --$/, '');

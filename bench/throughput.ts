@@ -28,7 +28,7 @@ export interface ThroughputResult {
 }
 
 /** Prompt/completion records with the pipeline's suffixes, from the generated rows. */
-function readSuffixed(path: string, n: number): { prompt: string; completion: string }[] {
+export function readSuffixed(path: string, n: number): { prompt: string; completion: string }[] {
   const lines = readFileSync(path, 'utf8').split('\n', n);
   return lines.map((line) => {
     const r = JSON.parse(line) as { prompt: string; completion: string };
@@ -49,19 +49,7 @@ export async function benchThroughput(o: { examples: number; epochs: number; pre
   const server = await startLocalServer({ dataDir: folder, apiKey: 'sk-bench' });
   try {
     const client = new OpenAI({ apiKey: 'sk-bench', baseURL: server.url, maxRetries: 0 });
-    const jsonl = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
-    const file = await client.files.create({ file: await toFile(Buffer.from(jsonl), 'bench_train.jsonl'), purpose: 'fine-tune' });
-    const started = performance.now();
-    let job = await client.fineTuning.jobs.create({
-      model: 'babbage-002', training_file: file.id, seed: 1,
-      method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: o.epochs } } },
-    });
-    while (!['succeeded', 'failed', 'cancelled'].includes(job.status)) {
-      await new Promise((r) => setTimeout(r, 50));
-      job = await client.fineTuning.jobs.retrieve(job.id);
-    }
-    const trainSeconds = (performance.now() - started) / 1000;
-    if (job.status !== 'succeeded') throw new Error(`trainer benchmark job ${job.status}: ${job.error?.message}`);
+    const { job, seconds: trainSeconds } = await trainOnLocal(client, records, o.epochs);
     // Every timed round asks about its own prompts, so no round meets prompts the server has answered before.
     const sets = Array.from({ length: 2 * rounds }, (_, set) => Array.from({ length: o.predictions }, (_, i) => records[((set * o.predictions + i) * 7919) % records.length]!));
     const asRequests = (rows: typeof records) => rows.map((r) => ({ kind: 'completion' as const, prompt: r.prompt, display: r.prompt, answer: r.completion }));
@@ -98,7 +86,25 @@ export async function benchThroughput(o: { examples: number; epochs: number; pre
   }
 }
 
-function median(values: number[]): number {
+/** Fine-tunes babbage-002 on `records` through the local server; the job and the seconds from upload's end to success. */
+export async function trainOnLocal(client: OpenAI, records: { prompt: string; completion: string }[], epochs: number): Promise<{ job: OpenAI.FineTuning.FineTuningJob; seconds: number }> {
+  const jsonl = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+  const file = await client.files.create({ file: await toFile(Buffer.from(jsonl), 'bench_train.jsonl'), purpose: 'fine-tune' });
+  const started = performance.now();
+  let job = await client.fineTuning.jobs.create({
+    model: 'babbage-002', training_file: file.id, seed: 1,
+    method: { type: 'supervised', supervised: { hyperparameters: { n_epochs: epochs } } },
+  });
+  while (!['succeeded', 'failed', 'cancelled'].includes(job.status)) {
+    await new Promise((r) => setTimeout(r, 50));
+    job = await client.fineTuning.jobs.retrieve(job.id);
+  }
+  if (job.status !== 'succeeded') throw new Error(`trainer benchmark job ${job.status}: ${job.error?.message}`);
+  return { job, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The median of `values`. */
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;

@@ -60,4 +60,17 @@ describe('npm run bench (smoke, 20,000 rows)', () => {
     expect(written.split('bench:begin').length).toBe(2);
     expect(existsSync(join(cache, 'project-20000', '.tunefile'))).toBe(true);
   }, 120_000);
+
+  it('runs the ratelimit section (evaluate under an emulated RPM, then TPM limit) and reports both rows', async () => {
+    const { runBench } = await import('../bench/run.ts');
+    const { results, markdown } = await runBench(['--only', 'ratelimit', '--limit-seconds', '2', '--repeat', '1', '--no-build'], () => {});
+    const { rpm, tpm } = results.rateLimit!;
+    expect([rpm.limit, rpm.per_minute, rpm.batch_size, rpm.rounds]).toEqual(['requests', 600, 1, 1]);
+    expect([tpm.limit, tpm.per_minute, tpm.batch_size]).toEqual(['tokens', 40000, 20]);
+    // Every prediction answered once (one prompt per request), plus any 429s.
+    expect(rpm.responses - rpm.count_429).toBe(rpm.predictions);
+    for (const c of [rpm, tpm]) expect(c.ratio).toBeGreaterThan(0);
+    expect(markdown).toContain('evaluate under an emulated 600 RPM limit');
+    expect(markdown).toContain('evaluate under an emulated 40,000 TPM limit');
+  }, 120_000);
 });

@@ -4,9 +4,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * OpenAI's error types: a client's mistake (bad key, unknown object, conflict, bad field alike) is an
- * `invalid_request_error` told apart by status and `code`; the server's own failure is a `server_error`.
+ * `invalid_request_error` told apart by status and `code`; the server's own failure is a `server_error`; a 429 names
+ * the limit it ran into (`requests` or `tokens`).
  */
-export type ErrorType = 'invalid_request_error' | 'server_error';
+export type ErrorType = 'invalid_request_error' | 'server_error' | 'requests' | 'tokens';
 
 /** An error the client should see, with OpenAI's body `{error: {message, type, param, code}}`. */
 export class ApiError extends Error {
@@ -16,7 +17,9 @@ export class ApiError extends Error {
   readonly code: string | null;
   /** false: tell the SDK not to retry (a 5xx that a retry cannot fix, such as an unreadable record on disk). */
   readonly retry: boolean;
-  constructor(status: number, message: string, options: { type?: ErrorType; param?: string | null; code?: string | null; retry?: boolean } = {}) {
+  /** Extra response headers (a 429's retry-after and x-ratelimit-*). */
+  readonly headers: Record<string, string>;
+  constructor(status: number, message: string, options: { type?: ErrorType; param?: string | null; code?: string | null; retry?: boolean; headers?: Record<string, string> } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -24,6 +27,7 @@ export class ApiError extends Error {
     this.param = options.param ?? null;
     this.code = options.code ?? null;
     this.retry = options.retry ?? !(status === 409 || status === 413);
+    this.headers = options.headers ?? {};
   }
 }
 
@@ -40,8 +44,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** Sends server-sent events as OpenAI streams them: one `data: <json>` per chunk, then `data: [DONE]`. */
-export function sendEvents(res: ServerResponse, chunks: Iterable<unknown>): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+export function sendEvents(res: ServerResponse, chunks: Iterable<unknown>, headers: Record<string, string> = {}): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers });
   for (const chunk of chunks) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
   res.end('data: [DONE]\n\n');
 }
@@ -50,7 +54,7 @@ export function sendEvents(res: ServerResponse, chunks: Iterable<unknown>): void
 export function sendError(res: ServerResponse, error: unknown): void {
   const e = error instanceof ApiError ? error : new ApiError(500, `internal error in the local server: ${(error as Error)?.message ?? String(error)}`);
   // 409s here are real conflicts, not lock timeouts: tell the SDK not to retry them (nor anything else marked so).
-  const headers: Record<string, string> = e.retry ? {} : { 'x-should-retry': 'false' };
+  const headers: Record<string, string> = { ...e.headers, ...(e.retry ? {} : { 'x-should-retry': 'false' }) };
   if (e.status === 413) headers.connection = 'close';
   sendJson(res, e.status, { error: { message: e.message, type: e.type, param: e.param, code: e.code } }, headers);
 }

@@ -3,3 +3,4 @@ export { startLocalServer } from './server.ts';
 export type { LocalServer, LocalServerOptions } from './server.ts';
 export { FAIL_AT_STEP_KEY } from './job-create.ts';
 export { HOLD_ENV, parseHold, type HoldPoint } from './hold.ts';
+export { parseRateLimit, type RateLimit } from './rate-limit.ts';

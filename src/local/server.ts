@@ -14,6 +14,7 @@ import { ApiError, checkAuth, sendError } from './http.ts';
 import { JobRunner } from './job-runner.ts';
 import { JobStore } from './job-store.ts';
 import { ModelRegistry } from './model-registry.ts';
+import { describeRateLimit, RateLimiter, type RateLimit } from './rate-limit.ts';
 import { fileRoutes } from './routes/files.ts';
 import { fineTuningRoutes } from './routes/fine-tuning.ts';
 import { inferenceRoutes } from './routes/inference.ts';
@@ -51,8 +52,14 @@ export interface LocalServerOptions {
   maxJsonBytes?: number;
   /** Receives one line per lifecycle event (listening, job started/finished); never a key. */
   log?: (line: string) => void;
-  /** The wall clock in ms: objects' timestamps (`created_at`, `finished_at`) and the ETA. @default Date.now */
+  /** The wall clock in ms: objects' timestamps (`created_at`, `finished_at`), the ETA and the rate limits' refill. @default Date.now */
   now?: () => number;
+  /**
+   * Emulate a hosted provider's rate limits on POST /completions and /chat/completions (OpenAI's and Together's):
+   * requests and tokens per minute, OpenAI's x-ratelimit-* headers, 429 with retry-after. `tunefile serve` sets it
+   * from --rate-limit RPM,TPM. @default no limit
+   */
+  rateLimit?: RateLimit;
 }
 
 export interface LocalServer {
@@ -114,6 +121,7 @@ async function startOnLockedDir(dataDir: string, options: LocalServerOptions, re
     pendingUploads: new Map(),
     maxUploadBytes: options.maxUploadBytes ?? 512 * 1024 * 1024,
     maxJsonBytes: options.maxJsonBytes ?? 16 * 1024 * 1024,
+    ...(options.rateLimit ? { rateLimiter: new RateLimiter(options.rateLimit, now) } : {}),
   };
   const server = createServer((req, res) => void handle(req, res, state, options.apiKey));
   const host = options.host ?? '127.0.0.1';
@@ -124,6 +132,7 @@ async function startOnLockedDir(dataDir: string, options: LocalServerOptions, re
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`;
   log(`listening on ${url}, data in ${dataDir}`);
+  if (options.rateLimit) log(`rate limit on completions: ${describeRateLimit(options.rateLimit)}`);
   if (options.hold) log(`testing aid ${HOLD_ENV}: jobs hold before step ${options.hold.step} until ${options.hold.path} exists`);
   runner.resumeUnfinished();
   let closed: Promise<void> | undefined;

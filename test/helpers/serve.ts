@@ -22,11 +22,13 @@ export const SERVE_KEY = 'sk-serve-test-0123456789abcdef';
 
 /**
  * Starts `tunefile serve` on `port` (0: a free one) with its data in `dataDir`; resolves once it listens.
- * `stepDelayMs` slows every training step (serve's --step-delay-ms); `apiKey` defaults to SERVE_KEY.
+ * `stepDelayMs` slows every training step (serve's --step-delay-ms); `rateLimit` is serve's --rate-limit RPM,TPM;
+ * `apiKey` defaults to SERVE_KEY.
  */
-export async function startServe(dataDir: string, o: { port?: number; stepDelayMs?: number; apiKey?: string; env?: Record<string, string> } = {}): Promise<Serve> {
+export async function startServe(dataDir: string, o: { port?: number; stepDelayMs?: number; rateLimit?: string; apiKey?: string; env?: Record<string, string> } = {}): Promise<Serve> {
   const apiKey = o.apiKey ?? SERVE_KEY;
   const args = ['serve', '--port', String(o.port ?? 0), '--data', dataDir, '--api-key', apiKey, '--step-delay-ms', String(o.stepDelayMs ?? 0)];
+  if (o.rateLimit !== undefined) args.push('--rate-limit', o.rateLimit);
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...o.env },

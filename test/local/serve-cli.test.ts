@@ -28,9 +28,14 @@ describe('tunefile serve', () => {
     const help = await runCli(['serve', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--step-delay-ms N');
+    expect(help.stdout).toContain('--rate-limit RPM,TPM');
     const bad = await runCli(['serve', '--prot', '1']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown option '--prot'; did you mean '--port'?");
+    const badLimit = await runCli(['serve', '--rate-limit', '600,lots', '--data', dataDir]);
+    expect(badLimit.code).toBe(2);
+    expect(badLimit.stderr).toContain("--rate-limit: TPM must be a whole number of at least 1 (got 'lots' in '600,lots')");
+    expect(badLimit.stderr).toContain('--rate-limit 600,100000');
   });
 
   it('prints the variables to use, generates a key when none is given, and stops on SIGINT with 130', async () => {

@@ -1,7 +1,7 @@
 // POST /v1/completions and /v1/chat/completions on fine-tuned models, with logprobs, token usage and streaming (SSE).
 import { messageText, chatPromptText } from '../dataset.ts';
 import { encodePrompt, generate, tokenText, type Generation, type LoadedModel } from '../generate.ts';
-import { badRequest, readJsonBody, sendEvents, sendJson } from '../http.ts';
+import { ApiError, badRequest, readJsonBody, sendEvents, sendJson } from '../http.ts';
 import { newId, unixSeconds } from '../ids.ts';
 import { storeCompletion, wantsStore } from './stored-completions.ts';
 import type { Route, RouteRequest } from './types.ts';
@@ -27,6 +27,24 @@ function readCommon(body: Record<string, unknown>): { model: string; n: number; 
   const stop = body.stop === undefined || body.stop === null ? [] : typeof body.stop === 'string' ? [body.stop] : body.stop;
   if (!Array.isArray(stop) || stop.some((s) => typeof s !== 'string') || stop.length > 4) throw badRequest('stop must be a string or an array of up to 4 strings', 'stop');
   return { model: body.model, n: readInt(body, 'n', 1, 128) ?? 1, stop: stop as string[], stream: body.stream === true, streamUsage: options?.include_usage === true };
+}
+
+/**
+ * Takes a request's cost from the emulated rate limits, if any: its x-ratelimit-* headers, or a 429 as OpenAI answers
+ * (retry-after in seconds and retry-after-ms; a request larger than the token limit is told not to retry).
+ * `tokens` is what OpenAI counts against TPM: the prompt tokens plus max_tokens for every answer asked for.
+ */
+function admit(state: RouteRequest['state'], model: string, tokens: number): Record<string, string> {
+  if (!state.rateLimiter) return {};
+  const { headers, refused } = state.rateLimiter.admit(tokens, model);
+  if (!refused) return headers;
+  const wait = refused.retryAfterMs;
+  throw new ApiError(429, refused.message, {
+    type: refused.kind,
+    code: 'rate_limit_exceeded',
+    retry: wait !== undefined,
+    headers: { ...headers, ...(wait === undefined ? {} : { 'retry-after': String(Math.ceil(wait / 1000)), 'retry-after-ms': String(wait) }) },
+  });
 }
 
 function usage(promptTokens: number, completionTokens: number) {
@@ -67,11 +85,12 @@ async function createCompletion({ req, res, state }: RouteRequest): Promise<void
   // is tokenized once and goes through the model once, whatever n.
   const choices = [];
   const streamed: object[] = [];
+  const encoded = (prompts as string[]).map((prompt) => encodePrompt(model, prompt));
+  for (const tokens of encoded) promptTokens += tokens.length;
+  const headers = admit(state, name, promptTokens + maxTokens * n * prompts.length);
   for (let i = 0; i < prompts.length; i++) {
     const prompt = (prompts as string[])[i]!;
-    const tokens = encodePrompt(model, prompt);
-    promptTokens += tokens.length;
-    const g = generate(model, tokens, { maxTokens, topLogprobs: logprobs ?? 0, stop });
+    const g = generate(model, encoded[i]!, { maxTokens, topLogprobs: logprobs ?? 0, stop });
     completionTokens += g.tokens.length * n;
     const lp = logprobs === undefined ? null : completionLogprobs(model, g, prompt.length);
     for (let j = 0; j < n; j++) {
@@ -80,11 +99,11 @@ async function createCompletion({ req, res, state }: RouteRequest): Promise<void
     }
   }
   const head = { id: newId('cmpl-'), object: 'text_completion' as const, created: unixSeconds(state.now()), model: name, system_fingerprint: 'fp_tunefile_local' };
-  if (!stream) return sendJson(res, 200, { ...head, choices, usage: usage(promptTokens, completionTokens) });
+  if (!stream) return sendJson(res, 200, { ...head, choices, usage: usage(promptTokens, completionTokens) }, headers);
   sendEvents(res, [
     ...streamed.map((choice) => ({ ...head, choices: [choice] })),
     ...(streamUsage ? [{ ...head, choices: [], usage: usage(promptTokens, completionTokens) }] : []),
-  ]);
+  ], headers);
 }
 
 /** One streamed choice of a completion: a chunk per token (with its logprobs), then one with the finish reason. */
@@ -118,6 +137,9 @@ export async function answerChat(state: RouteRequest['state'], body: Record<stri
   const topLogprobs = readInt(body, 'top_logprobs', 0, MAX_TOP_LOGPROBS);
   if (topLogprobs !== undefined && body.logprobs !== true) throw badRequest('top_logprobs requires logprobs: true', 'top_logprobs');
   const model = await state.models.load(name);
+  // Counted as OpenAI's cookbook does: 3 tokens per message, its role and content, and 3 to prime the reply.
+  const promptTokens = 3 + messages.reduce((sum, m) => sum + 3 + model.encoder.encodeOrdinary(String(m.role)).length + model.encoder.encodeOrdinary(messageText(m.content)!).length, 0);
+  const headers = admit(state, name, promptTokens + (maxTokens ?? 0) * n);
   const g = generate(model, chatPromptText(messages), { ...(maxTokens !== undefined ? { maxTokens } : {}), topLogprobs: topLogprobs ?? 0, stop });
   const logprobs = body.logprobs !== true ? null : {
     content: g.logprobs.map((l) => ({ ...tokenInfo(model, l.token, l.logprob), top_logprobs: l.top.map((x) => tokenInfo(model, x.token, x.logprob)) })),
@@ -129,20 +151,18 @@ export async function answerChat(state: RouteRequest['state'], body: Record<stri
     logprobs,
     finish_reason: g.finishReason,
   }));
-  // Counted as OpenAI's cookbook does: 3 tokens per message, its role and content, and 3 to prime the reply.
-  const promptTokens = 3 + messages.reduce((sum, m) => sum + 3 + model.encoder.encodeOrdinary(String(m.role)).length + model.encoder.encodeOrdinary(messageText(m.content)!).length, 0);
   const head = { id: newId('chatcmpl-'), created: unixSeconds(state.now()), model: name, system_fingerprint: 'fp_tunefile_local' };
-  return { head, choices, usage: usage(promptTokens, g.tokens.length * n), model, g, n, logprobs, stream, streamUsage };
+  return { head, choices, usage: usage(promptTokens, g.tokens.length * n), model, g, n, logprobs, stream, streamUsage, headers };
 }
 
 async function createChatCompletion({ req, res, state }: RouteRequest): Promise<void> {
   const body = await readJsonBody(req, state.maxJsonBytes);
   const store = wantsStore(body);
-  const { head, choices, usage: used, model, g, n, logprobs, stream, streamUsage } = await answerChat(state, body);
+  const { head, choices, usage: used, model, g, n, logprobs, stream, streamUsage, headers } = await answerChat(state, body);
   const completion = { ...head, object: 'chat.completion' as const, choices, usage: used };
   // A streamed completion is stored whole, as its chunks add up.
   if (store) storeCompletion(state, body, completion);
-  if (!stream) return sendJson(res, 200, completion);
+  if (!stream) return sendJson(res, 200, completion, headers);
   // Streamed as OpenAI does: per choice, the role first, then a content delta per token, then the finish reason.
   const chunk = (choice: object) => ({ ...head, object: 'chat.completion.chunk', choices: [choice] });
   const chunks: object[] = [];
@@ -155,7 +175,7 @@ async function createChatCompletion({ req, res, state }: RouteRequest): Promise<
     chunks.push(chunk({ index, delta: {}, logprobs: null, finish_reason: g.finishReason }));
   }
   if (streamUsage) chunks.push({ ...head, object: 'chat.completion.chunk', choices: [], usage: used });
-  sendEvents(res, chunks);
+  sendEvents(res, chunks, headers);
 }
 
 export const inferenceRoutes: Route[] = [

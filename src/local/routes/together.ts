@@ -350,7 +350,7 @@ function openAiChat(body: Record<string, unknown>): Record<string, unknown> {
  * the last chunk carries the usage, the others `usage: null`.
  */
 async function createChat({ req, res, state }: RouteRequest): Promise<void> {
-  const { head, choices, usage, logprobs, model, g, n, stream } = await answerChat(state, openAiChat(await readJsonBody(req, state.maxJsonBytes)));
+  const { head, choices, usage, logprobs, model, g, n, stream, headers } = await answerChat(state, openAiChat(await readJsonBody(req, state.maxJsonBytes)));
   const base = { id: head.id, created: head.created, model: head.model };
   if (!stream) {
     // LogprobsPart: the tokens and their logprobs, and (TopLogprobs, one token -> logprob map) the first token's
@@ -366,7 +366,7 @@ async function createChat({ req, res, state }: RouteRequest): Promise<void> {
       prompt: [],
       choices: choices.map((c) => ({ index: c.index, message: { role: 'assistant', content: c.message.content }, finish_reason: c.finish_reason, ...(parts ? { logprobs: parts } : {}) })),
       usage,
-    });
+    }, headers);
   }
   const deltas: object[] = [];
   for (let index = 0; index < n; index++) {
@@ -377,7 +377,7 @@ async function createChat({ req, res, state }: RouteRequest): Promise<void> {
     });
     deltas.push({ index, delta: { role: 'assistant', content: '' }, finish_reason: g.finishReason, logprobs: null });
   }
-  sendEvents(res, deltas.map((choice, i) => ({ ...base, object: 'chat.completion.chunk', choices: [choice], usage: i === deltas.length - 1 ? usage : null })));
+  sendEvents(res, deltas.map((choice, i) => ({ ...base, object: 'chat.completion.chunk', choices: [choice], usage: i === deltas.length - 1 ? usage : null })), headers);
 }
 
 export const togetherRoutes: Route[] = [

@@ -6,6 +6,7 @@ import type { FileStore } from '../file-store.ts';
 import type { JobRunner } from '../job-runner.ts';
 import type { JobStore } from '../job-store.ts';
 import type { ModelRegistry } from '../model-registry.ts';
+import type { RateLimiter } from '../rate-limit.ts';
 
 /** The server's state, shared by the handlers. */
 export interface ServerState {
@@ -24,6 +25,8 @@ export interface ServerState {
   pendingUploads: Map<string, { fileId: string; filename: string; purpose: string }>;
   /** The wall clock in ms. */
   now: () => number;
+  /** Emulated requests/tokens-per-minute limits of the inference routes, when the server was started with them. */
+  rateLimiter?: RateLimiter;
 }
 
 /** One request: the raw request and response, path parameters and the query. */

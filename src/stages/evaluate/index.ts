@@ -6,7 +6,7 @@ import { reportCopiesWork } from './report-work.ts';
 export interface EvaluateParams {
   /** Tokens to generate; classification uses at most the longest label's token count. */
   max_tokens: number;
-  /** Requests in flight at once. */
+  /** Most requests in flight at once (fewer while the provider's rate limits say so). */
   concurrency: number;
   /** Completion models: prompts per request. Default: DEFAULT_BATCH_SIZE (20). Not a schema default, so it stays out of existing keys. */
   batch_size?: number;
@@ -33,7 +33,7 @@ export const evaluate: StageDef<EvaluateParams> = {
         type: 'integer', minimum: 1, maximum: 4096, default: 1,
         description: "Tokens to generate per example. Classification never asks for more than the longest label's token count.",
       },
-      concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 8, description: 'Requests in flight at once (the SDK retries rate limits and server errors).' },
+      concurrency: { type: 'integer', minimum: 1, maximum: 64, default: 8, description: "Most requests in flight at once. Fewer while the provider's rate limits say so: evaluate paces itself by the x-ratelimit-* headers and waits out 429s (retry-after)." },
       batch_size: {
         type: 'integer', minimum: 1, maximum: 2048,
         description: 'Completion models (babbage-002, davinci-002): validation prompts sent in one request, as an array of prompts. Default 20, the most OpenAI documents per request; raise it only for servers that accept more (the local server does). Chat models always send one example per request. Predictions are the same whatever the batch size.',

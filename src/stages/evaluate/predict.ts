@@ -1,7 +1,10 @@
-// Predictions through the SDK (completions in batches of prompts, or chat completions; temperature 0, logprobs), and a bounded pool.
+// Predictions through the SDK (completions in batches of prompts, or chat completions; temperature 0, logprobs), and a
+// bounded pool paced to the provider's rate limits.
 import type OpenAI from 'openai';
 import { TunefileError } from '../../errors.ts';
 import type { ModelRequest } from '../../tokens/format.ts';
+import { sendPaced, type RequestContext } from './paced-request.ts';
+import { RequestPacer } from './pacer.ts';
 
 /** What the model answered: its text, the answer's log-probability, and the first position's top alternatives. */
 export interface Prediction {
@@ -27,17 +30,22 @@ export const DEFAULT_BATCH_SIZE = 20;
 
 /** How predictAll spreads the work. */
 export interface PredictAllOptions extends PredictOptions {
-  /** Requests in flight at once. */
+  /** Most requests in flight at once. */
   concurrency: number;
   /** Completion prompts per request (chat requests always carry one conversation). */
   batchSize: number;
+  /**
+   * A text's tokens in the model's encoding: a request's cost under a tokens-per-minute limit. Used only once the
+   * provider has sent one. @default its UTF-8 bytes (never fewer than a byte-level BPE's tokens)
+   */
+  countTokens?: (text: string) => number;
 }
 
 /**
  * Predicts every request, in order: completion prompts go `batchSize` to a request (the legacy completions API takes
- * an array of prompts), chat conversations one to a request, with at most `concurrency` requests in flight.
- * `onDone` gets the number of predictions finished so far and, as soon as it arrives, the request's answers for
- * `requests[start]`, `requests[start + 1]`, ...
+ * an array of prompts), chat conversations one to a request, with at most `concurrency` requests in flight, fewer
+ * when the provider's rate limits say so (RequestPacer). `onDone` gets the number of predictions finished so far
+ * and, as soon as it arrives, the request's answers for `requests[start]`, `requests[start + 1]`, ...
  */
 export async function predictAll(
   client: OpenAI,
@@ -47,12 +55,14 @@ export async function predictAll(
 ): Promise<Prediction[]> {
   const groups = groupRequests(requests, Math.max(1, Math.floor(o.batchSize)));
   const results = new Array<Prediction>(requests.length);
+  const ctx: RequestContext = { client, pacer: new RequestPacer({ maxInFlight: o.concurrency }), signal: o.signal };
+  const count = o.countTokens ?? ((text: string) => Buffer.byteLength(text, 'utf8'));
   let done = 0;
   await mapWithConcurrency(groups, o.concurrency, async (group) => {
     const first = requests[group.start]!;
     const answers = first.kind === 'completion'
-      ? await predictCompletions(client, requests.slice(group.start, group.start + group.length).map((r) => (r as { prompt: string }).prompt), o)
-      : [await predictOne(client, first, o)];
+      ? await predictCompletions(ctx, requests.slice(group.start, group.start + group.length).map((r) => (r as { prompt: string }).prompt), o, count)
+      : [await predictChat(ctx, first, o, count)];
     answers.forEach((answer, j) => (results[group.start + j] = answer));
     done += group.length;
     onDone?.(done, { start: group.start, answers });
@@ -75,12 +85,14 @@ function groupRequests(requests: ModelRequest[], batchSize: number): { start: nu
 /**
  * Asks a completion model for several prompts in one request; choice `index` i answers prompt i (OpenAI returns
  * prompt index * n + choice, and n is 1 here). A response without exactly one choice per prompt fails the batch.
+ * Its token cost (for the pacer) is what OpenAI counts: the prompts' tokens plus max_tokens for each.
  */
-export async function predictCompletions(client: OpenAI, prompts: string[], o: PredictOptions): Promise<Prediction[]> {
-  const res = await retryCutResponses(() => client.completions.create(
+async function predictCompletions(ctx: RequestContext, prompts: string[], o: PredictOptions, count: (text: string) => number): Promise<Prediction[]> {
+  const tokens = () => prompts.reduce((sum, p) => sum + count(p) + o.maxTokens, 0);
+  const res = await sendPaced(ctx, tokens, (options) => ctx.client.completions.create(
     { ...completionParams(o), prompt: prompts.length === 1 ? prompts[0]! : prompts },
-    { signal: o.signal },
-  ), o.signal);
+    options,
+  ));
   const choices = new Array<OpenAI.Completions.CompletionChoice | undefined>(prompts.length);
   for (const choice of res.choices ?? []) {
     // With one prompt there is nothing to confuse: a server that leaves `index` out still answers it.
@@ -122,13 +134,16 @@ export function chatParams(o: PredictOptions) {
   return { ...commonParams(o), logprobs: true as const, top_logprobs: Math.min(20, o.topLogprobs) };
 }
 
-/** Asks the model once. */
-export async function predictOne(client: OpenAI, request: ModelRequest, o: PredictOptions): Promise<Prediction> {
-  if (request.kind === 'completion') return (await predictCompletions(client, [request.prompt], o))[0]!;
-  const res = await retryCutResponses(() => client.chat.completions.create(
+/**
+ * Asks a chat model about one conversation. Its token cost (for the pacer) is counted as OpenAI's cookbook counts
+ * a prompt (3 per message, its role and content, 3 to prime the reply) plus max_tokens.
+ */
+async function predictChat(ctx: RequestContext, request: Extract<ModelRequest, { kind: 'chat' }>, o: PredictOptions, count: (text: string) => number): Promise<Prediction> {
+  const tokens = () => request.messages.reduce((sum, m) => sum + 3 + count(m.role) + count(m.content ?? ''), 3) + o.maxTokens;
+  const res = await sendPaced(ctx, tokens, (options) => ctx.client.chat.completions.create(
     { ...chatParams(o), messages: request.messages as OpenAI.Chat.ChatCompletionMessageParam[] },
-    { signal: o.signal },
-  ), o.signal);
+    options,
+  ));
   const choice = res.choices[0];
   const content = choice?.logprobs?.content ?? [];
   return {
@@ -136,23 +151,6 @@ export async function predictOne(client: OpenAI, request: ModelRequest, o: Predi
     logprob: sumOrNull(content.map((c) => c.logprob)),
     top: (content[0]?.top_logprobs ?? []).map((t) => ({ token: t.token, logprob: t.logprob })),
   };
-}
-
-const CUT_RESPONSE_ATTEMPTS = 3;
-
-/**
- * Retries a prediction whose response was cut or garbled in transit. Such errors carry no HTTP status and the SDK,
- * which retries statuses and failed connections, does not retry them. A prediction is a read, so asking again is safe.
- */
-async function retryCutResponses<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (signal.aborted || attempt >= CUT_RESPONSE_ATTEMPTS || typeof (error as { status?: unknown }).status === 'number') throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-    }
-  }
 }
 
 function sumOrNull(values: (number | null | undefined)[]): number | null {

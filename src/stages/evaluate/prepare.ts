@@ -64,7 +64,8 @@ export async function prepareEvaluation(ctx: StageContext<EvaluateParams>): Prom
   const conv = resolveConversion(job, files, detected);
   const requests = records.map((r) => buildRequest(r, conv));
   const ending = conv.format === 'prompt-completion' ? detected.completion_ending : '';
-  const space = buildLabelSpace(requests.map((r) => r.answer), ending, await getEncodingForModel(job.model), labels);
+  const encoder = await getEncodingForModel(job.model);
+  const space = buildLabelSpace(requests.map((r) => r.answer), ending, encoder, labels);
   checkPositive(ctx.address, p.positive, space);
   const binary = space.classification && space.labels.length === 2;
   const predict = {
@@ -74,6 +75,8 @@ export async function prepareEvaluation(ctx: StageContext<EvaluateParams>): Prom
     topLogprobs: Math.max(5, space.labels.length),
     concurrency: p.concurrency,
     batchSize: p.batch_size ?? DEFAULT_BATCH_SIZE,
+    // A request's cost under a provider's tokens-per-minute limit, as the provider counts it.
+    countTokens: (text: string) => encoder.encodeOrdinary(text).length,
   };
   return {
     job, records, requests, promptSeparator: detected.prompt_separator, space, predict,
