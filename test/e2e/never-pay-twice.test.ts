@@ -1,17 +1,16 @@
 // e2e (issue 13): train's key is the model's identity, adoption verifies what it adopts, concurrent runs converge,
 // and an interrupted --force job is resumed. Every check counts jobs on a real server: `tunefile serve` or the
 // project's embedded local provider.
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toFile } from 'openai';
 import type OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, runJson, startCli, waitFor } from '../helpers/cli.ts';
+import { cloneProject, runCli, runJson, startCli, waitFor } from '../helpers/cli.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { holdAt } from '../helpers/hold.ts';
 import { SERVE_KEY, startServe, type Serve } from '../helpers/serve.ts';
 import { makeSampleProject, readLock, readProviderState } from './pipeline-support.ts';
-import { tempDir } from '../helpers/temp.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -31,9 +30,7 @@ function makeOpenAiProject(): string {
 
 /** A fresh clone of a project: what a commit holds (pipeline, config, data, and the lock file when `withLock`). */
 function cloneOf(project: string, withLock: boolean): string {
-  const copy = tempDir('tunefile-clone-');
-  cpSync(project, copy, { recursive: true, filter: (src) => !src.includes('.tunefile') && !src.includes('reports') && (withLock || !src.endsWith('.lock')) });
-  return copy;
+  return cloneProject(project, { lock: withLock });
 }
 
 function envFor(url: string): Record<string, string> {

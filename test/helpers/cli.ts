@@ -1,7 +1,7 @@
 // Test helpers: temp projects and the real CLI as a child process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './temp.ts';
 
@@ -26,10 +26,19 @@ export function makeProject(files: Record<string, string> = {}, prefix = 'tunefi
   return dir;
 }
 
-/** Copies a project folder (a "fresh clone") without its .tunefile/ and lock files. */
-export function cloneProject(dir: string): string {
+/**
+ * Copies a project folder as a fresh clone: what a commit holds (pipeline, config, data, and the lock file when
+ * `lock` is set), without .tunefile/ and reports/. Servers' data folders (`served*`) sit in a test's project only
+ * for convenience; a live server renames files in them while the copy walks, so they are never copied.
+ */
+export function cloneProject(dir: string, o: { lock?: boolean } = {}): string {
   const copy = tempDir('tunefile-clone-');
-  cpSync(dir, copy, { recursive: true, filter: (src) => !src.includes('.tunefile') && !src.endsWith('.lock') });
+  const committed = (src: string): boolean => {
+    const rel = relative(dir, src);
+    const top = rel.split(sep)[0] ?? '';
+    return top !== '.tunefile' && top !== 'reports' && !top.startsWith('served') && (o.lock === true || !rel.endsWith('.lock'));
+  };
+  cpSync(dir, copy, { recursive: true, filter: committed });
   return copy;
 }
 
