@@ -59,7 +59,7 @@ export async function loadPipelineCached(options: LoadPipelineOptions): Promise<
 
 /** Whether the provider's base URL holds a user:password@ (refused when connecting): such a pipeline is not copied into .tunefile/. */
 function hasUrlCredentials(pipeline: LoadedPipeline): boolean {
-  const url = typeof pipeline.provider === 'object' ? pipeline.provider.base_url : undefined;
+  const url = typeof pipeline.provider === 'object' && pipeline.provider.type !== 'trainer' ? pipeline.provider.base_url : undefined;
   return url !== undefined && stripUrlCredentials(url) !== url;
 }
 

@@ -60,7 +60,7 @@ export async function runLoadedPipeline(pipeline: LoadedPipeline, options: Omit<
   let store: Store | undefined;
   let release: (() => void) | undefined;
   const now = options.now ?? Date.now;
-  const provider = createProviderHandle({ spec: pipeline.provider, env: options.env, cwd: options.cwd, now, localDir: join(dir, 'local') });
+  const provider = createProviderHandle({ spec: pipeline.provider, env: options.env, cwd: options.cwd, now, localDir: join(dir, 'local'), pipelineDir: pipeline.dir });
   try {
     release = await acquireRunLock(join(dir, 'run.lock'), {
       wait: options.wait ?? true,

@@ -74,7 +74,8 @@ export async function loadPipelineTraced(options: LoadPipelineOptions, known?: {
   const origins = interpolateStages(data, options.env, envNames, diagnostics, envValues);
   const given = getGivenParams(stageEntries(data)); // before the schema fills in defaults
   diagnostics.push(...checkPipelineSchema(data).map((d) => noteOrigin(d, origins)));
-  const ctx = makeRuleContext(makeDrafts(data, diagnostics), diagnostics);
+  const provider = mergeProvider(data.provider as ProviderSpec | undefined, config.provider);
+  const ctx = makeRuleContext(makeDrafts(data, diagnostics), diagnostics, { providerType: typeof provider === 'string' ? provider : provider?.type });
   for (const rule of RULES) rule(ctx);
   if (options.checkFiles) diagnostics.push(...(await checkWorkspaceFiles(ctx.stages, dir)));
   throwIfErrors(source, diagnostics, sets);
@@ -214,10 +215,10 @@ function withModelDefault(schema: Record<string, unknown> | undefined, params: R
  */
 function mergeProvider(fromPipeline: ProviderSpec | undefined, fromConfig: ProviderSpec): ProviderSpec {
   if (fromPipeline === undefined) return fromConfig;
-  const asObject = (spec: ProviderSpec) => (typeof spec === 'string' ? { type: spec } : spec);
+  const asObject = (spec: ProviderSpec): Exclude<ProviderSpec, string> => (typeof spec === 'string' ? { type: spec } : spec);
   const pipe = asObject(fromPipeline);
   const conf = asObject(fromConfig);
   if (pipe.type !== conf.type) return fromPipeline;
-  const merged = { ...conf, ...pipe };
-  return Object.keys(merged).length === 1 ? merged.type : merged;
+  const merged = { ...conf, ...pipe } as Exclude<ProviderSpec, string>;
+  return Object.keys(merged).length === 1 && merged.type !== 'trainer' ? merged.type : merged;
 }

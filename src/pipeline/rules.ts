@@ -1,7 +1,7 @@
 // Pass 2 of validation: semantic rules over the schema-valid data, each `(ctx) => void` pushing diagnostics.
 import { didYouMean } from '../errors.ts';
 import { STAGES } from '../stages/registry.ts';
-import type { StageDef } from '../stages/types.ts';
+import type { StageDef, StageFacts } from '../stages/types.ts';
 import { findCycle, upstreamOf } from './graph.ts';
 import type { Graph } from './graph.ts';
 import type { Diagnostic } from './diagnostics.ts';
@@ -146,7 +146,7 @@ export function consumedNames(s: StageDraft): string[] {
 }
 
 /** Builds the rule context: graph over known ids, with `inputs:` producers added to `needs` when not upstream already. */
-export function makeRuleContext(stages: StageDraft[], diagnostics: Diagnostic[]): RuleContext {
+export function makeRuleContext(stages: StageDraft[], diagnostics: Diagnostic[], facts: StageFacts = {}): RuleContext {
   const byId = new Map(stages.map((s) => [s.id, s]));
   const needs: Record<string, string[]> = {};
   for (const s of stages) needs[s.id] = s.needs.filter((up) => up !== s.id && byId.has(up));
@@ -158,6 +158,6 @@ export function makeRuleContext(stages: StageDraft[], diagnostics: Diagnostic[])
     }
   }
   const outputs: Record<string, string[] | undefined> = {};
-  for (const s of stages) outputs[s.id] = s.def && s.valid ? [...new Set(s.def.outputs(s.params))] : undefined;
+  for (const s of stages) outputs[s.id] = s.def && s.valid ? [...new Set(s.def.outputs(s.params, facts))] : undefined;
   return { stages, byId, graph, outputs, wiring: {}, hasCycle: false, diagnostics };
 }

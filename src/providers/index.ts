@@ -1,6 +1,9 @@
 // Provider handles from the pipeline's `provider` and the environment. The SDK and server load lazily.
-import type { ProviderSpec } from '../shared/config-types.ts';
+import type { HostedProviderSpec, ProviderSpec } from '../shared/config-types.ts';
+import { dirname, join } from 'node:path';
 import type { ProviderHandle } from './handle.ts';
+import { trainerIdentity } from './trainer/identity.ts';
+import type { TrainerProviderSpec } from './trainer/types.ts';
 import { stripUrlCredentials } from './redact.ts';
 import { AZURE_UNSET, defaultBaseUrl, identityString, type Provider, type ProviderIdentity } from './types.ts';
 
@@ -14,6 +17,8 @@ export function normalizeProviderSpec(spec: ProviderSpec | undefined): Exclude<P
   return spec;
 }
 
+
+
 /**
  * The identity that enters remote stage keys: type and base URL, never the key. A `user:password@` in the base URL
  * is left out: it would reach keys, lock files, reasons and `status`. A URL without one is kept byte for byte, so
@@ -22,6 +27,7 @@ export function normalizeProviderSpec(spec: ProviderSpec | undefined): Exclude<P
 export function resolveProviderIdentity(spec: ProviderSpec | undefined, env: Record<string, string | undefined>): ProviderIdentity {
   const s = normalizeProviderSpec(spec);
   if (s.type === 'local') return { type: 'local' };
+  if (s.type === 'trainer') return { type: 'trainer', base_url: trainerIdentity(s) };
   const base = stripUrlCredentials(configuredBaseUrl(s, env));
   return { type: s.type, base_url: base };
 }
@@ -30,7 +36,7 @@ export function resolveProviderIdentity(spec: ProviderSpec | undefined, env: Rec
  * The base URL as configured, without trailing slashes: the spec's, then the environment's (OPENAI_BASE_URL,
  * AZURE_OPENAI_ENDPOINT for Azure, TOGETHER_BASE_URL for together, as the SDKs read them), then the service's own.
  */
-export function configuredBaseUrl(s: Exclude<ProviderSpec, string>, env: Record<string, string | undefined>): string {
+export function configuredBaseUrl(s: HostedProviderSpec, env: Record<string, string | undefined>): string {
   if (s.type === 'together') return (s.base_url ?? (env.TOGETHER_BASE_URL || undefined) ?? defaultBaseUrl('together')).replace(/\/+$/, '');
   const fallback = s.azure_api_version ? env.AZURE_OPENAI_ENDPOINT : env.OPENAI_BASE_URL;
   return (s.base_url ?? (fallback || undefined) ?? (s.azure_api_version ? AZURE_UNSET : defaultBaseUrl('openai'))).replace(/\/+$/, '');
@@ -43,8 +49,10 @@ export interface ProviderHandleOptions {
   cwd: string;
   /** The wall clock in ms, for the local server's timestamps. */
   now: () => number;
-  /** The local provider's data folder (.tunefile/local). */
+  /** The local provider's data folder (.tunefile/local); the trainer provider's is its sibling, .tunefile/trainer. */
   localDir: string;
+  /** The pipeline file's folder: a trainer runs there, and relative model folders resolve against it. Default: cwd. */
+  pipelineDir?: string;
 }
 
 /** A handle whose connect() starts the local server or builds an OpenAI client on first use. */
@@ -66,9 +74,13 @@ async function connectProvider(options: ProviderHandleOptions, identity: Provide
   switch (identity.type) {
     case 'local':
       return (await import('./local/connect.ts')).connectLocal(options.localDir, options);
+    case 'trainer':
+      return (await import('./trainer/connect.ts')).connectTrainer(spec as TrainerProviderSpec, {
+        dir: join(dirname(options.localDir), 'trainer'), pipelineDir: options.pipelineDir ?? options.cwd, env: options.env, now: options.now, identity,
+      });
     case 'together':
-      return (await import('./together/connect.ts')).connectTogether(spec, options.env, identity);
+      return (await import('./together/connect.ts')).connectTogether(spec as HostedProviderSpec, options.env, identity);
     case 'openai':
-      return (await import('./openai/connect.ts')).connectOpenAI(spec, options.env, identity);
+      return (await import('./openai/connect.ts')).connectOpenAI(spec as HostedProviderSpec, options.env, identity);
   }
 }

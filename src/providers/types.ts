@@ -10,12 +10,12 @@ export type { FineTuningJob, FineTuningJobEvent } from 'openai/resources/fine-tu
 /** The identity's base URL for an Azure provider without an endpoint; connecting then fails with a hint. */
 export const AZURE_UNSET = 'azure-endpoint-not-set';
 
-export type ProviderType = 'local' | 'openai' | 'together';
+export type ProviderType = 'local' | 'openai' | 'together' | 'trainer';
 
 /** What identifies a provider in a stage key: never the API key. */
 export interface ProviderIdentity {
   type: ProviderType;
-  /** Base URL for remote providers; absent for local (its port changes each run). */
+  /** Base URL for remote providers; absent for local (its port changes each run). For `trainer`: what it runs (trainer/identity.ts). */
   base_url?: string;
 }
 
@@ -97,12 +97,16 @@ export interface DeployOptions {
   progress(detail: string): void;
   /** What the user must see at the end of the run: a deployment left running, and the command that removes it. */
   notice(message: string): void;
+  /** The trained model's folder (train's `model` output, restored from the cache), for providers that serve one. */
+  artifact?: string;
 }
 
 /** A fine-tuned model made callable (an Azure deployment): the name to send as `model`, and how to end its use. */
 export interface InferenceDeployment {
   /** What inference requests send as `model` (Azure: the deployment name). */
   model: string;
+  /** A client of its own (a server started for the model); else the provider's `inference`. */
+  client?: OpenAI;
   /**
    * Ends evaluate's use of the deployment: deletes one that tunefile made or found under its own name, unless it is
    * to be kept. Never throws: a deployment left running (kept, or not deleted) is told through `notice`. Called after
@@ -129,6 +133,11 @@ export interface Provider {
    * model's id answers directly. @throws TunefileError naming what is missing, or why the deployment failed.
    */
   deployForInference?(model: string, options: DeployOptions): Promise<InferenceDeployment>;
+  /**
+   * Where a job's trained model is a folder on this machine (self-hosted trainers): the folder and the files of it
+   * that make the model (checkpoints left out). train keeps them as its `model` output, a directory artifact.
+   */
+  trainedModel?(job: FineTuningJob): { dir: string; files: string[] };
   /** The provider's own price for a job, in USD, where it offers one (Together's estimate-price); else undefined. */
   estimatePrice?(request: TrainRequest, signal?: AbortSignal): Promise<number | undefined>;
   /** Stops what the provider started (the embedded local server). */
@@ -141,6 +150,7 @@ export const RESULTS_HEADER = 'step,train_loss,train_accuracy,valid_loss,valid_m
 const DEFAULT_BASE_URLS: Record<Exclude<ProviderType, 'local'>, string> = {
   openai: 'https://api.openai.com/v1',
   together: 'https://api.together.xyz/v1',
+  trainer: 'trainer',
 };
 
 /** The default base URL of a remote provider type. */

@@ -11,11 +11,10 @@ export interface ModelPrice {
 }
 
 /** The provider section, as written in a pipeline or config. */
-export type ProviderSpec =
-  | 'local'
-  | 'openai'
-  | 'together'
-  | {
+export type ProviderSpec = 'local' | 'openai' | 'together' | HostedProviderSpec | import('../providers/trainer/types.ts').TrainerProviderSpec;
+
+/** A service's provider section (every type but `trainer`). */
+export type HostedProviderSpec = {
       type: 'local' | 'openai' | 'together';
       base_url?: string;
       /** Name of the environment variable holding the key. @default "OPENAI_API_KEY" ("TOGETHER_API_KEY" for together) */

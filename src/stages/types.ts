@@ -31,6 +31,12 @@ export interface RestoreWhere {
   outputs: Record<string, ArtifactRef>;
 }
 
+/** What a stage's outputs may depend on besides its params. */
+export interface StageFacts {
+  /** The pipeline's provider type (`local`, `openai`, `together`, `trainer`), when it is valid. */
+  providerType?: string;
+}
+
 /** JSON schema object (draft 2020-12) for a stage type's `with:` block. */
 export type JsonSchema = Record<string, unknown>;
 
@@ -164,8 +170,8 @@ export interface StageDef<P = any> {
   inputs(params: P): string[];
   /** Inputs used when present upstream, never an error when absent. */
   optionalInputs?(params: P): string[];
-  /** Artifact names this stage produces. */
-  outputs(params: P): string[];
+  /** Artifact names this stage produces, given its params and the pipeline's facts (train adds `model` for a self-hosted trainer). */
+  outputs(params: P, facts?: StageFacts): string[];
   /** Remote stages have the provider identity in their key and may use ctx.provider(). */
   remote?: boolean;
   /**

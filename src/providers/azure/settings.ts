@@ -1,7 +1,7 @@
 // Azure OpenAI's deployment settings, from the provider spec and the environment: a named deployment, or the
 // management coordinates and token with which evaluate creates one. Pure: no request is made here.
 import { TunefileError } from '../../errors.ts';
-import type { ProviderSpec } from '../../shared/config-types.ts';
+import type { HostedProviderSpec, ProviderSpec } from '../../shared/config-types.ts';
 import { rememberSecret } from '../redact.ts';
 
 /** The environment variable holding the Azure Resource Manager bearer token. */
@@ -43,7 +43,7 @@ const AZURE_HOST = /\.(openai\.azure\.com|cognitiveservices\.azure\.com|services
 const ACCOUNT_FIELDS = ['azure_subscription', 'azure_resource_group', 'azure_account'] as const;
 
 /** True for Azure OpenAI: `azure_api_version`, any deployment field, or an Azure endpoint host in the base URL. */
-export function isAzureSpec(spec: Exclude<ProviderSpec, string>, baseUrl: string | undefined): boolean {
+export function isAzureSpec(spec: HostedProviderSpec, baseUrl: string | undefined): boolean {
   if (spec.azure_api_version || spec.azure_deployment || ACCOUNT_FIELDS.some((f) => spec[f])) return true;
   try {
     return baseUrl !== undefined && AZURE_HOST.test(new URL(baseUrl).hostname);
@@ -57,7 +57,7 @@ export function isAzureSpec(spec: Exclude<ProviderSpec, string>, baseUrl: string
  * and the token. Read only when evaluate must ask the model, so a fully cached evaluate needs none of it.
  * @throws TunefileError naming exactly which of the fields, or the token variable, is missing.
  */
-export function resolveAzureDeployment(spec: Exclude<ProviderSpec, string>, env: Record<string, string | undefined>): AzureDeploymentSettings {
+export function resolveAzureDeployment(spec: HostedProviderSpec, env: Record<string, string | undefined>): AzureDeploymentSettings {
   if (spec.azure_deployment) return { kind: 'named', name: spec.azure_deployment };
   const missing = ACCOUNT_FIELDS.filter((f) => !spec[f]);
   if (missing.length === ACCOUNT_FIELDS.length) {

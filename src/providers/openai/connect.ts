@@ -1,7 +1,7 @@
 // The `openai` provider: OpenAI, Azure OpenAI or any server with the same fine-tuning API, via the official SDK.
 // On Azure it also deploys the fine-tuned model for evaluate (src/providers/azure/).
 import { TunefileError } from '../../errors.ts';
-import type { ProviderSpec } from '../../shared/config-types.ts';
+import type { HostedProviderSpec } from '../../shared/config-types.ts';
 import { readEnvCount } from '../../shared/env-number.ts';
 import { rememberSecret, stripUrlCredentials } from '../redact.ts';
 import { OPENAI_FINE_TUNABLE } from '../models.ts';
@@ -11,7 +11,7 @@ import { openAiProvider } from './api.ts';
 
 /** Builds the SDK client. The key comes from the environment only and is never logged or stored. */
 export async function connectOpenAI(
-  spec: Exclude<ProviderSpec, string>,
+  spec: HostedProviderSpec,
   env: Record<string, string | undefined>,
   identity: ProviderIdentity,
 ): Promise<Provider> {

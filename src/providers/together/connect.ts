@@ -1,14 +1,14 @@
 // The `together` provider: Together AI's fine-tuning API through the official together-ai SDK, and its
 // OpenAI-compatible inference through the openai SDK. The key comes from the environment only.
 import { TunefileError } from '../../errors.ts';
-import type { ProviderSpec } from '../../shared/config-types.ts';
+import type { HostedProviderSpec } from '../../shared/config-types.ts';
 import { readEnvCount } from '../../shared/env-number.ts';
 import { rememberSecret } from '../redact.ts';
 import type { Provider, ProviderIdentity } from '../types.ts';
 import { togetherProvider } from './api.ts';
 import { togetherFetch } from './inference.ts';
 
-export async function connectTogether(spec: Exclude<ProviderSpec, string>, env: Record<string, string | undefined>, identity: ProviderIdentity): Promise<Provider> {
+export async function connectTogether(spec: HostedProviderSpec, env: Record<string, string | undefined>, identity: ProviderIdentity): Promise<Provider> {
   const keyVar = spec.api_key_env ?? 'TOGETHER_API_KEY';
   const apiKey = env[keyVar];
   if (!apiKey) {

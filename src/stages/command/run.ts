@@ -5,7 +5,7 @@ import type { StageContext, StageResult } from '../types.ts';
 import type { CommandParams } from './index.ts';
 import { OutputLog } from './output-log.ts';
 import { outputNames, settleOutputs } from './outputs.ts';
-import { endGroup, forgetGroup, getKillGraceMs, trackGroup } from './process-group.ts';
+import { endGroup, forgetGroup, getKillGraceMs, trackGroup } from '../../shared/process-group.ts';
 import { undeclaredFiles } from './undeclared-files.ts';
 
 const TAIL_LINES = 20;

@@ -48,7 +48,8 @@ export const evaluate: StageDef<EvaluateParams> = {
     },
   },
   inputs: () => ['job', 'valid'],
-  optionalInputs: () => ['results', 'labels', 'files'],
+  // `model`: a self-hosted trainer's model folder (train's output), which evaluate serves; absent for hosted providers.
+  optionalInputs: () => ['results', 'labels', 'files', 'model'],
   outputs: () => ['predictions', 'metrics', 'report'],
   remote: true,
   restores: true,

@@ -1,5 +1,6 @@
 // Where evaluate's requests go: the provider's client, and the model name they send. On Azure that name is a
-// deployment of the fine-tuned model (made through the provider's deployForInference) which is released afterwards.
+// deployment of the fine-tuned model (made through the provider's deployForInference) which is released afterwards;
+// for a self-hosted trainer it is a server started for train's model folder (the `model` input), stopped afterwards.
 import type OpenAI from 'openai';
 import type { InferenceDeployment } from '../../providers/types.ts';
 import type { StageContext } from '../types.ts';
@@ -20,8 +21,9 @@ export function makeInferenceTarget(ctx: StageContext<EvaluateParams>, model: st
     async connect() {
       const provider = await ctx.provider();
       if (!provider.deployForInference) return { client: provider.inference, model };
-      deployment = await provider.deployForInference(model, { signal: ctx.signal, poll: ctx.config.poll, progress: ctx.progress, notice: ctx.notice });
-      return { client: provider.inference, model: deployment.model };
+      const artifact = ctx.inputs.model?.path;
+      deployment = await provider.deployForInference(model, { signal: ctx.signal, poll: ctx.config.poll, progress: ctx.progress, notice: ctx.notice, ...(artifact ? { artifact } : {}) });
+      return { client: deployment.client ?? provider.inference, model: deployment.model };
     },
     release: async () => deployment?.release(),
   };

@@ -76,7 +76,8 @@ export const train: StageDef<TrainParams> = {
   },
   inputs: () => ['files'],
   optionalInputs: () => ['report'],
-  outputs: () => ['job', 'results'],
+  // A self-hosted trainer's model is a folder on this machine: kept as `model`, a directory artifact.
+  outputs: (_p, facts) => (facts?.providerType === 'trainer' ? ['job', 'results', 'model'] : ['job', 'results']),
   remote: true,
   // The key is the trained model's identity: the cost ceiling, the estimate (tokencheck's report) and job labels never change it.
   unkeyed: { params: ['max_cost_usd', 'metadata'], inputs: ['report'] },

@@ -1,5 +1,6 @@
 // Runs `train`: journal -> metadata filter -> (cost guard, create, journal) -> watch -> job and result CSV.
-import { writeFileSync } from 'node:fs';
+import { constants, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { TunefileError } from '../../errors.ts';
 import { readJsonArtifact, type FilesArtifact, type JobArtifact } from '../../providers/artifacts.ts';
 import { isNotFound } from '../../providers/files.ts';
@@ -39,10 +40,20 @@ export async function run(ctx: StageContext<TrainParams>): Promise<StageResult> 
   if (!job.fine_tuned_model) throw new TunefileError('TUNEFILE_STAGE_FAILED', `${ctx.address}: job ${job.id} succeeded without a fine-tuned model name`);
   writeFileSync(ctx.output('job'), JSON.stringify(toJobArtifact(job), null, 2) + '\n');
   writeFileSync(ctx.output('results'), await jobs.results(job, ctx.signal));
+  if (provider.trainedModel) copyModel(provider.trainedModel(job), ctx.output('model'));
   return {
     lock: { job_id: job.id, fine_tuned_model: job.fine_tuned_model },
     summary: `${adopted ? 'adopted' : 'created'} ${job.id} -> ${job.fine_tuned_model}${job.trained_tokens ? ` (${job.trained_tokens.toLocaleString('en-US')} trained tokens)` : ''}`,
   };
+}
+
+/** Copies a trained model's files (not its checkpoints) into the `model` output folder, which the engine keeps as a tree. */
+function copyModel(model: { dir: string; files: string[] }, to: string): void {
+  if (model.files.length === 0) throw new TunefileError('TUNEFILE_STAGE_FAILED', `the trainer wrote no model files into ${model.dir}`);
+  for (const file of model.files) {
+    mkdirSync(dirname(join(to, file)), { recursive: true });
+    copyFileSync(join(model.dir, file), join(to, file), constants.COPYFILE_FICLONE);
+  }
 }
 
 /** The provider's ids of the files upload made or verified for exactly this content (upload's lock fields). */
@@ -75,6 +86,8 @@ export async function restore(ctx: RestoreContext<TrainParams>): Promise<'ok' | 
     return 'stale';
   }
   if (!ctx.needed) return 'ok'; // no stage of this run reads the job: checking would start the provider for nothing
+  // A self-hosted model is in the cache itself (`model`): evaluate serves it from there, so the job need not exist.
+  if (ctx.outputs.model) return 'ok';
   if (typeof jobId !== 'string') return 'stale';
   try {
     await (await ctx.provider()).jobs.retrieve(jobId, ctx.signal);

@@ -1,4 +1,4 @@
-// The command stage's program runs in a process group of its own, so tunefile can stop it and everything it started.
+// Programs tunefile runs (the command stage, self-hosted trainers and their servers) run in a process group of their own, so tunefile can stop them and everything they started.
 import { readFileSync, readdirSync } from 'node:fs';
 
 /** How long a program may take to exit after SIGTERM before its group gets SIGKILL. */

@@ -1,0 +1,128 @@
+// e2e (issue 19): pipelines/banking77-selfhosted.yaml, `provider: {type: trainer, trainer: command}`. The train
+// stage runs `tunefile local-train` (the protocol's own fast implementation: a Hugging Face Trainer-shaped folder
+// with checkpoints) under a detached supervisor, keeps the trained folder as a directory artifact, and evaluate
+// serves it with `tunefile serve --model` on a free port. Synchronised on files and lines, never on time.
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runJson, startCli, waitFor } from '../helpers/cli.ts';
+import { holdFile } from '../helpers/hold.ts';
+import { cloneExample, readLock } from './pipeline-support.ts';
+
+const PIPELINE = 'pipelines/banking77-selfhosted.yaml';
+const LOCK = 'pipelines/banking77-selfhosted.lock';
+/** 1,500 messages: every intent in both splits, a few seconds of training. */
+const SMALL = ['--set', 'stages.load.with.limit=1500'];
+
+/** Processes (other than this test's) whose command line names `dir`: a trainer or server tunefile left behind. */
+function processesIn(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    if (Number(pid) === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (cmd.includes(dir) && state !== 'Z') found.push(`${pid}: ${cmd}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+interface JobRecord {
+  id: string;
+  attempt: number;
+  resumed_from: string[];
+  run_dir: string;
+  launch?: { kind: string; pgid: number };
+}
+
+function jobRecords(project: string): JobRecord[] {
+  const dir = join(project, '.tunefile', 'trainer', 'jobs');
+  return existsSync(dir) ? readdirSync(dir).map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as JobRecord) : [];
+}
+
+function trainLog(project: string, job: JobRecord): string {
+  return readFileSync(join(project, '.tunefile', 'trainer', job.run_dir, 'train.log'), 'utf8');
+}
+
+describe('pipelines/banking77-selfhosted.yaml (trainer: command)', () => {
+  it('trains with local-train, keeps the model folder as a tree, serves it for evaluate, leaves no process; a rerun is cached; the model is restored from the cache', async () => {
+    const project = cloneExample('banking77-selfhosted');
+    const first = await runJson([PIPELINE, ...SMALL], { cwd: project });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json.stages.map((s: { status: string }) => s.status)).toEqual(Array(8).fill('ran'));
+    const lock = readLock(project, LOCK);
+    expect(lock.stages.train!.job_id).toMatch(/^trjob-[0-9a-f]{24}$/);
+    expect(Object.keys(lock.stages.train!.outputs).sort()).toEqual(['job', 'model', 'results']);
+    const modelHash = lock.stages.train!.outputs.model.hash as string;
+    expect(lock.stages.evaluate!.inputs.model).toBe(modelHash);
+    // It learnt: 77 intents, so the majority class is ~2%.
+    expect(lock.stages.evaluate!.metrics.accuracy).toBeGreaterThan(0.5);
+    const results = readFileSync(first.json.stages.find((s: { id: string }) => s.id === 'train').outputs.results.path, 'utf8');
+    expect(results.split('\n')[0]).toBe('step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy');
+    expect(results.trim().split('\n').length).toBeGreaterThan(3);
+    expect(processesIn(project)).toEqual([]);
+
+    const second = await runJson([PIPELINE, ...SMALL], { cwd: project });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.json.stages.every((s: { status: string }) => s.status === 'cached')).toBe(true);
+
+    // The trainer's folders and the materialised trees are gone: evaluate serves the model rebuilt from the cache's blobs.
+    rmSync(join(project, '.tunefile', 'trainer'), { recursive: true });
+    rmSync(join(project, '.tunefile', 'cache', 'trees'), { recursive: true, force: true });
+    const again = await runJson([PIPELINE, ...SMALL, '--force', 'evaluate'], { cwd: project });
+    expect(again.code, again.stderr).toBe(0);
+    const statuses = Object.fromEntries(again.json.stages.map((s: { id: string; status: string }) => [s.id, s.status]));
+    expect(statuses).toMatchObject({ train: 'cached', evaluate: 'ran' });
+    expect(jobRecords(project)).toEqual([]); // no training job was created
+    expect(readLock(project, LOCK).stages.evaluate!.metrics.accuracy).toBe(lock.stages.evaluate!.metrics.accuracy);
+    expect(processesIn(project)).toEqual([]);
+  }, 240_000);
+
+  it('SIGKILL of tunefile and the trainer during train, then rerun: resumes from the checkpoint under the same job, and the model equals an uninterrupted run', async () => {
+    const reference = cloneExample('banking77-selfhosted');
+    const clean = await runJson([PIPELINE, ...SMALL], { cwd: reference });
+    expect(clean.code, clean.stderr).toBe(0);
+    const cleanModel = readLock(reference, LOCK).stages.train!.outputs.model.hash;
+
+    const project = cloneExample('banking77-selfhosted');
+    // The trainer holds before a step of the second epoch, after checkpoint 1 is written: then everything is killed.
+    const hold = holdFile('TUNEFILE_LOCAL_TRAIN_HOLD', 'second epoch');
+    const run = startCli([PIPELINE, ...SMALL].length ? ['run', PIPELINE, ...SMALL] : [], { cwd: project, env: { [hold.name]: `${hold.stepOfEpoch(2)}:${hold.path}` } });
+    await hold.held({ gone: () => (run.child.exitCode === null ? undefined : `the run exited: ${run.output().stderr}`), timeoutMs: 120_000 });
+    const [job] = jobRecords(project);
+    expect(job?.launch?.kind).toBe('local');
+    run.child.kill('SIGKILL');
+    process.kill(-job!.launch!.pgid, 'SIGKILL');
+    await run.done;
+    await waitFor(() => processesIn(project).length === 0, 20_000, 'the killed processes to vanish');
+
+    const rerun = await runJson([PIPELINE, ...SMALL], { cwd: project });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const records = jobRecords(project);
+    expect(records).toHaveLength(1); // the same job, resumed: no second one
+    expect(records[0]!.attempt).toBe(2);
+    expect(records[0]!.resumed_from).toHaveLength(1);
+    const log = trainLog(project, records[0]!);
+    expect(log).toMatch(/resuming from .*checkpoint-\d+/);
+    expect(log).toMatch(/Continuing training from global step [1-9]\d*/);
+    expect(readLock(project, LOCK).stages.train!.outputs.model.hash).toBe(cleanModel);
+    expect(processesIn(project)).toEqual([]);
+  }, 300_000);
+
+  it('Ctrl-C while evaluate talks to the served model: exit 130 and no server left', async () => {
+    const project = cloneExample('banking77-selfhosted');
+    const trained = await runJson([PIPELINE, ...SMALL, '--stage', 'train'], { cwd: project });
+    expect(trained.code, trained.stderr).toBe(0);
+    const run = startCli(['run', PIPELINE, ...SMALL], { cwd: project });
+    const serveDir = join(project, '.tunefile', 'trainer', 'serve');
+    // The server is up once its log says it listens; evaluate's requests are then in flight.
+    await waitFor(() => existsSync(serveDir) && readdirSync(serveDir).some((n) => n.endsWith('.log') && /listening/i.test(readFileSync(join(serveDir, n), 'utf8'))), 120_000, 'the model server to listen');
+    expect(processesIn(project).length).toBeGreaterThan(0);
+    run.child.kill('SIGINT');
+    expect((await run.done).code).toBe(130);
+    expect(processesIn(project)).toEqual([]);
+  }, 240_000);
+});
