@@ -65,7 +65,10 @@ function renderConfig(settings: TrainerSettings, layout: RunLayout, resumeFrom?:
   return renderYaml(DOCS, mergeExtra('axolotl', own, settings.extra, OWNED));
 }
 
-/** Axolotl's format: messages JSONL, axolotl.yaml, `axolotl train`, served by vLLM. */
+/**
+ * Axolotl's format: messages JSONL, axolotl.yaml, `axolotl train`, served by vLLM
+ * with the LoRA adapter (`vllmServe(false)` is the line for a full fine-tune).
+ */
 export const axolotlFormat: TrainerFormat = {
   kind: 'axolotl',
   configName: 'axolotl.yaml',

@@ -66,7 +66,10 @@ function renderConfig(settings: TrainerSettings, layout: RunLayout, resumeFrom?:
   return renderYaml(DOCS, mergeExtra('trl', own, settings.extra, OWNED));
 }
 
-/** TRL's format: messages JSONL, trl.yaml, `trl sft`, served by vLLM. */
+/**
+ * TRL's format: messages JSONL, trl.yaml, `trl sft`, served by vLLM
+ * with the LoRA adapter (`vllmServe(false)` is the line for a full fine-tune).
+ */
 export const trlFormat: TrainerFormat = {
   kind: 'trl',
   configName: 'trl.yaml',
