@@ -65,6 +65,7 @@ function trainerSchema(): Record<string, unknown> {
       serve_env: env('Environment for the serve command; values may hold placeholders.'),
       endpoint: { type: 'string', pattern: '^https?://', description: 'An OpenAI-compatible server (base URL with /v1) that already serves the trained model, instead of serve.' },
       served_model: { type: 'string', minLength: 1, description: 'The name the server lists at /v1/models and requests send as model. Default: tunefile.' },
+      request_model: { type: 'string', minLength: 1, description: 'What requests send as model, when not served_model: SGLang applies a LoRA adapter only to {model}:{served_model}.' },
       api_key_env: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: "Environment variable with the server's API key." },
       env: env('Environment for the train command.'),
       serve_timeout_s: { type: 'number', exclusiveMinimum: 0, description: 'How long evaluate waits for the server to list the model. Default: 600.' },

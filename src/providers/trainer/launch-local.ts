@@ -1,10 +1,10 @@
 // `launcher: local`: the train command runs on this machine under a detached supervisor (supervise.ts), in a process
 // group of its own, with its output in the run's log. A run folder tells its state: `exit.json` once the trainer
 // has ended, else the supervisor's process group is alive (running) or gone (killed with tunefile or the machine).
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { writeFileAtomic } from '../../shared/atomic-write.ts';
 import { endGroup, groupAlive } from '../../shared/process-group.ts';
 import type { Launcher } from './launcher.ts';
@@ -20,9 +20,10 @@ export function localLauncher(graceMs: number): Launcher {
       const specPath = join(o.layout.runDir, `supervise-${o.attempt}.json`);
       const spec: SuperviseSpec = { argv, cwd: o.cwd, env: o.env, logPath: o.layout.logPath, exitPath: exitPathOf(o.layout.runDir) };
       writeFileAtomic(specPath, JSON.stringify(spec) + '\n');
-      const child = execa(process.execPath, [SUPERVISOR, specPath], { detached: true, stdio: 'ignore', cleanup: false, reject: false });
-      (child as unknown as { unref(): void }).unref();
-      child.catch(() => undefined);
+      // Node's own spawn: the supervisor must outlive this process, unwaited (it runs the trainer through execa).
+      const child = spawn(process.execPath, [SUPERVISOR, specPath], { detached: true, stdio: 'ignore' });
+      child.on('error', () => undefined);
+      child.unref();
       const pid = child.pid;
       if (pid === undefined) throw new Error(`could not start the trainer's supervisor (${process.execPath} ${SUPERVISOR})`);
       const started = startTimeOf(pid);

@@ -11,6 +11,7 @@ import { TunefileError } from '../../errors.ts';
 import { writeFileAtomic } from '../../shared/atomic-write.ts';
 import { endGroup, forgetGroup, trackGroup } from '../../shared/process-group.ts';
 import type { DeployOptions, InferenceDeployment } from '../types.ts';
+import { vllmServe } from './formats/index.ts';
 import { expandArgs, expandText, type Placeholders } from './placeholders.ts';
 import { logEnding } from './tail.ts';
 import type { TrainerFormat, TrainerProviderSpec, TrainerSettings } from './types.ts';
@@ -40,7 +41,7 @@ export async function deployTrained(o: ServeOptions, deploy: DeployOptions): Pro
   if (o.spec.endpoint) {
     const client = new OpenAI({ baseURL: o.spec.endpoint, apiKey, maxRetries: 2 });
     await waitListed(client, served, { signal: deploy.signal, timeoutMs: 30_000, gone: () => undefined, log: () => '' });
-    return { model: served, client, release: async () => {} };
+    return { model: o.spec.request_model ?? served, client, release: async () => {} };
   }
   if (!deploy.artifact) {
     throw new TunefileError('TUNEFILE_STAGE_FAILED', 'evaluate has no trained model folder to serve', { hint: "wire train's `model` output into evaluate (inputs: {model: train.model}), or set provider.endpoint" });
@@ -53,8 +54,10 @@ export async function deployTrained(o: ServeOptions, deploy: DeployOptions): Pro
     values.serve_config = join(o.dir, serveConfig.name);
     writeFileAtomic(values.serve_config, serveConfig.text);
   }
-  const argv = expandArgs(o.spec.serve ?? o.format.defaultServe.run, values, o.tunefile, 'serve');
-  const extraEnv = Object.fromEntries(Object.entries(o.spec.serve_env ?? o.format.defaultServe.env ?? {}).map(([k, v]) => [k, expandText(v, values, 'serve_env')]));
+  // vLLM serves a LoRA adapter beside its base model, a full fine-tune as a model of its own.
+  const defaults = o.format.kind === 'axolotl' || o.format.kind === 'trl' ? vllmServe(o.settings.lora !== false) : o.format.defaultServe;
+  const argv = expandArgs(o.spec.serve ?? defaults.run, values, o.tunefile, 'serve');
+  const extraEnv = Object.fromEntries(Object.entries(o.spec.serve_env ?? defaults.env ?? {}).map(([k, v]) => [k, expandText(v, values, 'serve_env')]));
   const logPath = join(o.dir, `serve-${port}.log`);
   writeFileSync(logPath, '');
   const log = { file: logPath, append: true } as const;
@@ -83,7 +86,7 @@ export async function deployTrained(o: ServeOptions, deploy: DeployOptions): Pro
     await stop();
     throw error;
   }
-  return { model: served, client, release: stop };
+  return { model: o.spec.request_model ? expandText(o.spec.request_model, values, 'request_model') : served, client, release: stop };
 }
 
 /** Polls /v1/models until `served` is listed; fails when the server exits, the time is up, or on abort. */

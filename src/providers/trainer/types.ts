@@ -40,6 +40,11 @@ export interface TrainerProviderSpec {
   endpoint?: string;
   /** The name the server lists at /v1/models and requests send as `model`. @default "tunefile" */
   served_model?: string;
+  /**
+   * What requests send as `model`, when it is not `served_model` (SGLang applies a LoRA adapter only to requests
+   * naming `<base model>:<adapter>`: `{model}:{served_model}`). Placeholders as in `serve`.
+   */
+  request_model?: string;
   /** Environment variable with the endpoint's API key. */
   api_key_env?: string;
   /** Environment for the train command. */
