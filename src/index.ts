@@ -12,6 +12,7 @@ export type { LoadedPipeline, PipelineStage } from './pipeline/types.ts';
 export type { UserConfig, ResolvedConfig, ProviderSpec, ModelPrice } from './shared/config-types.ts';
 export { STAGES, getStageDef } from './stages/registry.ts';
 export type { StageDef, StageImpl, StageContext, StageResult, ArtifactRef, RowStage } from './stages/types.ts';
+export { isTreeRef } from './stages/types.ts';
 export { runStandalone, type StandaloneOptions, type StandaloneResult } from './stages/standalone.ts';
 export type { Row } from './data/rows.ts';
 export { TunefileError, DataError, UsageError, type ErrorCode } from './errors.ts';

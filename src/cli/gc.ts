@@ -9,7 +9,8 @@ const HELP = `Usage: tunefile gc [PIPELINE-OR-DIR] [--dry-run]
 
 Removes what no lock file in the project references, and prints how many bytes that reclaimed:
   - run records and cached blobs under .tunefile/ (stages of older experiments are then no longer
-    restorable from the cache);
+    restorable from the cache); a folder artifact a lock file references keeps every file's blob;
+  - built folders of folder artifacts (.tunefile/cache/trees/) no lock file references;
   - in .tunefile/local/ (the local provider): finished jobs of tunefile runs with their models, their
     uploaded files, and checkpoint files no job can resume from. Kept: the jobs and files a lock file
     names, jobs of unfinished runs (the journal in state.db), and anything tunefile did not create;
@@ -37,6 +38,9 @@ const command: Command = {
     io.stdout.write(
       `${r.lockFiles.length} lock file(s) referenced ${r.records.kept} run record(s); ${verb} ${r.records.removed} record(s) and ${r.blobs.removed} blob(s) (${mb(r.blobs.bytesFreed)}), kept ${r.blobs.kept} blob(s)\n`,
     );
+    if (r.trees.removed + r.trees.kept > 0) {
+      io.stdout.write(`folder artifacts (.tunefile/cache/trees): ${verb} ${r.trees.removed} built folder(s) (${mb(r.trees.bytesFreed)}), kept ${r.trees.kept}\n`);
+    }
     const touched = local.jobs.kept + local.jobs.removed.length + local.files.kept + local.files.removed.length + local.bytes > 0;
     if (local.skipped) io.stderr.write(`warning: left .tunefile/local alone: ${local.skipped}\n`);
     else if (touched) {

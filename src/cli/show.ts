@@ -14,8 +14,10 @@ const command: Command = {
   help: `Usage: tunefile show [PIPELINE] STAGE [ARTIFACT] [--path]
 
 Prints the content of STAGE's output ARTIFACT from the last successful run (as recorded in the lock file).
-ARTIFACT may be left out when the stage has a single output.
-  --path   print the cached file's path instead of its content`,
+ARTIFACT may be left out when the stage has a single output. A folder artifact prints its files instead:
+path, bytes and the first 12 characters of each file's sha256.
+  --path   print the cached file's path instead of its content (a folder artifact: its folder,
+           .tunefile/cache/trees/<hash>/, rebuilt from the cache when missing)`,
   async run(argv, io) {
     const { values, positionals } = parseFlags('show', argv, { path: { type: 'boolean' } }, 3);
     const args = [...positionals];
@@ -29,8 +31,20 @@ ARTIFACT may be left out when the stage has a single output.
       io.stdout.write(found.path + '\n');
       return 0;
     }
+    if (found.tree) {
+      io.stdout.write(formatTreeListing(found.tree));
+      return 0;
+    }
     await pipe(createReadStream(found.path), io.stdout, { end: false });
     return 0;
   },
 };
 export default command;
+
+/** A tree's files, one a line: path, bytes and hash prefix in aligned columns. */
+function formatTreeListing(entries: { path: string; bytes: number; hash: string }[]): string {
+  const width = Math.max(0, ...entries.map((e) => e.path.length));
+  const sizes = entries.map((e) => e.bytes.toLocaleString('en-US'));
+  const sizeWidth = Math.max(0, ...sizes.map((s) => s.length));
+  return entries.map((e, i) => `${e.path.padEnd(width)}  ${sizes[i]!.padStart(sizeWidth)}  ${e.hash.slice(0, 12)}\n`).join('');
+}

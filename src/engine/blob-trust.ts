@@ -4,7 +4,7 @@
 import { TunefileError } from '../errors.ts';
 import type { PipelineStage } from '../pipeline/types.ts';
 import type { ArtifactRef } from '../stages/types.ts';
-import type { BlobStore } from '../store/index.ts';
+import { describeProblemBlob, verifyOutput, type Cache } from '../store/index.ts';
 
 /** Per-run knowledge about blobs (see the file comment). */
 export interface BlobTrust {
@@ -45,40 +45,37 @@ export class CorruptInputError extends TunefileError {
 }
 
 /**
- * Rehashes the input blobs a stage is about to read, skipping hashes this run already verified. A corrupt (or
- * vanished) blob is removed, recorded in `trust.corrupt` and reported through `warn`.
+ * Rehashes the input blobs a stage is about to read (every file of a tree input), skipping hashes this run already
+ * verified. A corrupt (or vanished) blob is removed, recorded in `trust.corrupt` (with the tree it belongs to) and
+ * reported through `warn`.
  * @throws CorruptInputError for the first bad input
  */
 export async function verifyInputs(args: {
   address: string;
   stage: PipelineStage;
   inputs: Record<string, ArtifactRef>;
-  blobs: BlobStore;
+  cache: Cache;
   trust: BlobTrust;
   warn: (message: string) => Promise<void>;
 }): Promise<void> {
-  const { stage, inputs, blobs, trust } = args;
+  const { stage, inputs, cache, trust } = args;
   const pending = Object.entries(inputs).filter(([, ref]) => !trust.verified.has(ref.hash));
   // All at once: large blobs are hashed in the hashing thread while small ones are read here.
-  const results = await Promise.all(pending.map(async ([name, ref]) => ({ name, ref, check: await checkBlob(blobs, ref) })));
-  for (const { ref, check } of results) if (check === 'ok') trust.verified.add(ref.hash);
-  const bad = results.find((r) => r.check !== 'ok');
-  if (!bad) return;
+  const results = await Promise.all(pending.map(async ([name, ref]) => ({ name, ref, ...(await verifyOutput(cache, ref, trust.verified)) })));
+  for (const { verified } of results) for (const hash of verified) trust.verified.add(hash);
+  const bad = results.find((r) => r.problem !== undefined);
+  if (!bad?.problem) return;
+  const { problem } = bad;
   const producer = stage.inputs[bad.name]?.stage ?? '?';
-  const what = bad.check === 'missing' ? 'is missing from the cache' : 'is corrupt in the cache (its bytes no longer match their hash): removed it';
-  trust.corrupt.add(bad.ref.hash);
-  trust.verified.delete(bad.ref.hash);
-  blobs.remove(bad.ref.hash);
-  await args.warn(`input '${bad.name}' (blob ${bad.ref.hash.slice(0, 12)}, made by '${producer}') ${what}; '${producer}' reruns to make it again`);
-  throw new CorruptInputError(args.address, bad.name, bad.ref.hash, producer, bad.check === 'missing' ? 'missing' : 'corrupt');
-}
-
-/** 'ok' when the blob exists with its size and its bytes hash to its name. */
-async function checkBlob(blobs: BlobStore, ref: ArtifactRef): Promise<'ok' | 'missing' | 'corrupt'> {
-  const check = blobs.check(ref.hash, ref.bytes);
-  if (check === 'missing') return 'missing';
-  if (check !== 'ok') return 'corrupt';
-  return (await blobs.verify(ref.hash)) ? 'ok' : 'corrupt';
+  const missing = problem.status === 'missing';
+  const what = missing ? 'is missing from the cache' : 'is corrupt in the cache (its bytes no longer match their hash): removed it';
+  for (const hash of new Set([problem.hash, bad.ref.hash])) {
+    trust.corrupt.add(hash);
+    trust.verified.delete(hash);
+  }
+  cache.blobs.remove(problem.hash);
+  await args.warn(`input '${bad.name}' (${describeProblemBlob(problem)}, made by '${producer}') ${what}; '${producer}' reruns to make it again`);
+  throw new CorruptInputError(args.address, bad.name, problem.hash, producer, missing ? 'missing' : 'corrupt');
 }
 
 /**

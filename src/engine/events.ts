@@ -3,11 +3,19 @@
 /** How a stage ended: `skipped` means not reached because an upstream stage failed. */
 export type StageStatus = 'ran' | 'cached' | 'failed' | 'skipped';
 
+/** An output as events and `run --json` show it (the fields of an ArtifactRef, without the producer's lock). */
 export interface OutputSummary {
+  /** sha256 of the blob, or of a tree's manifest. */
   hash: string;
+  /** The blob's absolute path, or a tree's folder under .tunefile/cache/trees/. */
   path: string;
+  /** The blob's size, or the total size of a tree's files. */
   bytes: number;
   rows?: number;
+  /** The output is a folder (a tree artifact). */
+  tree?: true;
+  /** A tree's number of files. */
+  files?: number;
 }
 
 import type { RunRecord } from '../store/state.ts';

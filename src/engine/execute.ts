@@ -247,7 +247,7 @@ async function runStage(
       address: `${options.pipeline.relFile}:${stage.id}`,
       stage,
       inputs: resolved.inputs,
-      blobs: options.store.blobs,
+      cache: options.store,
       trust: options.trust,
       warn: (message) => emit({ type: 'stage:warning', id: stage.id, message }),
     });

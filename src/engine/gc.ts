@@ -1,4 +1,5 @@
-// `tunefile gc`: drop run records, blobs, local jobs and scratch folders that no lock file in the project references.
+// `tunefile gc`: drop run records, blobs, local jobs and scratch folders that no lock file in the project references,
+// and the built folders of trees (cache/trees/) that none references.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TunefileError } from '../errors.ts';
@@ -6,6 +7,7 @@ import { listDir, removePath } from '../local/checkpoint-files.ts';
 import { acquireRunLock, openStore, type Store } from '../store/index.ts';
 import { collectLocalGarbage, type LocalGcResult } from './gc-local.ts';
 import { findLockFiles } from './gc-locks.ts';
+import { collectTreeFolders, makeKeepSet, type KeepSet, type TreeGcResult } from './gc-trees.ts';
 
 export { findLockFiles } from './gc-locks.ts';
 
@@ -14,6 +16,8 @@ export interface GcResult {
   lockFiles: string[];
   records: { kept: number; removed: number };
   blobs: { kept: number; removed: number; bytesFreed: number };
+  /** Built folders of tree artifacts (.tunefile/cache/trees/*); their files' blobs are counted in `blobs`. */
+  trees: TreeGcResult;
   /** The local provider's folder (.tunefile/local): jobs, models, checkpoints and uploads. */
   local: LocalGcResult;
   /** Scratch folders of killed runs (.tunefile/tmp/*). */
@@ -38,24 +42,26 @@ export async function collectGarbage(projectRoot: string, dryRun = false, now: (
     });
     const locks = findLockFiles(projectRoot);
     const keepKeys = new Set<string>();
-    const keepBlobs = new Set<string>();
+    const keep = makeKeepSet(store);
     for (const { lock } of locks) {
       for (const entry of Object.values(lock.stages)) {
         keepKeys.add(entry.key);
-        for (const output of Object.values(entry.outputs ?? {})) keepBlobs.add(output.hash);
+        for (const output of Object.values(entry.outputs ?? {})) keep.add(output);
       }
     }
-    const records = collectRecords(store, keepKeys, keepBlobs, dryRun);
-    const blobs = collectBlobs(store, keepBlobs, dryRun);
+    const records = collectRecords(store, keepKeys, keep, dryRun);
+    const blobs = collectBlobs(store, keep.blobs, dryRun);
+    const trees = collectTreeFolders(store.trees, keep.trees, dryRun);
     const local = collectLocalGarbage(store, locks, keepKeys, dryRun, now);
     const scratch = collectScratch(store, dryRun);
     return {
       lockFiles: locks.map((l) => l.path),
       records,
       blobs,
+      trees,
       local,
       scratch,
-      bytesFreed: blobs.bytesFreed + local.bytes + scratch.bytesFreed,
+      bytesFreed: blobs.bytesFreed + trees.bytesFreed + local.bytes + scratch.bytesFreed,
       dryRun,
     };
   } finally {
@@ -64,12 +70,12 @@ export async function collectGarbage(projectRoot: string, dryRun = false, now: (
   }
 }
 
-/** Drops run records of keys no lock references; adds the outputs of the kept ones to `keepBlobs`. */
-function collectRecords(store: Store, keepKeys: ReadonlySet<string>, keepBlobs: Set<string>, dryRun: boolean): GcResult['records'] {
+/** Drops run records of keys no lock references; adds the outputs of the kept ones to `keep`. */
+function collectRecords(store: Store, keepKeys: ReadonlySet<string>, keep: KeepSet, dryRun: boolean): GcResult['records'] {
   let removed = 0;
   for (const rec of store.state.allRuns()) {
     if (keepKeys.has(rec.key)) {
-      for (const o of Object.values(rec.outputs)) keepBlobs.add(o.hash);
+      for (const o of Object.values(rec.outputs)) keep.add(o);
     } else {
       removed++;
       if (!dryRun) store.state.deleteRun(rec.key);

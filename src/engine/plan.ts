@@ -3,12 +3,13 @@ import type { LoadedPipeline } from '../pipeline/types.ts';
 import { getStageDef } from '../stages/registry.ts';
 import type { ArtifactRef, StageDef } from '../stages/types.ts';
 import { resolveProviderIdentity, identityString } from '../providers/index.ts';
-import { openStore } from '../store/index.ts';
+import { checkOutput, openStore, type OutputProblem } from '../store/index.ts';
 import { readLockFile } from './lockfile.ts';
 import { isForced } from './force.ts';
 import { explainChange } from './reasons.ts';
 import { resolveStageKey } from './stage-key.ts';
 import { selectStages } from './execute.ts';
+import { outputRefs } from './output-refs.ts';
 
 export type StageState = 'up-to-date' | 'stale' | 'never-run';
 
@@ -98,13 +99,16 @@ export async function planPipeline(pipeline: LoadedPipeline, options: PlanOption
       }
       const reasons = explainChange(prev, resolved.parts, resolved.producers, stage.refs);
       const record = store.state.getRun(resolved.key);
-      const missing = record ? stage.outputs.filter((n) => !record.outputs[n] || store.blobs.check(record.outputs[n]!.hash, record.outputs[n]!.bytes) !== 'ok') : [];
+      // A tree output is checked file by file (sizes only): a file blob gone is a miss too.
+      const problems = record ? stage.outputs.map((name): [string, OutputProblem | undefined] => {
+        const out = record.outputs[name];
+        return [name, out ? checkOutput(store, out) : { status: 'missing', hash: '' }];
+      }) : [];
+      const missing = problems.filter(([, problem]) => problem !== undefined);
       const cached = record !== undefined && missing.length === 0;
-      // Stages below a forced one will see new outputs: their keys are unknown until it runs.
-      if (cached && !forced) {
-        known.set(id, Object.fromEntries(Object.entries(record.outputs).map(([n, o]) => [n, { ...o, path: store.blobs.pathOf(o.hash) }])));
-      }
-      for (const name of missing) reasons.push(`output '${name}' is missing from the cache`);
+      // Stages below a forced one will see new outputs: their keys are unknown until it runs. A plan builds no folder.
+      if (cached && !forced) known.set(id, outputRefs(store, record.outputs, false));
+      for (const [name, problem] of missing) reasons.push(`output '${name}' is missing from the cache${problem?.path === undefined ? '' : ` (file ${problem.path})`}`);
       if (forced) reasons.unshift('forced');
       // What the restore of a cache hit would redo outside the cache (report copies): the stage is not up to date.
       const work = cached && !forced ? restoreWorkOf(def, stage.params, pipeline, known.get(id)!) : undefined;

@@ -1,9 +1,7 @@
 // `tunefile show`: find a stage's artifact from the lock file and the cache.
-import { existsSync } from 'node:fs';
 import { TunefileError, didYouMean } from '../errors.ts';
 import type { LoadedPipeline } from '../pipeline/types.ts';
-import { BlobStore } from '../store/blobs.ts';
-import { join } from 'node:path';
+import { checkOutput, openCache, outputPath, storeDirOf, type TreeEntry } from '../store/index.ts';
 import { readLockFile } from './lockfile.ts';
 
 export interface ArtifactLocation {
@@ -11,12 +9,16 @@ export interface ArtifactLocation {
   artifact: string;
   path: string;
   hash: string;
+  /** The blob's size, or a tree's total. */
   bytes: number;
   rows?: number;
+  /** For a tree (a folder artifact): its files, sorted by path; `path` is then its folder. */
+  tree?: TreeEntry[];
 }
 
 /**
- * The blob of STAGE's ARTIFACT as recorded by the last successful run.
+ * The blob of STAGE's ARTIFACT as recorded by the last successful run, or for a tree its folder (built from the
+ * blobs when missing) and its files.
  * Without ARTIFACT, a stage with one output shows it; otherwise the error lists the outputs.
  */
 export function locateArtifact(pipeline: LoadedPipeline, stageId: string, artifact?: string): ArtifactLocation {
@@ -39,10 +41,19 @@ export function locateArtifact(pipeline: LoadedPipeline, stageId: string, artifa
     const guess = didYouMean(name, names);
     throw new TunefileError('TUNEFILE_USAGE', `stage '${stageId}' has no output '${name}'${guess ? `; did you mean '${guess}'?` : ''} (outputs: ${names.join(', ')})`);
   }
-  const blobs = new BlobStore(join(pipeline.projectRoot, '.tunefile', 'cache', 'blobs'));
-  const path = blobs.pathOf(out.hash);
-  if (!existsSync(path)) {
-    throw new TunefileError('TUNEFILE_NOT_FOUND', `${stageId}.${name} (${out.hash.slice(0, 12)}) is not in the cache`, { hint: `tunefile run ${pipeline.relFile} restores it` });
+  const cache = openCache(storeDirOf(pipeline.projectRoot));
+  const problem = checkOutput(cache, out);
+  if (problem?.status === 'missing') {
+    const file = problem.path === undefined ? '' : `: its file ${problem.path} is missing`;
+    throw new TunefileError('TUNEFILE_NOT_FOUND', `${stageId}.${name} (${out.hash.slice(0, 12)}) is not in the cache${file}`, { hint: `tunefile run ${pipeline.relFile} restores it` });
   }
-  return { stage: stageId, artifact: name, path, hash: out.hash, bytes: out.bytes, ...(out.rows === undefined ? {} : { rows: out.rows }) };
+  return {
+    stage: stageId,
+    artifact: name,
+    path: outputPath(cache, out),
+    hash: out.hash,
+    bytes: out.bytes,
+    ...(out.rows === undefined ? {} : { rows: out.rows }),
+    ...(out.tree ? { tree: cache.trees.entries(out.hash) } : {}),
+  };
 }

@@ -1,16 +1,18 @@
 // Running one stage: its context, cache lookup (with restore), scratch folder, and recording its outputs.
-import { constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TunefileError } from '../errors.ts';
 import type { ArtifactRef, StageContext, StageDef, StageResult } from '../stages/types.ts';
 import { makeBaseContext, makeStageContext, type StageContextParts } from '../stages/context.ts';
 import { runStageImpl } from '../stages/pass.ts';
 import type { PipelineStage } from '../pipeline/types.ts';
+import { checkOutput, describeProblemBlob, ingestOutput, verifyOutput, type OutputProblem, type TreeStore } from '../store/index.ts';
 import { hashFile, prepareBlob, statKeyOf, sameStat, type PreparedBlob, type RunRecord } from '../store/index.ts';
 import { portablePath, type ResolvedStageKey } from './stage-key.ts';
 import type { RunEvent, StageEndEvent } from './events.ts';
 import type { ExecuteOptions } from './execute.ts';
 import { isForced } from './force.ts';
+import { outputRefs } from './output-refs.ts';
 
 export type Emit = (event: RunEvent) => Promise<void>;
 
@@ -20,10 +22,9 @@ export function messageOf(error: unknown): string {
   return String(error);
 }
 
+/** The outputs of a ran or cached stage for its end event; a tree's folder is built (outputRefs) if missing. */
 export function outputSummaries(record: RunRecord, options: ExecuteOptions): StageEndEvent['outputs'] {
-  return Object.fromEntries(
-    Object.entries(record.outputs).map(([name, o]) => [name, { hash: o.hash, path: options.store.blobs.pathOf(o.hash), bytes: o.bytes, ...(o.rows === undefined ? {} : { rows: o.rows }) }]),
-  );
+  return outputRefs(options.store, record.outputs);
 }
 
 /**
@@ -37,27 +38,30 @@ export async function lookupCache(
   options: ExecuteOptions,
   emit: Emit,
 ): Promise<{ record?: RunRecord; reason?: string }> {
-  const { blobs, state } = options.store;
-  const { trust } = options;
-  const record = state.getRun(resolved.key);
+  const { store, trust } = options;
+  const record = store.state.getRun(resolved.key);
   if (!record) return {};
   for (const name of stage.outputs) {
     const out = record.outputs[name];
     if (!out) return { reason: `output '${name}' is not in the cached run` };
-    let check: string = blobs.check(out.hash, out.bytes);
-    if (check === 'ok' && options.verify && !trust.verified.has(out.hash)) {
-      if (await blobs.verify(out.hash)) trust.verified.add(out.hash);
-      else check = 'corrupt';
+    let problem: OutputProblem | undefined = checkOutput(store, out);
+    if (!problem && options.verify && !trust.verified.has(out.hash)) {
+      const verified = await verifyOutput(store, out, trust.verified);
+      for (const hash of verified.verified) trust.verified.add(hash);
+      problem = verified.problem;
     }
-    if (check !== 'ok') {
-      if (check !== 'missing') {
-        await emit({ type: 'stage:warning', id: stage.id, message: `corrupted cache blob ${out.hash.slice(0, 12)} (output '${name}', ${check}); removed and treated as a miss` });
-        blobs.remove(out.hash);
-        trust.corrupt.add(out.hash);
-        trust.verified.delete(out.hash);
+    if (problem) {
+      if (problem.status !== 'missing') {
+        await emit({ type: 'stage:warning', id: stage.id, message: `corrupted cache ${describeProblemBlob(problem)} (output '${name}', ${problem.status}); removed and treated as a miss` });
+        store.blobs.remove(problem.hash);
+        // A tree with a bad file is as corrupt as its file: both hashes are suspect for the rest of the run.
+        for (const hash of new Set([problem.hash, out.hash])) {
+          trust.corrupt.add(hash);
+          trust.verified.delete(hash);
+        }
       }
       if (trust.corrupt.has(out.hash)) return { reason: `output '${name}' was corrupt in the cache and has been removed` };
-      return { reason: `output '${name}' is missing from the cache` };
+      return { reason: `output '${name}' is missing from the cache${problem.path === undefined ? '' : ` (file ${problem.path})`}` };
     }
   }
   if (def.restores) {
@@ -77,10 +81,9 @@ export function lockExtras(record: RunRecord): Record<string, unknown> {
   return extras;
 }
 
+/** A cached run's outputs as refs, for its restore(); a tree's folder is built if missing. */
 export function refsOf(record: RunRecord, options: ExecuteOptions): Record<string, ArtifactRef> {
-  return Object.fromEntries(
-    Object.entries(record.outputs).map(([n, o]) => [n, { hash: o.hash, bytes: o.bytes, path: options.store.blobs.pathOf(o.hash), ...(o.rows === undefined ? {} : { rows: o.rows }) }]),
-  );
+  return outputRefs(options.store, record.outputs);
 }
 
 /** What a stage's context is made of in a run (see stages/context.ts, which builds it). */
@@ -140,21 +143,23 @@ export function removeScratch(scratch: Scratch): void {
 
 /** The context a stage's run() gets. A `privateInputs` stage gets its inputs as copies in its scratch folder. */
 export function runContext(def: StageDef, stage: PipelineStage, resolved: Pick<ResolvedStageKey, 'key' | 'inputs' | 'files'>, options: ExecuteOptions, emit: Emit, scratch: Scratch): StageContext {
-  const inputs = def.privateInputs ? privateCopies(resolved.inputs, scratch) : resolved.inputs;
+  const inputs = def.privateInputs ? privateCopies(resolved.inputs, scratch, options.store.trees) : resolved.inputs;
   return makeStageContext(contextParts(def, stage, { ...resolved, inputs }, options, emit), scratch.outDir, scratch.tmpDir);
 }
 
 /**
  * Copies of the input blobs in the scratch folder (`in/<name>`), for stages that run programs tunefile does not
  * control: making a blob read-only is not enough, since `sed -i` replaces a file by renaming a new one over it,
- * which a writable folder allows. The copy is a reflink where the file system can make one.
+ * which a writable folder allows. The copy is a reflink where the file system can make one. A tree input becomes a
+ * folder of copies made from its blobs (not hard links, which would share the cache's bytes).
  */
-function privateCopies(inputs: Record<string, ArtifactRef>, scratch: Scratch): Record<string, ArtifactRef> {
+function privateCopies(inputs: Record<string, ArtifactRef>, scratch: Scratch, trees: TreeStore): Record<string, ArtifactRef> {
   const dir = join(scratch.dir, 'in');
   mkdirSync(dir, { recursive: true });
   return Object.fromEntries(Object.entries(inputs).map(([name, ref]) => {
     const path = join(dir, name);
-    copyFileSync(ref.path, path, constants.COPYFILE_FICLONE);
+    if (ref.tree) trees.copyTo(ref.hash, path);
+    else copyFileSync(ref.path, path, constants.COPYFILE_FICLONE);
     return [name, { ...ref, path }];
   }));
 }
@@ -192,7 +197,8 @@ export function prepareOutputs(stage: PipelineStage, scratch: Scratch): Map<stri
   const hashes = new Map<string, Promise<PreparedBlob>>();
   for (const name of stage.outputs) {
     const file = join(scratch.outDir, name);
-    if (!existsSync(file)) continue;
+    // A folder (a tree) is hashed file by file when recordRun ingests it.
+    if (!existsSync(file) || statSync(file).isDirectory()) continue;
     const pending = prepareBlob(file);
     pending.catch(() => undefined); // awaited by recordRun, or dropped when the pass fails
     hashes.set(name, pending);
@@ -246,13 +252,13 @@ export async function recordRun(
     }
   }
   // Outputs are hashed, synced and moved concurrently: one's fsync overlaps the next one's hashing.
-  const infos = await Promise.all(stage.outputs.map((name) => store.blobs.ingest(join(scratch.outDir, name), hashed?.get(name))));
+  const infos = await Promise.all(stage.outputs.map((name) => ingestOutput(store, join(scratch.outDir, name), { address, output: name }, hashed?.get(name))));
   stage.outputs.forEach((name, i) => {
-    const { hash, bytes, fresh } = infos[i]!;
+    const { output, known } = infos[i]!;
     // Bytes this run moved into the cache are known right; a blob that was already there was not read.
-    if (fresh) options.trust.verified.add(hash);
+    for (const hash of known) options.trust.verified.add(hash);
     const rows = result?.rows?.[name];
-    outputs[name] = { hash, bytes, ...(rows === undefined ? {} : { rows }) };
+    outputs[name] = { ...output, ...(rows === undefined ? {} : { rows }) };
   });
   const extra = result?.lock ?? {};
   const record: RunRecord = {

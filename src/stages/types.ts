@@ -5,13 +5,21 @@ import type { ResolvedConfig } from '../shared/config-types.ts';
 import type { RowSink } from '../data/rows.ts';
 import type { JobJournal, StageKv } from '../store/state.ts';
 
-/** A cached artifact: an immutable file named by the sha256 of its bytes. */
+/**
+ * A cached artifact: an immutable file named by the sha256 of its bytes, or a tree (`tree: true`): a folder named by
+ * the sha256 of its manifest (src/store/trees.ts), whose `path` is a real folder of read-only files.
+ */
 export interface ArtifactRef {
-  /** sha256 hex of the bytes. */
+  /** sha256 hex of the bytes (a tree: of its manifest). */
   hash: string;
-  /** Absolute path of the blob (read-only). */
+  /** Absolute path of the blob (read-only), or of a tree's folder (.tunefile/cache/trees/<hash>/, built from the blobs). */
   path: string;
+  /** The blob's size, or the total size of a tree's files. */
   bytes: number;
+  /** The artifact is a folder: read it with the file system below `path`, never as one file. See isTreeRef. */
+  tree?: true;
+  /** A tree's number of files. */
+  files?: number;
   /** Record count, for JSONL datasets. */
   rows?: number;
   /**
@@ -19,6 +27,11 @@ export interface ArtifactRef {
    * `job_id`), so a consumer uses exactly the remote objects its producer made or verified. Absent in plans.
    */
   producerLock?: Record<string, unknown>;
+}
+
+/** Whether an artifact is a folder (a tree) rather than one file. */
+export function isTreeRef(ref: Pick<ArtifactRef, 'tree'>): boolean {
+  return ref.tree === true;
 }
 
 /** Where a cached stage's restore would work, for StageDef.restoreWork. */
@@ -69,7 +82,10 @@ export interface StageContext<P = Record<string, unknown>> {
   allowOutside: boolean;
   /** Workspace files snapshotted into the key (absolute path -> sha256), from workspaceFiles(). */
   files: Record<string, string>;
-  /** Absolute path where output NAME must be written. The engine hashes it and moves it into the cache. */
+  /**
+   * Absolute path where output NAME must be written: one file, or a folder of regular files (a tree artifact: each
+   * file becomes a blob, and consumers get a folder). The engine hashes it and moves it into the cache.
+   */
   output(name: string): string;
   /** A scratch folder for this stage run, removed afterwards. */
   tmpDir: string;

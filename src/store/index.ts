@@ -1,12 +1,15 @@
 // The project store: .tunefile/ with its blobs, state.db and run lock.
 import { join } from 'node:path';
 import { BlobStore } from './blobs.ts';
+import { TreeStore } from './trees.ts';
 import { StateDb, type StateDbOptions } from './state.ts';
 import { makeStoreFolder, storeDirOf } from './store-dir.ts';
 
 export { BlobStore, prepareBlob } from './blobs.ts';
 export type { PreparedBlob } from './blobs.ts';
-export { StateDb, type RunRecord, type StateDbOptions } from './state.ts';
+export { TreeStore, type TreeEntry, type TreeProblem } from './trees.ts';
+export { outputPath, checkOutput, verifyOutput, describeProblemBlob, ingestOutput, type Cache, type OutputProblem } from './outputs.ts';
+export { StateDb, type RunRecord, type StoredOutput, type StateDbOptions } from './state.ts';
 export { makeStoreFolder, storeDirOf, clearScratch } from './store-dir.ts';
 export type { ChunkLog } from './chunk-log.ts';
 export { hashWithStatCache, statKeyOf, sameStat } from './stat-cache.ts';
@@ -18,6 +21,8 @@ export { sha256, hashFile, canonicalJson, sortKeys } from './hash.ts';
 export interface Store {
   dir: string;
   blobs: BlobStore;
+  /** Folder artifacts: their manifests and files are blobs; their folders are built under cache/trees/. */
+  trees: TreeStore;
   state: StateDb;
   /** Scratch space on the same file system as the blobs (atomic moves). */
   tmpDir: string;
@@ -38,11 +43,17 @@ export function openStore(projectRoot: string, options: StateDbOptions = {}): St
   const state = new StateDb(join(dir, 'state.db'), options);
   return {
     dir,
-    blobs: new BlobStore(join(dir, 'cache', 'blobs')),
+    ...openCache(dir),
     state,
     tmpDir,
     runLockPath: join(dir, 'run.lock'),
     localDir: join(dir, 'local'),
     close: () => state.close(),
   };
+}
+
+/** The blob and tree stores under the store folder `dir` (`.tunefile`), without state.db: for readers such as `show`. */
+export function openCache(dir: string): { blobs: BlobStore; trees: TreeStore } {
+  const blobs = new BlobStore(join(dir, 'cache', 'blobs'));
+  return { blobs, trees: new TreeStore(blobs, join(dir, 'cache', 'trees')) };
 }

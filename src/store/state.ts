@@ -32,6 +32,21 @@ export interface JournalEntry {
   status: string;
 }
 
+/**
+ * One output of a run record (and of a lock entry): a blob named by the sha256 of its bytes, or a tree (a folder,
+ * `tree: true`) named by the sha256 of its manifest blob, with `bytes` the total of its files and `files` their count.
+ */
+export interface StoredOutput {
+  hash: string;
+  bytes: number;
+  /** Record count, for JSONL datasets. */
+  rows?: number;
+  /** The output is a folder (src/store/trees.ts). */
+  tree?: true;
+  /** A tree's number of files. */
+  files?: number;
+}
+
 /** A stage's run record: exactly the lock entry it produced. */
 export interface RunRecord {
   type: string;
@@ -39,7 +54,7 @@ export interface RunRecord {
   key: string;
   params: Record<string, unknown>;
   inputs: Record<string, string>;
-  outputs: Record<string, { hash: string; bytes: number; rows?: number }>;
+  outputs: Record<string, StoredOutput>;
   deps?: Record<string, string>;
   provider?: string;
   [extra: string]: unknown;

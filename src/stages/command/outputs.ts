@@ -1,4 +1,5 @@
-// Checks what the program left at each {out.NAME} path, and makes it a private regular file the cache may take.
+// Checks what the program left at each {out.NAME} path, and makes it a private regular file (or a folder) the cache
+// may take.
 import { copyFileSync, lstatSync, renameSync, statSync } from 'node:fs';
 import { TunefileError } from '../../errors.ts';
 
@@ -9,13 +10,12 @@ export function outputNames(params: { outputs: string[]; run: string[] }): strin
   return [...names];
 }
 
-const HINT_FOLDER = 'an output must be one file: write an archive of the folder (e.g. tar) to {out.NAME}, or declare one output per file';
-
 /**
- * Makes every output a regular file with one link, or fails naming it. The cache moves outputs in and makes them
- * read-only: a symlink or a hard link would have it chmod the user's file (perhaps outside the project) and keep a
- * blob that changes whenever that file does. Such outputs are replaced by a copy of their bytes; the linked file is
- * left as it was. Folders, sockets and the like are refused.
+ * Makes every output a regular file with one link, or a folder, or fails naming it. The cache moves outputs in and
+ * makes them read-only: a symlink or a hard link would have it chmod the user's file (perhaps outside the project)
+ * and keep a blob that changes whenever that file does. Such outputs are replaced by a copy of their bytes; the
+ * linked file is left as it was. A folder is cached as a tree, whose ingest copies hard-linked files and refuses
+ * links inside it (src/store/tree-ingest.ts); a link to a folder, sockets and the like are refused.
  */
 export function settleOutputs(address: string, names: string[], pathOf: (name: string) => string): void {
   const missing = names.filter((n) => lstatOrUndefined(pathOf(n)) === undefined);
@@ -34,8 +34,9 @@ export function settleOutputs(address: string, names: string[], pathOf: (name: s
       });
     }
     if (target.isDirectory()) {
-      throw new TunefileError('TUNEFILE_STAGE_FAILED', `${address}: output '${name}' is a folder${link.isSymbolicLink() ? ' (through a symbolic link)' : ''}; folders are not supported as outputs`, {
-        hint: HINT_FOLDER.replace('NAME', name),
+      if (!link.isSymbolicLink()) continue; // a folder output: the engine caches it as a tree
+      throw new TunefileError('TUNEFILE_STAGE_FAILED', `${address}: output '${name}' is a symbolic link to a folder; a link is not followed into the cache`, {
+        hint: `write the folder itself at {out.${name}} (or copy it there: cp -r SRC {out.${name}})`,
       });
     }
     if (!target.isFile()) {
