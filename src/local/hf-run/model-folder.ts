@@ -1,6 +1,6 @@
 // The local classifier as a Hugging Face model folder: `config.json` (model_type, labels, encoding, hash size) and
 // `model.safetensors` (the weights), as local-train writes into output_dir and each checkpoint-N/, and serve --model reads.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetFormat } from '../dataset.ts';
 import type { EncodingName } from '../../tokens/encoding.ts';
@@ -54,28 +54,57 @@ export function writeModelFolder(dir: string, meta: ModelMeta, weights: Weights)
   writeFileAtomic(join(dir, CONFIG_FILE), sortedJson(config));
 }
 
-/** Whether `dir` holds a model (its config.json). */
-export function isModelFolder(dir: string): boolean {
-  return existsSync(join(dir, CONFIG_FILE));
+/** A folder that holds no model local-train wrote; `reason` says why, in words. */
+export class ModelFolderError extends Error {
+  readonly dir: string;
+  readonly reason: string;
+  constructor(dir: string, reason: string) {
+    super(`${dir}: ${reason}`);
+    this.name = 'ModelFolderError';
+    this.dir = dir;
+    this.reason = reason;
+  }
 }
 
-/** Reads a model folder written by writeModelFolder; throws an Error naming the file and what is wrong. */
+/** config.json's content, or a ModelFolderError saying why the folder has none. */
+function readConfig(dir: string): Partial<ModelConfig> {
+  if (!existsSync(dir)) throw new ModelFolderError(dir, 'no such folder');
+  if (!statSync(dir).isDirectory()) throw new ModelFolderError(dir, 'a file, not a model folder');
+  const path = join(dir, CONFIG_FILE);
+  if (!existsSync(path)) {
+    const checkpoints = readdirSync(dir).filter((n) => /^checkpoint-\d+$/.test(n) && existsSync(join(dir, n, CONFIG_FILE)));
+    const newest = checkpoints.sort((a, b) => Number(a.slice(11)) - Number(b.slice(11))).at(-1);
+    throw new ModelFolderError(dir, `holds no model (no ${CONFIG_FILE})${newest ? `; training has not finished, but a checkpoint can be served: ${join(dir, newest)}` : ''}`);
+  }
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Partial<ModelConfig>;
+  } catch (error) {
+    throw new ModelFolderError(dir, `${CONFIG_FILE} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** Reads a model folder written by writeModelFolder; a ModelFolderError names what is wrong. */
 export function readModelFolder(dir: string): { meta: ModelMeta; weights: Weights } {
-  const configPath = join(dir, CONFIG_FILE);
-  const config = JSON.parse(readFileSync(configPath, 'utf8')) as Partial<ModelConfig>;
+  const config = readConfig(dir);
   if (config.model_type !== MODEL_TYPE) {
-    throw new Error(`${configPath}: model_type is ${JSON.stringify(config.model_type)}, not '${MODEL_TYPE}' (a model tunefile local-train wrote)`);
+    throw new ModelFolderError(dir, `${CONFIG_FILE} has model_type ${JSON.stringify(config.model_type)}, not '${MODEL_TYPE}': not a model tunefile local-train wrote`);
   }
   const classes = Array.from({ length: config.num_labels ?? 0 }, (_, i) => config.id2label?.[String(i)]);
   if (classes.length < 2 || classes.some((c) => typeof c !== 'string') || !config.hash_dim || !config.tokenizer_encoding || !config.base_model || !config.data_format) {
-    throw new Error(`${configPath}: incomplete (needs base_model, tokenizer_encoding, data_format, hash_dim, num_labels and an id2label entry for each label)`);
+    throw new ModelFolderError(dir, `${CONFIG_FILE} is incomplete (it needs base_model, tokenizer_encoding, data_format, hash_dim, num_labels and an id2label entry for each label)`);
   }
   const meta: ModelMeta = { kind: MODEL_TYPE, version: 1, baseModel: config.base_model, encoding: config.tokenizer_encoding, format: config.data_format, dim: config.hash_dim, classes: classes as string[] };
-  const { tensors } = readSafetensors(join(dir, WEIGHTS_FILE));
+  let tensors;
+  try {
+    ({ tensors } = readSafetensors(join(dir, WEIGHTS_FILE)));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ModelFolderError(dir, code === 'ENOENT' ? `has no ${WEIGHTS_FILE}` : (error as Error).message);
+  }
   const { weight, bias } = tensors;
   const K = classes.length;
   if (!(weight?.data instanceof Float32Array) || weight.data.length !== meta.dim * K || !(bias?.data instanceof Float32Array) || bias.data.length !== K) {
-    throw new Error(`${join(dir, WEIGHTS_FILE)}: expected F32 tensors weight [${meta.dim}, ${K}] and bias [${K}], as config.json describes`);
+    throw new ModelFolderError(dir, `${WEIGHTS_FILE} does not hold F32 tensors weight [${meta.dim}, ${K}] and bias [${K}], as ${CONFIG_FILE} describes`);
   }
   return { meta, weights: { dim: meta.dim, numClasses: K, W: weight.data, b: bias.data } };
 }
