@@ -42,7 +42,7 @@ before global step STEP until PATH exists.`;
 
 const command: Command = {
   name: 'local-train',
-  summary: 'train the local classifier as a Hugging Face Trainer run (checkpoints, exact resume)',
+  summary: 'train the local classifier as a Hugging Face Trainer run',
   help: HELP,
   run: async (argv, io) => {
     const { positionals } = parseFlags('local-train', argv, {}, 1);

@@ -29,7 +29,7 @@ const USAGE = `tunefile: declarative, cached fine-tuning pipelines
 Usage: tunefile <command> [options]
 
 Commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`).join('\n')}
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`).join('\n')}
 
 Global options:
   --help, -h     help for tunefile or a command
