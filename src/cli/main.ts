@@ -19,7 +19,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   show: { summary: "print a stage's artifact", load: async () => (await import('./show.ts')).default },
   metrics: { summary: "show the lock file's evaluation metrics, or diff them against a git revision", load: async () => (await import('./metrics.ts')).default },
   prepare: { summary: 'check and prepare one data file (legacy prepare_data)', load: async () => (await import('./prepare.ts')).default },
-  serve: { summary: 'run the local OpenAI-compatible fine-tuning server', load: async () => (await import('./serve.ts')).default },
+  serve: { summary: 'run the local OpenAI-compatible fine-tuning server, or serve one model folder', load: async () => (await import('./serve.ts')).default },
+  'local-train': { summary: 'train the local classifier as a Hugging Face Trainer run', load: async () => (await import('./local-train.ts')).default },
   gc: { summary: 'remove cached blobs, local jobs and scratch no lock file references', load: async () => (await import('./gc.ts')).default },
 };
 
@@ -28,7 +29,7 @@ const USAGE = `tunefile: declarative, cached fine-tuning pipelines
 Usage: tunefile <command> [options]
 
 Commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join('\n')}
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`).join('\n')}
 
 Global options:
   --help, -h     help for tunefile or a command

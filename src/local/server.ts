@@ -1,16 +1,13 @@
 // startLocalServer: the OpenAI-compatible HTTP server on node:http, over a data folder that survives restarts.
 import { mkdirSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { lockDataDir } from './data-lock.ts';
+import { listenHttp, type Mount } from './dispatch.ts';
 import { CompletionStore } from './completion-store.ts';
 import { EventStore } from './event-store.ts';
 import { FileStore } from './file-store.ts';
 import { HOLD_ENV, type HoldPoint } from './hold.ts';
-import { newId } from './ids.ts';
-import { ApiError, checkAuth, sendError } from './http.ts';
 import { JobRunner } from './job-runner.ts';
 import { JobStore } from './job-store.ts';
 import { ModelRegistry } from './model-registry.ts';
@@ -20,7 +17,7 @@ import { fineTuningRoutes } from './routes/fine-tuning.ts';
 import { inferenceRoutes } from './routes/inference.ts';
 import { storedCompletionRoutes } from './routes/stored-completions.ts';
 import { TOGETHER_PREFIX, togetherRoutes } from './routes/together.ts';
-import type { Route, ServerState } from './routes/types.ts';
+import type { ServerState } from './routes/types.ts';
 
 export interface LocalServerOptions {
   /** Folder for files, jobs, events, checkpoints and models (created if missing). */
@@ -74,7 +71,10 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-const ROUTES: Route[] = [...fileRoutes, ...fineTuningRoutes, ...inferenceRoutes, ...storedCompletionRoutes];
+const MOUNTS: Mount<ServerState>[] = [
+  { prefix: '/v1', routes: [...fileRoutes, ...fineTuningRoutes, ...inferenceRoutes, ...storedCompletionRoutes] },
+  { prefix: TOGETHER_PREFIX, routes: togetherRoutes },
+];
 
 /** Starts the local OpenAI-compatible fine-tuning server and resumes any unfinished jobs in its data folder. */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
@@ -123,14 +123,7 @@ async function startOnLockedDir(dataDir: string, options: LocalServerOptions, re
     maxJsonBytes: options.maxJsonBytes ?? 16 * 1024 * 1024,
     ...(options.rateLimit ? { rateLimiter: new RateLimiter(options.rateLimit, now) } : {}),
   };
-  const server = createServer((req, res) => void handle(req, res, state, options.apiKey));
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(options.port ?? 0, host, () => ok());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`;
+  const { url, port, host, stop } = await listenHttp(MOUNTS, state, { host: options.host ?? '127.0.0.1', port: options.port ?? 0, apiKey: options.apiKey });
   log(`listening on ${url}, data in ${dataDir}`);
   if (options.rateLimit) log(`rate limit on completions: ${describeRateLimit(options.rateLimit)}`);
   if (options.hold) log(`testing aid ${HOLD_ENV}: jobs hold before step ${options.hold.step} until ${options.hold.path} exists`);
@@ -144,57 +137,9 @@ async function startOnLockedDir(dataDir: string, options: LocalServerOptions, re
     ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
     close: () =>
       (closed ??= (async () => {
-        const stopped = new Promise<void>((ok) => server.close(() => ok()));
-        server.closeAllConnections();
-        await Promise.all([stopped, runner.close()]);
+        await Promise.all([stop(), runner.close()]);
         release();
         log('stopped');
       })()),
   };
-}
-
-/** Routes one request, turning every failure into OpenAI's error shape. */
-async function handle(req: IncomingMessage, res: ServerResponse, state: ServerState, apiKey: string | undefined): Promise<void> {
-  // Every answer, errors included, carries an id the SDKs expose (`_request_id`) for a user to quote.
-  res.setHeader('x-request-id', newId('req_'));
-  try {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname.replace(/\/+$/, '');
-    const route = path.startsWith('/v1/')
-      ? findRoute(ROUTES, req.method ?? 'GET', path.slice(3))
-      : path.startsWith(`${TOGETHER_PREFIX}/`)
-        ? findRoute(togetherRoutes, req.method ?? 'GET', path.slice(TOGETHER_PREFIX.length))
-        : undefined;
-    // A presigned upload URL (Together's second upload step) is its own credential, as at Together: no key is sent.
-    if (!route?.route.presigned) checkAuth(req, apiKey);
-    if (!route) throw new ApiError(404, `Invalid URL (${req.method} ${url.pathname})`);
-    await route.route.handle({ req, res, params: route.params, query: url.searchParams, state });
-  } catch (error) {
-    if (res.headersSent) {
-      res.destroy(error as Error);
-      return;
-    }
-    sendError(res, error);
-    // Drain what the client is still sending (after a 413, say), so it reads our answer instead of a reset.
-    req.resume();
-  }
-}
-
-function findRoute(routes: Route[], method: string, path: string): { route: Route; params: string[] } | undefined {
-  for (const route of routes) {
-    if (route.method !== method) continue;
-    const m = route.pattern.exec(path);
-    if (m) return { route, params: m.slice(1).map((p) => decodePathSegment(p, method, path)) };
-  }
-  return undefined;
-}
-
-/** A decoded path parameter; a malformed %-escape is the client's mistake (400), not a server error the SDK would retry. */
-function decodePathSegment(segment: string, method: string, path: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch (error) {
-    if (!(error instanceof URIError)) throw error;
-    throw new ApiError(400, `Invalid URL (${method} /v1${path}): ${JSON.stringify(segment)} is not valid percent-encoding`, { code: 'invalid_url' });
-  }
 }

@@ -4,7 +4,7 @@ import { encodePrompt, generate, tokenText, type Generation, type LoadedModel } 
 import { ApiError, badRequest, readJsonBody, sendEvents, sendJson } from '../http.ts';
 import { newId, unixSeconds } from '../ids.ts';
 import { storeCompletion, wantsStore } from './stored-completions.ts';
-import type { Route, RouteRequest } from './types.ts';
+import type { InferenceState, Route, RouteRequest } from './types.ts';
 
 const MAX_TOP_LOGPROBS = 20;
 
@@ -34,7 +34,7 @@ function readCommon(body: Record<string, unknown>): { model: string; n: number; 
  * (retry-after in seconds and retry-after-ms; a request larger than the token limit is told not to retry).
  * `tokens` is what OpenAI counts against TPM: the prompt tokens plus max_tokens for every answer asked for.
  */
-function admit(state: RouteRequest['state'], model: string, tokens: number): Record<string, string> {
+function admit(state: InferenceState, model: string, tokens: number): Record<string, string> {
   if (!state.rateLimiter) return {};
   const { headers, refused } = state.rateLimiter.admit(tokens, model);
   if (!refused) return headers;
@@ -68,7 +68,7 @@ function completionLogprobs(model: LoadedModel, g: Generation, offset: number) {
   };
 }
 
-async function createCompletion({ req, res, state }: RouteRequest): Promise<void> {
+async function createCompletion({ req, res, state }: RouteRequest<InferenceState>): Promise<void> {
   const body = await readJsonBody(req, state.maxJsonBytes);
   const { model: name, n, stop, stream, streamUsage } = readCommon(body);
   if (body.echo === true) throw badRequest('echo is not supported by the local server', 'echo');
@@ -124,7 +124,7 @@ function tokenInfo(model: LoadedModel, token: number, logprob: number) {
 }
 
 /** A chat completion request answered: OpenAI's choices, the generation behind them, and the usage. */
-export async function answerChat(state: RouteRequest['state'], body: Record<string, unknown>) {
+export async function answerChat(state: InferenceState, body: Record<string, unknown>) {
   const { model: name, n, stop, stream, streamUsage } = readCommon(body);
   const messages = body.messages as Array<{ role?: unknown; content?: unknown }>;
   if (!Array.isArray(messages) || messages.length === 0) throw badRequest('messages must be a non-empty array', 'messages');
@@ -155,13 +155,13 @@ export async function answerChat(state: RouteRequest['state'], body: Record<stri
   return { head, choices, usage: usage(promptTokens, g.tokens.length * n), model, g, n, logprobs, stream, streamUsage, headers };
 }
 
-async function createChatCompletion({ req, res, state }: RouteRequest): Promise<void> {
+async function createChatCompletion({ req, res, state }: RouteRequest<InferenceState>): Promise<void> {
   const body = await readJsonBody(req, state.maxJsonBytes);
   const store = wantsStore(body);
   const { head, choices, usage: used, model, g, n, logprobs, stream, streamUsage, headers } = await answerChat(state, body);
   const completion = { ...head, object: 'chat.completion' as const, choices, usage: used };
   // A streamed completion is stored whole, as its chunks add up.
-  if (store) storeCompletion(state, body, completion);
+  if (store && state.completions) storeCompletion(state.completions, body, completion);
   if (!stream) return sendJson(res, 200, completion, headers);
   // Streamed as OpenAI does: per choice, the role first, then a content delta per token, then the finish reason.
   const chunk = (choice: object) => ({ ...head, object: 'chat.completion.chunk', choices: [choice] });
@@ -178,7 +178,7 @@ async function createChatCompletion({ req, res, state }: RouteRequest): Promise<
   sendEvents(res, chunks, headers);
 }
 
-export const inferenceRoutes: Route[] = [
+export const inferenceRoutes: Route<InferenceState>[] = [
   { method: 'POST', pattern: /^\/completions$/, handle: createCompletion },
   { method: 'POST', pattern: /^\/chat\/completions$/, handle: createChatCompletion },
   { method: 'GET', pattern: /^\/models$/, handle: ({ res, state }) => sendJson(res, 200, { object: 'list', data: state.models.list() }) },

@@ -1,12 +1,12 @@
 // Stored chat completions: a completion created with `store: true` is kept, and GET /chat/completions lists them
 // (by model and metadata), GET/POST/DELETE /chat/completions/{id} retrieve, update the metadata of and delete one,
 // and GET /chat/completions/{id}/messages lists the messages it was asked with.
-import type { ChatCompletionObject, StoredMessage } from '../completion-store.ts';
+import type { ChatCompletionObject, CompletionStore, StoredMessage } from '../completion-store.ts';
 import { messageText } from '../dataset.ts';
 import { badRequest, readJsonBody, sendJson } from '../http.ts';
 import { matchesMetadata, metadataFilter, readMetadata } from '../metadata.ts';
 import { paginate } from '../paginate.ts';
-import type { Route, RouteRequest, ServerState } from './types.ts';
+import type { Route, RouteRequest } from './types.ts';
 
 /** Whether a create request asks to store its completion (OpenAI's default is not to). */
 export function wantsStore(body: Record<string, unknown>): boolean {
@@ -16,7 +16,7 @@ export function wantsStore(body: Record<string, unknown>): boolean {
 }
 
 /** Stores an answered completion with its request's messages and metadata. */
-export function storeCompletion(state: ServerState, body: Record<string, unknown>, completion: ChatCompletionObject): void {
+export function storeCompletion(completions: CompletionStore, body: Record<string, unknown>, completion: ChatCompletionObject): void {
   const messages = (body.messages as Array<{ role: string; content: unknown }>).map((m, i): StoredMessage => ({
     id: `${completion.id}-${i}`,
     role: m.role,
@@ -24,7 +24,7 @@ export function storeCompletion(state: ServerState, body: Record<string, unknown
     refusal: null,
     content_parts: Array.isArray(m.content) ? m.content : null,
   }));
-  state.completions.add({ ...completion, metadata: readMetadata(body.metadata) }, messages);
+  completions.add({ ...completion, metadata: readMetadata(body.metadata) }, messages);
 }
 
 /** A page with `first_id` and `last_id` (null on an empty page, as OpenAI answers), in the order `order` asks. */

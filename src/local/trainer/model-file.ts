@@ -57,6 +57,7 @@ export function writeCheckpoint(path: string, model: ModelMeta, config: TrainCon
     mb: state.mb,
     vb: state.vb,
     prng: state.prng,
+    epochPrng: state.epochPrng,
     stepMetrics: state.stepMetrics,
     epochMetrics: state.epochMetrics,
   });
@@ -77,6 +78,8 @@ export function readCheckpoint(path: string, model: ModelMeta, config: TrainConf
     mb: arrays.mb as Float32Array,
     vb: arrays.vb as Float32Array,
     prng: arrays.prng as Uint32Array,
+    // Checkpoints from before runs stopped mid-epoch lie on an epoch's end, where the next epoch starts from `prng`.
+    epochPrng: (arrays.epochPrng as Uint32Array | undefined) ?? (arrays.prng as Uint32Array).slice(),
     stepMetrics: arrays.stepMetrics as Float64Array,
     epochMetrics: arrays.epochMetrics as Float64Array,
   };

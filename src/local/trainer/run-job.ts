@@ -1,15 +1,14 @@
 // One training job from files to model: tokenize, featurize, train epoch by epoch with checkpoints, save.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listClasses, parseFineTuneJsonl, type Dataset } from '../dataset.ts';
-import { encodingNameForModel, getEncoding } from '../../tokens/encoding.ts';
-import { chooseDimension, featurize, packRows } from './features.ts';
+import { parseFineTuneJsonl } from '../dataset.ts';
 import { BASE_LEARNING_RATE } from './hyperparameters.ts';
 import { countBilledTokens } from './billed-tokens.ts';
-import { readCheckpoint, writeCheckpoint, writeModelFile, type ModelMeta } from './model-file.ts';
+import { readCheckpoint, writeCheckpoint, writeModelFile } from './model-file.ts';
+import { prepareTraining } from './prepare.ts';
 import type { StepMetrics, TrainJobSpec, WorkerMessage } from './protocol.ts';
 import { formatResultCsv } from './result-csv.ts';
-import { METRICS_PER_STEP, createScratch, createTrainState, runEpoch, stepsPerEpoch, type TrainConfig, type TrainData, type TrainState } from './train.ts';
+import { METRICS_PER_STEP, createScratch, createTrainState, runEpoch, stepsPerEpoch, type TrainState } from './train.ts';
 
 /** A deliberate failure (fail-at-step), reported with its own code. */
 class InjectedFailure extends Error {}
@@ -30,29 +29,19 @@ export async function runTrainJob(spec: TrainJobSpec, post: (message: WorkerMess
 }
 
 async function trainJob(spec: TrainJobSpec, post: (message: WorkerMessage) => void): Promise<void> {
-  const encoding = encodingNameForModel(spec.baseModel);
-  const encoder = await getEncoding(encoding);
-  const tokenize = (text: string): number[] => encoder.encodeOrdinary(text);
   const trainText = readFileSync(spec.trainPath, 'utf8');
   const train = parseFineTuneJsonl(trainText);
   const valid = spec.validPath ? parseFineTuneJsonl(readFileSync(spec.validPath, 'utf8')) : undefined;
-  const classes = listClasses(train);
-  const model: ModelMeta = { kind: 'tunefile-local-classifier', version: 1, baseModel: spec.baseModel, encoding, format: train.format, dim: chooseDimension(classes.length), classes };
   const { n_epochs, batch_size, learning_rate_multiplier } = spec.hyperparameters;
-  const config: TrainConfig = { dim: model.dim, numClasses: classes.length, epochs: n_epochs, batchSize: batch_size, learningRate: BASE_LEARNING_RATE * learning_rate_multiplier, seed: spec.seed };
-  // Token counts by text, for the billed tokens: a prompt/completion line's prompt is a training prompt, counted here.
-  const tokenCounts = new Map<string, number>();
-  const toData = (set: Dataset) => {
-    const rows = set.examples.map((e) => {
-      const tokens = tokenize(e.prompt);
-      if (set === train) tokenCounts.set(e.prompt, tokens.length);
-      return featurize(tokens, model.dim);
-    });
-    return { rows: packRows(rows), labels: Int32Array.from(set.examples, (e) => classes.indexOf(e.label)) };
-  };
-  const trainSet = toData(train);
-  const validSet = valid ? toData(valid) : undefined;
-  const data: TrainData = { train: trainSet.rows, trainLabels: trainSet.labels, valid: validSet?.rows, validLabels: validSet?.labels };
+  const { model, config, data, tokenize, promptTokens: tokenCounts } = await prepareTraining({
+    baseModel: spec.baseModel,
+    train,
+    ...(valid ? { valid } : {}),
+    epochs: n_epochs,
+    batchSize: batch_size,
+    learningRate: BASE_LEARNING_RATE * learning_rate_multiplier,
+    seed: spec.seed,
+  });
   const n = train.examples.length;
   const state: TrainState = (spec.resumeFrom && readCheckpoint(spec.resumeFrom, model, config)) || createTrainState(config, n);
   const perEpoch = stepsPerEpoch(config, n);
@@ -64,7 +53,7 @@ async function trainJob(spec: TrainJobSpec, post: (message: WorkerMessage) => vo
     return count;
   };
   const trainedTokens = countBilledTokens(trainText, countOf) * n_epochs;
-  post({ type: 'prepared', totalSteps, stepsPerEpoch: perEpoch, numClasses: classes.length, trainedTokens, startStep: state.step });
+  post({ type: 'prepared', totalSteps, stepsPerEpoch: perEpoch, numClasses: config.numClasses, trainedTokens, startStep: state.step });
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   const scratch = createScratch(config, n);
   /** The TUNEFILE_LOCAL_HOLD testing aid: before step `next`, block until the release file exists. */

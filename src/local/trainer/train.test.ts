@@ -4,7 +4,7 @@ import { featurize, packRows } from './features.ts';
 import { autoBatchSize, resolveHyperparameters } from './hyperparameters.ts';
 import { readCheckpoint, writeCheckpoint, type ModelMeta } from './model-file.ts';
 import { readTensorFile, writeTensorFile } from './tensor-file.ts';
-import { createTrainState, runEpoch, type TrainConfig, type TrainData } from './train.ts';
+import { createScratch, createTrainState, runEpoch, type TrainConfig, type TrainData } from './train.ts';
 import { tempDir } from '../../../test/helpers/temp.ts';
 
 /** Two classes told apart by token 7 (class 1) or 9 (class 0), with shared noise tokens. */
@@ -52,6 +52,30 @@ describe('runEpoch', () => {
     delete saved.shuffle;
     writeTensorFile(join(dir, 'old.ckpt'), saved, arrays);
     expect(readCheckpoint(join(dir, 'old.ckpt'), meta, config)).toBeUndefined();
+  });
+
+  it('stopped mid-epoch (until) and resumed from a checkpoint there, ends bit for bit like an uninterrupted run', () => {
+    const dir = tempDir('tunefile-ckpt-');
+    const data = toyData(40);
+    const meta: ModelMeta = { kind: 'tunefile-local-classifier', version: 1, baseModel: 'babbage-002', encoding: 'cl100k_base', format: 'prompt_completion', dim: 1024, classes: [' a', ' b'] };
+    const straight = createTrainState(config, 40);
+    for (let e = 0; e < 3; e++) runEpoch(straight, config, data, () => {});
+    // Epoch 2 of 3 (steps 11..20) stopped after step 13: in-process, the same scratch goes on; from disk, a fresh one.
+    const stopped = createTrainState(config, 40);
+    const scratch = createScratch(config, 40);
+    runEpoch(stopped, config, data, () => {}, scratch);
+    runEpoch(stopped, config, data, () => {}, scratch, 13);
+    expect([stopped.step, stopped.epoch]).toEqual([13, 1]);
+    writeCheckpoint(join(dir, 'mid.ckpt'), meta, config, stopped);
+    const resumed = readCheckpoint(join(dir, 'mid.ckpt'), meta, config)!;
+    while (resumed.epoch < 3) runEpoch(resumed, config, data, () => {});
+    while (stopped.epoch < 3) runEpoch(stopped, config, data, () => {}, scratch);
+    for (const run of [resumed, stopped]) {
+      expect(run.weights.W).toEqual(straight.weights.W);
+      expect(run.mW).toEqual(straight.mW);
+      expect(run.stepMetrics).toEqual(straight.stepMetrics);
+      expect(run.epochMetrics).toEqual(straight.epochMetrics);
+    }
   });
 });
 

@@ -38,6 +38,8 @@ export interface TrainState {
   vb: Float32Array;
   /** The shuffle generator's state (Xoshiro128.state()), saved in checkpoints so a resumed run shuffles alike. */
   prng: Uint32Array;
+  /** The generator's state before the current epoch's shuffle: a run resumed mid-epoch rebuilds that epoch's order from it. */
+  epochPrng: Uint32Array;
   /** totalSteps * METRICS_PER_STEP step metrics. */
   stepMetrics: Float64Array;
   /** epochs * 2: full validation loss and accuracy at the end of each epoch. */
@@ -67,6 +69,7 @@ export function createTrainState(config: TrainConfig, numExamples: number): Trai
     mb: new Float32Array(config.numClasses),
     vb: new Float32Array(config.numClasses),
     prng: new Xoshiro128(config.seed).state(),
+    epochPrng: new Xoshiro128(config.seed).state(),
     stepMetrics: new Float64Array(totalSteps * METRICS_PER_STEP).fill(NaN),
     epochMetrics: new Float64Array(config.epochs * 2).fill(NaN),
   };
@@ -80,6 +83,8 @@ export interface Scratch {
   touchedRows: Int32Array;
   probs: Float64Array;
   order: Int32Array;
+  /** The epoch (0-based) whose shuffle `order` holds; -1 before the first. */
+  orderEpoch: number;
 }
 
 /** Buffers for runEpoch, made once per run. */
@@ -91,53 +96,76 @@ export function createScratch(config: TrainConfig, numExamples: number): Scratch
     touchedRows: new Int32Array(config.dim),
     probs: new Float64Array(config.numClasses),
     order: new Int32Array(numExamples),
+    orderEpoch: -1,
   };
 }
 
-/** Fills `order` with 0..n-1 shuffled by the state's generator, and advances the saved state. */
-function shuffleOrder(state: TrainState, order: Int32Array): void {
+/** Fills `order` with 0..n-1 shuffled by a generator in state `prng`; returns the generator's state after. */
+function shuffleOrder(prng: Uint32Array, order: Int32Array): Uint32Array {
   for (let i = 0; i < order.length; i++) order[i] = i;
-  const rng = Xoshiro128.fromState(state.prng);
+  const rng = Xoshiro128.fromState(prng);
   shuffleInPlace(order, rng);
-  state.prng.set(rng.state());
+  return rng.state();
+}
+
+/**
+ * Puts the current epoch's example order in `s.order`: a fresh shuffle (advancing the saved generator) when the
+ * epoch starts, else, when `s` does not hold it yet (a run resumed mid-epoch), the same shuffle again from the
+ * generator's state at the epoch's start.
+ */
+function orderEpoch(state: TrainState, s: Scratch, stepInEpoch: number): void {
+  if (stepInEpoch === 0) {
+    state.epochPrng.set(state.prng);
+    state.prng.set(shuffleOrder(state.prng, s.order));
+  } else if (s.orderEpoch !== state.epoch) {
+    shuffleOrder(state.epochPrng, s.order);
+  }
+  s.orderEpoch = state.epoch;
 }
 
 /** Called after every step with the step number (1-based); the metrics are in state.stepMetrics. */
 export type OnStep = (step: number) => void;
 
-/** Runs one epoch (state.epoch + 1), updating `state` in place. */
-export function runEpoch(state: TrainState, config: TrainConfig, data: TrainData, onStep: OnStep, scratch?: Scratch): void {
+/**
+ * Runs the current epoch (state.epoch + 1) on from where `state` stands, updating it in place: to the epoch's end
+ * (then state.epoch counts it), or only through global step `until` when that comes first. Stopping and going on,
+ * in this process or from a checkpoint, gives bit for bit the state of one uninterrupted call.
+ */
+export function runEpoch(state: TrainState, config: TrainConfig, data: TrainData, onStep: OnStep, scratch?: Scratch, until = Infinity): void {
   const n = data.trainLabels.length;
   const s = scratch ?? createScratch(config, n);
-  shuffleOrder(state, s.order);
   const steps = stepsPerEpoch(config, n);
-  let validCursor = 0;
-  for (let i = 0; i < steps; i++) {
+  const first = state.step - state.epoch * steps;
+  orderEpoch(state, s, first);
+  const nv = data.validLabels?.length ?? 0;
+  const validCount = Math.min(config.batchSize, nv);
+  // Each step reads the next validCount validation rows, cyclically, from the epoch's first row.
+  let validCursor = nv > 0 ? (first * validCount) % nv : 0;
+  for (let i = first; i < steps && state.step < until; i++) {
     const start = i * config.batchSize;
     const end = Math.min(n, start + config.batchSize);
     const at = state.step * METRICS_PER_STEP;
     const touchedCount = accumulateBatch(state.weights, data, s, start, end, state.stepMetrics, at);
     applyAdam(state, config, s, touchedCount);
-    if (data.valid && data.validLabels && data.validLabels.length > 0) {
-      const nv = data.validLabels.length;
-      const count = Math.min(config.batchSize, nv);
+    if (data.valid && data.validLabels && nv > 0) {
       let vLoss = 0;
       let vHits = 0;
-      for (let j = 0; j < count; j++) {
+      for (let j = 0; j < validCount; j++) {
         const row = (validCursor + j) % nv;
         computeProbs(state.weights, data.valid, row, s.probs);
         const y = data.validLabels[row]!;
         vLoss += crossEntropy(s.probs[y]!);
         if (argmax(s.probs, config.numClasses) === y) vHits++;
       }
-      validCursor = (validCursor + count) % nv;
-      state.stepMetrics[at + 2] = vLoss / count;
-      state.stepMetrics[at + 3] = vHits / count;
+      validCursor = (validCursor + validCount) % nv;
+      state.stepMetrics[at + 2] = vLoss / validCount;
+      state.stepMetrics[at + 3] = vHits / validCount;
     }
     state.step++;
     onStep(state.step);
   }
-  if (data.valid && data.validLabels && data.validLabels.length > 0) {
+  if (state.step - state.epoch * steps < steps) return;
+  if (data.valid && data.validLabels && nv > 0) {
     const [loss, acc] = evaluateRows(state.weights, data.valid, data.validLabels, s.probs);
     state.epochMetrics[state.epoch * 2] = loss;
     state.epochMetrics[state.epoch * 2 + 1] = acc;
