@@ -61,7 +61,7 @@ function trainerSchema(): Record<string, unknown> {
         },
         description: 'SkyPilot settings of launcher: skypilot.',
       },
-      serve: argv("The command that serves the trained model for evaluate. Placeholders: {model}, {adapter}, {port}, {served_model}, {serve_config}, {tunefile}. Default per trainer (vllm serve ...; llamafactory-cli api; tunefile serve --model)."),
+      serve: argv("The command that serves the trained model for evaluate. Placeholders: {model}, {adapter}, {port}, {served_model}, {serve_config}, {api_key}, {tunefile}. Default per trainer (vllm serve ...; llamafactory-cli api; tunefile serve --model)."),
       serve_env: env('Environment for the serve command; values may hold placeholders.'),
       endpoint: { type: 'string', pattern: '^https?://', description: 'An OpenAI-compatible server (base URL with /v1) that already serves the trained model, instead of serve.' },
       served_model: { type: 'string', minLength: 1, description: 'The name the server lists at /v1/models and requests send as model. Default: tunefile.' },

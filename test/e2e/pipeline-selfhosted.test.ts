@@ -6,12 +6,12 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runJson, startCli, waitFor } from '../helpers/cli.ts';
-import { holdFile } from '../helpers/hold.ts';
+import { trainHoldAt } from '../helpers/hold.ts';
 import { cloneExample, readLock } from './pipeline-support.ts';
 
 const PIPELINE = 'pipelines/banking77-selfhosted.yaml';
 const LOCK = 'pipelines/banking77-selfhosted.lock';
-/** 1,500 messages: every intent in both splits, a few seconds of training. */
+/** The first 1,500 messages (12 intents): a few seconds of training. */
 const SMALL = ['--set', 'stages.load.with.limit=1500'];
 
 /** Processes (other than this test's) whose command line names `dir`: a trainer or server tunefile left behind. */
@@ -52,7 +52,7 @@ describe('pipelines/banking77-selfhosted.yaml (trainer: command)', () => {
     const project = cloneExample('banking77-selfhosted');
     const first = await runJson([PIPELINE, ...SMALL], { cwd: project });
     expect(first.code, first.stderr).toBe(0);
-    expect(first.json.stages.map((s: { status: string }) => s.status)).toEqual(Array(8).fill('ran'));
+    expect(first.report.stages.map((s: { status: string }) => s.status)).toEqual(Array(8).fill('ran'));
     const lock = readLock(project, LOCK);
     expect(lock.stages.train!.job_id).toMatch(/^trjob-[0-9a-f]{24}$/);
     expect(Object.keys(lock.stages.train!.outputs).sort()).toEqual(['job', 'model', 'results']);
@@ -60,21 +60,21 @@ describe('pipelines/banking77-selfhosted.yaml (trainer: command)', () => {
     expect(lock.stages.evaluate!.inputs.model).toBe(modelHash);
     // It learnt: 77 intents, so the majority class is ~2%.
     expect(lock.stages.evaluate!.metrics.accuracy).toBeGreaterThan(0.5);
-    const results = readFileSync(first.json.stages.find((s: { id: string }) => s.id === 'train').outputs.results.path, 'utf8');
+    const results = readFileSync(first.report.stages.find((s: { id: string }) => s.id === 'train').outputs.results.path, 'utf8');
     expect(results.split('\n')[0]).toBe('step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy');
     expect(results.trim().split('\n').length).toBeGreaterThan(3);
     expect(processesIn(project)).toEqual([]);
 
     const second = await runJson([PIPELINE, ...SMALL], { cwd: project });
     expect(second.code, second.stderr).toBe(0);
-    expect(second.json.stages.every((s: { status: string }) => s.status === 'cached')).toBe(true);
+    expect(second.report.stages.every((s: { status: string }) => s.status === 'cached')).toBe(true);
 
     // The trainer's folders and the materialised trees are gone: evaluate serves the model rebuilt from the cache's blobs.
     rmSync(join(project, '.tunefile', 'trainer'), { recursive: true });
     rmSync(join(project, '.tunefile', 'cache', 'trees'), { recursive: true, force: true });
     const again = await runJson([PIPELINE, ...SMALL, '--force', 'evaluate'], { cwd: project });
     expect(again.code, again.stderr).toBe(0);
-    const statuses = Object.fromEntries(again.json.stages.map((s: { id: string; status: string }) => [s.id, s.status]));
+    const statuses = Object.fromEntries(again.report.stages.map((s: { id: string; status: string }) => [s.id, s.status]));
     expect(statuses).toMatchObject({ train: 'cached', evaluate: 'ran' });
     expect(jobRecords(project)).toEqual([]); // no training job was created
     expect(readLock(project, LOCK).stages.evaluate!.metrics.accuracy).toBe(lock.stages.evaluate!.metrics.accuracy);
@@ -88,10 +88,14 @@ describe('pipelines/banking77-selfhosted.yaml (trainer: command)', () => {
     const cleanModel = readLock(reference, LOCK).stages.train!.outputs.model.hash;
 
     const project = cloneExample('banking77-selfhosted');
-    // The trainer holds before a step of the second epoch, after checkpoint 1 is written: then everything is killed.
-    const hold = holdFile('TUNEFILE_LOCAL_TRAIN_HOLD', 'second epoch');
-    const run = startCli([PIPELINE, ...SMALL].length ? ['run', PIPELINE, ...SMALL] : [], { cwd: project, env: { [hold.name]: `${hold.stepOfEpoch(2)}:${hold.path}` } });
+    // The trainer holds two steps into the second epoch, after checkpoint 1 is written: then everything is killed.
+    const split = await runJson([PIPELINE, ...SMALL, '--stage', 'split'], { cwd: project });
+    const rows = split.report.stages.find((s: { id: string }) => s.id === 'split').outputs.train.rows as number;
+    const perEpoch = Math.ceil(rows / 8); // batch_size auto is 8 for a trainer
+    const hold = trainHoldAt(perEpoch + 2);
+    const run = startCli(['run', PIPELINE, ...SMALL], { cwd: project, env: hold.env });
     await hold.held({ gone: () => (run.child.exitCode === null ? undefined : `the run exited: ${run.output().stderr}`), timeoutMs: 120_000 });
+    expect(existsSync(join(project, '.tunefile', 'trainer'))).toBe(true);
     const [job] = jobRecords(project);
     expect(job?.launch?.kind).toBe('local');
     run.child.kill('SIGKILL');

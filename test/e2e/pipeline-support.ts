@@ -19,7 +19,7 @@ export function makeSampleProject(edit: (yaml: string) => string = (y) => y): st
 }
 
 /** The example pipelines, with the folder of test/data each reads. */
-const EXAMPLE_DATA = { 'sms-spam': 'sms-spam', banking77: 'banking77', 'sms-spam-together': 'sms-spam' } as const;
+const EXAMPLE_DATA = { 'sms-spam': 'sms-spam', banking77: 'banking77', 'banking77-selfhosted': 'banking77', 'sms-spam-together': 'sms-spam' } as const;
 
 /**
  * A fresh clone of this repository's example pipeline and its data (no .tunefile/, no lock files). Its node_modules

@@ -39,6 +39,13 @@ export interface LocalTrainConfig {
   save_total_limit: number | null;
   /** A checkpoint folder to continue from, or true for the newest in output_dir; absent starts from scratch. */
   resume_from_checkpoint?: string | true;
+  /**
+   * Longest training sequence in tokens, as the trainer provider's command format writes it: accepted and not used,
+   * since the classifier's hashed n-gram features have no sequence limit.
+   */
+  max_length?: number;
+  /** Only `false`: the local classifier is trained whole, it has no adapters (the command format writes `lora: false`). */
+  lora?: false;
 }
 
 type Key = Exclude<keyof LocalTrainConfig, 'file'>;
@@ -70,6 +77,8 @@ const KEYS: Record<Key, KeySpec> = {
   save_strategy: { expect: oneOf('epoch', 'steps', 'no') },
   save_steps: { expect: stepsOrFraction },
   save_total_limit: { expect: (v) => (v === null ? undefined : wholeAtLeast(1)(v)) },
+  max_length: { expect: wholeAtLeast(1) },
+  lora: { expect: (v) => (v === false || v === null ? undefined : 'must be false: the local classifier is trained whole and has no LoRA adapters') },
   resume_from_checkpoint: {
     expect: (v) => (v === null || typeof v === 'boolean' || (typeof v === 'string' && v !== '') ? undefined : 'must be a checkpoint folder, true (the newest in output_dir) or false'),
   },

@@ -93,7 +93,7 @@ describe('artifactFiles', () => {
       '.adapter_model.safetensors.123.tmp': '',
     });
     symlinkSync(join(out, 'tokenizer.json'), join(out, 'link.json'));
-    expect(artifactFiles(out)).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors', 'merged/model.safetensors', 'tokenizer.json', 'training_args.bin']);
+    expect(artifactFiles(out)).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors', 'merged/model.safetensors', 'tokenizer.json']);
     expect(artifactFiles(join(out, 'missing'))).toEqual([]);
   });
 });

@@ -108,13 +108,15 @@ export function lastCheckpoint(outputDir: string): string | undefined {
  * Whether a top-level entry of the output folder is not part of the trained model: the checkpoints (and the
  * `tmp-checkpoint-N` folders transformers saves them through), TensorBoard's `runs/`, and the logs: *.log,
  * trainer_state.json, trainer_log.jsonl, the *_results.json metric summaries, LLaMA-Factory's training_*.png loss
- * plots, and hidden files.
+ * plots, hidden files, and the run's arguments (HF's training_args.bin, local-train's training_args.json): they name
+ * the run's absolute folders, so the same model trained in another run folder or on another machine would hash
+ * differently, and a resumed run's would differ from an uninterrupted one's.
  */
 function isRunByproduct(entry: Dirent): boolean {
   const name = entry.name;
   if (name.startsWith('.')) return true;
   if (entry.isDirectory()) return /^(tmp-)?checkpoint-\d+$/.test(name) || name === 'runs';
-  return name === TRAINER_STATE || name === 'trainer_log.jsonl' || name.endsWith('.log') || /_results\.json$/.test(name) || /^training_.*\.png$/.test(name);
+  return name === TRAINER_STATE || /^training_args\.(bin|json)$/.test(name) || name === 'trainer_log.jsonl' || name.endsWith('.log') || /_results\.json$/.test(name) || /^training_.*\.png$/.test(name);
 }
 
 /** The regular files below `dir`, as `prefix` plus their paths relative to `dir`, with `/`. */

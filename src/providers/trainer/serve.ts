@@ -2,6 +2,7 @@
 // once GET /v1/models lists the served name; stopped (the whole group) when evaluate is done, fails or is
 // interrupted, and SIGKILLed if tunefile exits first. Or `endpoint:`, a server someone else runs.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +11,7 @@ import OpenAI from 'openai';
 import { TunefileError } from '../../errors.ts';
 import { writeFileAtomic } from '../../shared/atomic-write.ts';
 import { endGroup, forgetGroup, trackGroup } from '../../shared/process-group.ts';
+import { rememberSecret } from '../redact.ts';
 import type { DeployOptions, InferenceDeployment } from '../types.ts';
 import { vllmServe } from './formats/index.ts';
 import { expandArgs, expandText, type Placeholders } from './placeholders.ts';
@@ -37,7 +39,9 @@ export interface ServeOptions {
 /** Makes the trained model callable: an endpoint as given, or a server started for it. */
 export async function deployTrained(o: ServeOptions, deploy: DeployOptions): Promise<InferenceDeployment> {
   const served = o.spec.served_model ?? DEFAULT_SERVED_MODEL;
-  const apiKey = (o.spec.api_key_env ? o.env[o.spec.api_key_env] : undefined) ?? 'tunefile';
+  // The key requests carry: the endpoint's own, or a fresh one for a server started here (`{api_key}`).
+  const apiKey = (o.spec.api_key_env ? o.env[o.spec.api_key_env] : undefined) ?? `tf-serve-${randomBytes(18).toString('hex')}`;
+  rememberSecret(apiKey);
   if (o.spec.endpoint) {
     const client = new OpenAI({ baseURL: o.spec.endpoint, apiKey, maxRetries: 2 });
     await waitListed(client, served, { signal: deploy.signal, timeoutMs: 30_000, gone: () => undefined, log: () => '' });
@@ -48,7 +52,7 @@ export async function deployTrained(o: ServeOptions, deploy: DeployOptions): Pro
   }
   const port = await freePort();
   mkdirSync(o.dir, { recursive: true });
-  const values: Placeholders = { model: o.settings.base_model, adapter: deploy.artifact, port: String(port), served_model: served };
+  const values: Placeholders = { model: o.settings.base_model, adapter: deploy.artifact, port: String(port), served_model: served, api_key: apiKey };
   const serveConfig = o.format.renderServeConfig?.(o.settings, deploy.artifact, port, served);
   if (serveConfig) {
     values.serve_config = join(o.dir, serveConfig.name);
@@ -100,7 +104,11 @@ async function waitListed(client: OpenAI, served: string, o: { signal: AbortSign
     try {
       listed = (await client.models.list({ signal: o.signal, timeout: 5000, maxRetries: 0 })).data.map((m) => m.id);
       if (listed.includes(served)) return;
-    } catch {
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      if (status === 401 || status === 403) {
+        throw new TunefileError('TUNEFILE_STAGE_FAILED', `the model server refuses the API key (HTTP ${status})`, { hint: 'pass {api_key} to the server in provider.serve (tunefile serve --api-key {api_key}, vllm --api-key {api_key}), or name its key in provider.api_key_env' });
+      }
       // not up yet
     }
     if (performance.now() >= until) {

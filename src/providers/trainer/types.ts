@@ -63,9 +63,10 @@ export const RUN_PLACEHOLDERS = ['config', 'output_dir', 'data_dir', 'run_dir', 
 /**
  * Placeholders of `serve` and `serve_env`: `{model}` the base model, `{adapter}` the trained artifact folder (restored
  * from the cache), `{port}` a free port, `{served_model}` the name to list, `{serve_config}` the trainer's inference
- * config file (LLaMA-Factory), `{tunefile}` as in `run`.
+ * config file (LLaMA-Factory), `{api_key}` the key requests carry (api_key_env's value, else a random one per run),
+ * `{tunefile}` as in `run`.
  */
-export const SERVE_PLACEHOLDERS = ['model', 'adapter', 'port', 'served_model', 'serve_config', 'tunefile'] as const;
+export const SERVE_PLACEHOLDERS = ['model', 'adapter', 'port', 'served_model', 'serve_config', 'api_key', 'tunefile'] as const;
 
 /** LoRA as a trainer config takes it. */
 export interface TrainerLora {

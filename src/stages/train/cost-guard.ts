@@ -67,6 +67,11 @@ async function guardEstimate(ctx: StageContext<TrainParams>, quote: ProviderQuot
 export async function checkCost(ctx: StageContext<TrainParams>, quote?: ProviderQuote): Promise<void> {
   const limit = ctx.params.max_cost_usd ?? ctx.config.max_cost_usd;
   if (limit === undefined) return;
+  if (ctx.providerIdentity.type === 'trainer') {
+    // Self-hosted training is paid in GPU hours, which no token price tells: a list price would be a false number.
+    ctx.warn(`max_cost_usd is $${limit}, but a self-hosted trainer has no token price; the cost guard does not apply (tokencheck's estimate is the model's list price, if any)`);
+    return;
+  }
   const estimate = await guardEstimate(ctx, quote);
   if (!estimate) {
     ctx.warn(`max_cost_usd is $${limit} but there is no cost estimate (no tokencheck report upstream or no price for the model, and no price from the provider)`);
