@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Makes (once) a Python venv with a pinned SkyPilot for the trainer tier, and prints its folder as the last line:
 #   ~/.cache/tunefile-trainers/skypilot-<hash>/   (bin/sky, bin/python)
-# <hash> covers the pinned version and the Python's version, so a new pin makes a new venv. Idempotent: a venv
-# that finished installing (it holds .complete) is reused; a half-made one is made again. Concurrent callers wait
-# for each other (flock). SkyPilot needs no torch; nothing here installs one. SkyPilot rsyncs file mounts, so
-# rsync must be on PATH (Debian: apt-get install rsync). Override the cache with TUNEFILE_TRAINERS_CACHE and the
-# interpreter with PYTHON.
+# <hash> covers the pinned version and the Python's version, so a new pin makes a new venv (and, once it is made,
+# removes the venvs of older pins). Idempotent: a venv that finished installing (it holds .complete) is reused; a
+# half-made one is made again. Concurrent callers wait for each other (flock). pip's output goes to <venv>.log.
+# SkyPilot needs no torch; nothing here installs one. SkyPilot rsyncs file mounts, so rsync must be on PATH
+# (Debian: apt-get install rsync). Override the cache with TUNEFILE_TRAINERS_CACHE and the interpreter with PYTHON.
 set -euo pipefail
 
 SKYPILOT_VERSION=0.14.1
@@ -22,10 +22,12 @@ exec 9>"$venv.lock"
 flock 9
 if [ ! -f "$venv/.complete" ]; then
   rm -rf "$venv"
-  "$PYTHON" -m venv "$venv"
-  # pip's own warnings go to a log beside the venv; it is shown when the install fails.
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "$spec" >"$venv.install.log" 2>&1 || { tail -20 "$venv.install.log" >&2; exit 1; }
-  "$venv/bin/sky" --version >&2
-  touch "$venv/.complete"
+  echo "setup-skypilot.sh: building $venv (log: $venv.log)" >&2
+  { "$PYTHON" -m venv "$venv" && "$venv/bin/pip" install --disable-pip-version-check "$spec" && "$venv/bin/sky" --version; } >"$venv.log" 2>&1 \
+    || { tail -20 "$venv.log" >&2; exit 1; }
+  date -u +%Y-%m-%dT%H:%M:%SZ >"$venv/.complete"
+  for old in "$cache"/skypilot-????????????; do
+    if [ "$old" != "$venv" ] && [ -d "$old" ]; then rm -rf "$old" "$old.log" "$old.lock"; fi
+  done
 fi
 echo "$venv"
