@@ -1,7 +1,8 @@
 // `tunefile init [DIR]`: scaffold a pipeline, a config, sample data and .gitignore lines.
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { locateTunefile, quoteArg } from '../init/locate.ts';
+import { locateTunefile } from '../init/locate.ts';
+import { quoteArg } from '../shared/shell-word.ts';
 import { scaffoldProject } from '../init/scaffold.ts';
 import { parseFlags } from './args.ts';
 import type { Command } from './command.ts';

@@ -1,6 +1,7 @@
 // Where tunefile is, seen from a new project: the schema path an editor can resolve, and the command that runs it there.
 import { accessSync, constants, existsSync, readFileSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join, relative, sep } from 'node:path';
+import { quoteArg } from '../shared/shell-word.ts';
 
 /** How a project reaches tunefile, for `init`'s `$schema` lines and its `next:` line. */
 export interface TunefileLocation {
@@ -92,9 +93,4 @@ function realOrSelf(path: string): string {
   } catch {
     return path; // does not exist yet: nothing to resolve
   }
-}
-
-/** A shell word for a path: quoted only when it needs to be. */
-export function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }

@@ -23,10 +23,15 @@ export function rememberSecret(value: string | undefined): void {
   if (value && value.length >= MIN_SECRET_LENGTH) remembered.add(value);
 }
 
+/** Whether an environment variable's name says it holds a credential (`*_API_KEY`, `*_TOKEN`, `*_SECRET`, ...). */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
 /** The values of credential-looking environment variables (`*_API_KEY`, `*_TOKEN`, `*_SECRET`, ...). */
 export function secretsInEnv(env: Record<string, string | undefined>): string[] {
   return Object.entries(env)
-    .filter(([name, value]) => SECRET_NAME.test(name) && value !== undefined && value.length >= MIN_SECRET_LENGTH)
+    .filter(([name, value]) => isSecretName(name) && value !== undefined && value.length >= MIN_SECRET_LENGTH)
     .map(([, value]) => value!);
 }
 
