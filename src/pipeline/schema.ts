@@ -58,6 +58,7 @@ function trainerSchema(): Record<string, unknown> {
           bucket: { type: 'string', pattern: '^[a-z0-9]+://', description: 'A bucket (s3://, gs://, r2://, ...) through which inputs, checkpoints and outputs move.' },
           setup: { type: 'string', description: "The task's setup commands (installing the trainer)." },
           command: argv('The sky program and leading arguments. Default: [sky].'),
+          download: argv('How the trained model comes back from the bucket: a command line with {url} and {dir}. Default: aws s3 sync for s3://, gcloud storage rsync --recursive for gs://.'),
         },
         description: 'SkyPilot settings of launcher: skypilot.',
       },

@@ -34,7 +34,7 @@ export async function connectTrainer(spec: TrainerProviderSpec, o: TrainerConnec
   const format = trainerFormat(spec.trainer);
   const graceMs = getKillGraceMs(o.env);
   const files = trainerFiles(join(o.dir, 'files'), o.now);
-  const launcher = await launcherFor(spec, graceMs);
+  const launcher = await launcherFor(spec, graceMs, o.env);
   const tunefile = [...TUNEFILE_ARGV];
   const jobs = trainerJobs({ dir: o.dir, spec, pipelineDir: o.pipelineDir, env: o.env, launcher, files, now: o.now, tunefile });
   // A model restored from the cache may have no job record here (another machine trained it): then the spec tells.
@@ -65,12 +65,12 @@ export async function connectTrainer(spec: TrainerProviderSpec, o: TrainerConnec
   };
 }
 
-async function launcherFor(spec: TrainerProviderSpec, graceMs: number): Promise<Launcher> {
+async function launcherFor(spec: TrainerProviderSpec, graceMs: number, env: Record<string, string | undefined>): Promise<Launcher> {
   switch (spec.launcher ?? 'local') {
     case 'local':
       return localLauncher(graceMs);
     case 'skypilot':
-      return (await import('./skypilot/launcher.ts')).skyPilotLauncher(spec.skypilot ?? {});
+      return (await import('./skypilot/launcher.ts')).skyPilotLauncher(spec.skypilot ?? {}, env);
     default:
       throw new TunefileError('TUNEFILE_INVALID_PIPELINE', `provider.launcher: unknown launcher ${JSON.stringify(spec.launcher)}`, { hint: 'local or skypilot' });
   }

@@ -97,12 +97,18 @@ export function trainerJobs(o: TrainerJobsOptions): ProviderJobs & { record(id: 
     // The trainer's own caches live in the run folder: a prepared dataset can never be served to another key.
     return { ...base, HF_DATASETS_CACHE: join(l.cacheDir, 'datasets'), ...(o.spec.env ?? {}) };
   };
+  /** The layout the train command sees: the local one, or the cluster's (SkyPilot). */
+  const execLayout = (r: TrainerJobRecord, l: RunLayout) => o.launcher.remote?.(l, jobNameOf(r)) ?? { layout: l, toRemote: (p: string) => p };
+  const renderFor = (r: TrainerJobRecord, l: RunLayout, checkpoint?: string): string => {
+    const exec = execLayout(r, l);
+    return format.renderConfig(r.settings, exec.layout, checkpoint === undefined ? undefined : exec.toRemote(checkpoint));
+  };
   const commandLine = (l: RunLayout): string[] => {
     const values: Placeholders = { config: l.configPath, output_dir: l.outputDir, data_dir: l.dataDir, run_dir: l.runDir };
     return expandArgs(o.spec.run ?? format.defaultRun, values, o.tunefile);
   };
   const start = async (r: TrainerJobRecord, l: RunLayout): Promise<void> => {
-    r.launch = await o.launcher.start(commandLine(l), { cwd: o.pipelineDir, env: trainEnv(l), layout: l, attempt: r.attempt, jobName: jobNameOf(r) });
+    r.launch = await o.launcher.start(commandLine(execLayout(r, l).layout), { cwd: o.pipelineDir, env: trainEnv(l), ownEnv: { ...(o.spec.env ?? {}) }, layout: l, attempt: r.attempt, jobName: jobNameOf(r) });
     write(r);
   };
 
@@ -113,13 +119,14 @@ export function trainerJobs(o: TrainerJobsOptions): ProviderJobs & { record(id: 
     const state = await o.launcher.state(l, r.launch);
     if (state.state === 'running') return r;
     if (state.state === 'exited' && state.exit.code === 0) {
+      await o.launcher.collect?.(l, r.launch);
       if (!existsSync(l.outputDir) || readdirSync(l.outputDir).filter((n) => !n.startsWith('checkpoint-')).length === 0) {
         return finish(r, 'failed', { code: 'no_output', message: `the trainer exited 0 but wrote no model into ${l.outputDir}${logEnding(l.logPath, 'the log')}` });
       }
       return finish(r, 'succeeded', null);
     }
     if (state.state === 'exited' && !wasKilled(state)) {
-      const how = state.exit.error ? `could not be started: ${state.exit.error}` : `exited with code ${state.exit.code}`;
+      const how = state.exit.reason ?? (state.exit.error ? `could not be started: ${state.exit.error}` : `exited with code ${state.exit.code}`);
       return finish(r, 'failed', { code: 'trainer_failed', message: `the trainer ${how}${logEnding(l.logPath, 'the log')}` });
     }
     return resume(r, l, state);
@@ -144,7 +151,7 @@ export function trainerJobs(o: TrainerJobsOptions): ProviderJobs & { record(id: 
     const exitPath = join(l.runDir, 'exit.json');
     if (existsSync(exitPath)) renameSync(exitPath, join(l.runDir, `exit-${r.attempt}.json`));
     const checkpoint = lastCheckpoint(l.outputDir);
-    writeFileAtomic(l.configPath, format.renderConfig(r.settings, l, checkpoint));
+    writeFileAtomic(l.configPath, renderFor(r, l, checkpoint));
     const why = state.state === 'exited' ? `was stopped by ${state.exit.signal ?? `exit code ${state.exit.code}`}` : 'was killed (its process is gone)';
     appendFileSync(l.logPath, `\n[tunefile] the trainer ${why}; resuming ${checkpoint ? `from ${checkpoint}` : 'from the start (no checkpoint yet)'} (attempt ${r.attempt + 1})\n`);
     const next: TrainerJobRecord = { ...r, attempt: r.attempt + 1, resumed_from: checkpoint ? [...r.resumed_from, relativeTo(l.runDir, checkpoint)] : r.resumed_from };
@@ -163,7 +170,6 @@ export function trainerJobs(o: TrainerJobsOptions): ProviderJobs & { record(id: 
       mkdirSync(l.cacheDir, { recursive: true });
       const settings = trainerSettings(o.spec.trainer, baseModelOf(o.spec, request, o.pipelineDir), request);
       format.writeDataset(l.dataDir, { train: readChat(o.files.pathOf(request.training_file)), valid: readChat(o.files.pathOf(request.validation_file)) });
-      writeFileAtomic(l.configPath, format.renderConfig(settings, l));
       const h = (request.method?.supervised?.hyperparameters ?? {}) as { learning_rate_multiplier?: unknown };
       const r: TrainerJobRecord = {
         id, created_at: Math.floor(o.now() / 1000), finished_at: null, model: request.model,
@@ -172,6 +178,7 @@ export function trainerJobs(o: TrainerJobsOptions): ProviderJobs & { record(id: 
         settings, hyperparameters: { n_epochs: settings.n_epochs, batch_size: settings.batch_size, learning_rate_multiplier: typeof h.learning_rate_multiplier === 'number' ? h.learning_rate_multiplier : 'auto' },
         status: 'running', error: null, run_dir: runDir, attempt: 1, resumed_from: [],
       };
+      writeFileAtomic(l.configPath, renderFor(r, l));
       write(r); // before the process starts: a tunefile killed right after still finds the job by its key
       await start(r, l);
       return toJob(r);

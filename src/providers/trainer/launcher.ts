@@ -18,11 +18,20 @@ export interface LaunchOptions {
   attempt: number;
   /** A name derived from the stage key, by which a launcher with its own job list finds the run again. */
   jobName: string;
+  /** The provider's own `env:` (without this process's environment): what a remote launcher sends along. */
+  ownEnv: Record<string, string>;
 }
 
 export interface Launcher {
+  /**
+   * Where the run's folders are for the train command, when not the local layout (a cluster's paths): the command
+   * line and the trainer's config are expanded with it. A local checkpoint folder maps with `toRemote`.
+   */
+  remote?(layout: RunLayout, jobName: string): { layout: RunLayout; toRemote(localPath: string): string };
   start(argv: string[], o: LaunchOptions): Promise<LaunchRef>;
   state(layout: RunLayout, ref: LaunchRef | undefined): Promise<LaunchState>;
   /** Stops the run and whatever it started. */
   stop(layout: RunLayout, ref: LaunchRef | undefined): Promise<void>;
+  /** After the run succeeded elsewhere: brings its output folder (the model) into layout.outputDir. */
+  collect?(layout: RunLayout, ref: LaunchRef | undefined): Promise<void>;
 }

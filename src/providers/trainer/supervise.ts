@@ -23,6 +23,8 @@ export interface ExitRecord {
   signal: string | null;
   /** Set when the program could not be started at all (not found, not executable). */
   error?: string;
+  /** How it ended, in words, when a launcher knows better than a code (SkyPilot's status and failure reason). */
+  reason?: string;
 }
 
 async function main(specPath: string): Promise<void> {

@@ -19,6 +19,12 @@ export interface SkyPilotSpec {
   setup?: string;
   /** The `sky` program and any leading arguments. @default ["sky"] */
   command?: string[];
+  /**
+   * How the trained model comes back from the bucket once the job succeeded: a command line with `{url}` (the run's
+   * output folder in the bucket) and `{dir}` (the local output folder). Default: `aws s3 sync` for s3://,
+   * `gcloud storage rsync --recursive` for gs://; other schemes must set it.
+   */
+  download?: string[];
 }
 
 /** `provider: {type: trainer, ...}` as written in a pipeline. */
