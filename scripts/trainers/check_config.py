@@ -7,6 +7,8 @@ TRAINER is one of:
   trl                 what `trl sft --config CONFIG` does before it launches: TRL's TrlParser over (ScriptArguments,
                       SFTConfig, ModelConfig, DatasetMixtureConfig), then the keys none of those take go to
                       `accelerate launch`'s parser, which rejects what it doesn't know ("unrecognized arguments").
+                      Without a GPU, a config that doesn't set use_cpu is checked with `use_cpu: true` added (see
+                      cpu_overlay).
   llamafactory        what `llamafactory-cli train CONFIG` does: read_args (OmegaConf) and get_train_args, which
                       raises on unknown keys (ALLOW_EXTRA_ARGS unset).
   llamafactory-serve  what `llamafactory-cli api CONFIG` (and chat) does: read_args and get_infer_args.
@@ -37,6 +39,15 @@ class Rejected(Exception):
 
 
 def check_trl(path):
+    config = cpu_overlay(path)
+    try:
+        check_trl_parse(config)
+    finally:
+        if config != path:
+            os.remove(config)
+
+
+def check_trl_parse(path):
     # trl/cli/commands/training.py: TrainingCommand.run, with the launch itself replaced by a no-op.
     from trl.cli.accelerate_config import resolve_accelerate_config_argument
     from trl.cli.accelerate_launcher import launch_training_script
@@ -57,6 +68,26 @@ def check_trl(path):
         if exc.code not in (0, None):
             raise Rejected(f'accelerate launch rejected the keys {config_remaining}') from exc
     # The script's own parse (trl/scripts/sft.py __main__) sees the same file; its dataclasses were built above.
+
+
+def cpu_overlay(path):
+    """path itself, or on a machine without a GPU a temporary copy with `use_cpu: true` if the config doesn't set it:
+    TrainingArguments (transformers 5) refuses SFTConfig's bf16 default without a GPU ("Your setup doesn't support
+    bf16/gpu"), a fact of this machine, not of the config."""
+    import tempfile
+
+    import torch
+    import yaml
+
+    with open(path, encoding='utf-8') as f:
+        config = yaml.safe_load(f)
+    if torch.cuda.is_available() or not isinstance(config, dict) or 'use_cpu' in config:
+        return path
+    config['use_cpu'] = True
+    fd, copy = tempfile.mkstemp(prefix='check-config-', suffix='.yaml')
+    with os.fdopen(fd, 'w', encoding='utf-8') as f:
+        yaml.safe_dump(config, f, sort_keys=False)
+    return copy
 
 
 def check_llamafactory(path, infer):
