@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Parses a rendered trainer config with the trainer's own parser, as its CLI would, without training.
 
-    <venv>/bin/python check_config.py TRAINER CONFIG [CONFIG ...]
+    <venv>/bin/python check_config.py TRAINER CONFIG [CONFIG ...] [TRAINER CONFIG ...]
 
 TRAINER is one of:
   trl                 what `trl sft --config CONFIG` does before it launches: TRL's TrlParser over (ScriptArguments,
@@ -19,7 +19,9 @@ TRAINER is one of:
 
 Run it with the python of that trainer's venv (scripts/trainers/setup.sh). Exit status: 0 accepted, 1 rejected (the
 trainer's message on stderr), 2 bad usage. Several files are checked in one process (the imports take most of
-the time), each with a fresh parser; the status is 1 if any was rejected. Nothing is downloaded: the model path is not opened.
+the time), each with a fresh parser; a word naming a trainer starts a new group (`llamafactory a.yaml
+llamafactory-serve b.yaml`); the status is 1 if any was rejected. One line per file says `check_config: TRAINER
+accepts PATH` (stdout) or `check_config: TRAINER rejects PATH...` (stderr). Nothing is downloaded: the model path is not opened.
 """
 import os
 import sys
@@ -164,12 +166,17 @@ def main(argv):
     if len(argv) < 2 or argv[0] not in TRAINERS:
         print(__doc__, file=sys.stderr)
         return 2
-    trainer, paths = argv[0], argv[1:]
-    missing = [p for p in paths if not os.path.isfile(p)]
-    if missing:
-        print(f'check_config: no file {missing[0]}', file=sys.stderr)
+    jobs = []
+    for word in argv:
+        if word in TRAINERS:
+            trainer = word
+        else:
+            jobs.append((trainer, word))
+    missing = [path for _, path in jobs if not os.path.isfile(path)]
+    if missing or not jobs:
+        print(f'check_config: no file {missing[0]}' if missing else __doc__, file=sys.stderr)
         return 2
-    return max(check_one(trainer, path) for path in paths)
+    return max(check_one(trainer, path) for trainer, path in jobs)
 
 
 if __name__ == '__main__':
