@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The trainer tier (real Python trainers, minutes of CPU) runs on its own: npm run test:trainers.
+    exclude: [...configDefaults.exclude, 'test/trainers/**'],
     setupFiles: ['test/setup.ts'],
     // Every CLI child process the tests spawn reuses V8's compiled code (and Node's type stripping) from this cache:
     // about 40 ms of CPU saved per spawn.
