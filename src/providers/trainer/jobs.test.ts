@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers/temp.ts';
 import { groupAlive } from '../../shared/process-group.ts';
 import type { FineTuningJob } from '../types.ts';
+import { formatProgress } from '../../stages/train/watch.ts';
 import { trainerFiles } from './file-store.ts';
 import { trainerJobs } from './jobs.ts';
 import { localLauncher } from './launch-local.ts';
@@ -43,6 +44,15 @@ describe('trainer jobs', () => {
     const found = [];
     for await (const j of jobs.listByKey('k'.repeat(64))) found.push(j.id);
     expect(found).toEqual([job.id]);
+  });
+
+  it('the progress line reads step, total, loss and epoch from what the trainer printed', async () => {
+    const script = "console.log(\"{'loss': 0.6931, 'learning_rate': 0.001, 'epoch': 0.5}\");process.stderr.write(' 40%|####      | 4/10 [00:01<00:02]\\r 50%|#####     | 5/10 [00:01<00:01]\\n');require('fs').writeFileSync(require('path').join(process.argv[1], 'model.bin'), 'w')";
+    const { jobs, job } = await setup(script);
+    await settled(jobs, job.id);
+    const event = await jobs.latestStepEvent(job.id);
+    expect(event?.data).toEqual({ step: 5, total_steps: 10, train_loss: 0.6931, epoch: 0.5 });
+    expect(formatProgress(await jobs.retrieve(job.id), event)).toBe(`${job.id} succeeded · step 5/10 · loss 0.6931 · epoch 0.5`);
   });
 
   it('a non-zero exit fails the job with the end of its log', async () => {

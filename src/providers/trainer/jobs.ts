@@ -244,18 +244,19 @@ function stepEvent(logPath: string, now: () => number): FineTuningJobEvent | und
   let step: number | undefined;
   let total: number | undefined;
   let loss: number | undefined;
+  let epoch: number | undefined;
   for (const line of lines) {
     const p = parseProgressLine(line);
     if (!p) continue;
     if (step === undefined && p.step !== undefined) ({ step, total } = p);
-    if (loss === undefined && p.loss !== undefined) loss = p.loss;
+    if (loss === undefined && p.loss !== undefined) ({ loss, epoch } = p);
     if (step !== undefined && loss !== undefined) break;
   }
   if (step === undefined) return undefined;
   const message = `Step ${step}${total ? `/${total}` : ''}${loss === undefined ? '' : `: training loss=${loss}`}`;
   return {
     id: `trevent-${step}`, object: 'fine_tuning.job.event', created_at: Math.floor(now() / 1000), level: 'info', message, type: 'metrics',
-    data: { step, ...(total ? { total_steps: total } : {}), ...(loss === undefined ? {} : { train_loss: loss }) },
+    data: { step, ...(total ? { total_steps: total } : {}), ...(loss === undefined ? {} : { train_loss: loss }), ...(epoch === undefined ? {} : { epoch }) },
   } as FineTuningJobEvent;
 }
 

@@ -24,12 +24,14 @@ export function interruptedError(ctx: Pick<StageContext, 'providerIdentity'>, jo
 /** One progress line: status, step/total, loss and estimated finish. */
 export function formatProgress(job: FineTuningJob, event: FineTuningJobEvent | undefined): string {
   const parts = [`${job.id} ${job.status}`];
-  const data = (event?.data ?? {}) as { step?: number; total_steps?: number; train_loss?: number };
+  const data = (event?.data ?? {}) as { step?: number; total_steps?: number; train_loss?: number; epoch?: number };
   const fromMessage = event ? /Step (\d+)\/(\d+)/.exec(event.message) : null;
   const step = data.step ?? (fromMessage ? Number(fromMessage[1]) : undefined);
   const total = data.total_steps ?? (fromMessage ? Number(fromMessage[2]) : undefined);
   if (step !== undefined) parts.push(`step ${step}${total ? `/${total}` : ''}`);
   if (typeof data.train_loss === 'number') parts.push(`loss ${data.train_loss.toFixed(4)}`);
+  // A self-hosted trainer's log says the epoch (HF's fractional epoch).
+  if (typeof data.epoch === 'number') parts.push(`epoch ${Number(data.epoch.toFixed(2))}`);
   // Paused by someone at the provider (OpenAI's pause): not an end, so the watch goes on until it is resumed or cancelled.
   if ((job.status as string) === 'paused') parts.push(`paused at the provider: resume it there (POST /fine_tuning/jobs/${job.id}/resume) or cancel it; tunefile keeps watching`);
   if (job.estimated_finish) parts.push(`estimated finish ${new Date(job.estimated_finish * 1000).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`);
