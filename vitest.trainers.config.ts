@@ -1,4 +1,4 @@
-// The trainer tier (npm run test:trainers, issue 19): the real TRL and LLaMA-Factory (and Axolotl's config check) on
+// The trainer tier (npm run test:trainers, issue 19): the real TRL, LLaMA-Factory and Axolotl on
 // CPU, in the venvs scripts/trainers/setup.sh makes. `npm test` leaves test/trainers/ out (vitest.config.ts).
 import { defineConfig } from 'vitest/config';
 

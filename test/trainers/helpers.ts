@@ -237,6 +237,42 @@ export function smsChatJsonl(n: number): string {
   );
 }
 
+/** What trainKilledAndResumed saw. */
+export interface KilledAndResumed {
+  /** The checkpoint the rerun resumed from: the newest whose trainer_state.json existed after the kill. */
+  resumedFrom: { step: number; dir: string };
+  /** The first checkpoint, the event the kill waited for. */
+  firstCheckpoint: { step: number; dir: string };
+  /** The rerun's log. */
+  log: string;
+}
+
+/**
+ * A trainer run killed with SIGKILL (the whole process group) as soon as its first checkpoint-N/trainer_state.json
+ * exists, then run again from its newest checkpoint to the end. `writeConfig(resumeFrom)` writes the config file
+ * (with resume_from_checkpoint when resumeFrom is given) and returns its path; `args(config)` is the command line's
+ * arguments. Logs go to train-1.log and train-2.log in `root`.
+ * @throws if the first run exits before its first checkpoint, the kill leaves a process behind, or the rerun fails.
+ */
+export async function trainKilledAndResumed(o: {
+  command: string;
+  args: (config: string) => string[];
+  writeConfig: (resumeFrom?: string) => string;
+  outputDir: string;
+  root: string;
+  env: NodeJS.ProcessEnv;
+}): Promise<KilledAndResumed> {
+  const first = startGroup(o.command, o.args(o.writeConfig()), { cwd: o.root, env: o.env, logPath: join(o.root, 'train-1.log') });
+  const firstCheckpoint = await waitFor(() => checkpoints(o.outputDir)[0], { timeoutMs: 300_000, what: 'the first checkpoint-N/trainer_state.json', group: first });
+  first.kill('SIGKILL');
+  const exit = await first.exited;
+  if (exit.signal !== 'SIGKILL') throw new Error(`the first run ended by itself (${exit.code}) before the kill; the end of its log:\n${tail(first.log())}`);
+  await waitFor(() => groupMembers(first.pid).length === 0 || undefined, { timeoutMs: 10_000, what: `process group ${first.pid} to be gone after SIGKILL` });
+  const resumedFrom = checkpoints(o.outputDir).at(-1)!;
+  const log = await runGroup(o.command, o.args(o.writeConfig(resumedFrom.dir)), { cwd: o.root, env: o.env, logPath: join(o.root, 'train-2.log') });
+  return { resumedFrom, firstCheckpoint, log };
+}
+
 /** Makes `dir` (and its parents) and returns it. */
 export function mkdirp(dir: string): string {
   mkdirSync(dir, { recursive: true });

@@ -1,13 +1,13 @@
 // The real LLaMA-Factory: `llamafactory-cli train` fine-tunes the tiny Qwen3 with LoRA on CPU (sharegpt data named by
 // dataset_info.json, template qwen3), dies by SIGKILL after its first checkpoint and resumes from it; then
 // `llamafactory-cli api` serves the trained adapter (Hugging Face backend) for one chat completion, and stops.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { tempDir } from '../helpers/temp.ts';
-import { checkpoints, groupMembers, makeTinyModel, mkdirp, readTrainerState, runGroup, smsChatJsonl, startGroup, trainerEnv, venvBin, waitFor } from './helpers.ts';
+import { groupMembers, makeTinyModel, mkdirp, readTrainerState, smsChatJsonl, startGroup, trainerEnv, trainKilledAndResumed, venvBin, waitFor } from './helpers.ts';
 
 const MAX_STEPS = 8;
 const SAVE_STEPS = 2;
@@ -57,26 +57,26 @@ function trainConfig(resumeFrom?: string): Record<string, unknown> {
 }
 
 test('llamafactory-cli train checkpoints, dies by SIGKILL after its first checkpoint, and resumes from it to the end', async () => {
-  const cli = join(venvBin('llamafactory'), 'llamafactory-cli');
-  const env = trainerEnv(root);
-
-  writeFileSync(join(root, 'train.yaml'), stringify(trainConfig()));
-  const first = startGroup(cli, ['train', join(root, 'train.yaml')], { cwd: root, env, logPath: join(root, 'train-1.log') });
-  const saved = await waitFor(() => checkpoints(out())[0], { timeoutMs: 240_000, what: 'the first checkpoint-N/trainer_state.json', group: first });
-  expect(saved.step).toBe(SAVE_STEPS);
-  first.kill('SIGKILL');
-  expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
-  await waitFor(() => groupMembers(first.pid).length === 0 || undefined, { timeoutMs: 10_000, what: 'the killed group to be gone' });
-  const last = checkpoints(out()).at(-1)!;
-  expect(last.step).toBeLessThan(MAX_STEPS);
-
-  writeFileSync(join(root, 'train-resume.yaml'), stringify(trainConfig(last.dir)));
-  const log = await runGroup(cli, ['train', join(root, 'train-resume.yaml')], { cwd: root, env, logPath: join(root, 'train-2.log') });
-  expect(log).toContain(`Resuming training from checkpoint with epoch 0 and global step ${last.step}`);
+  const { firstCheckpoint, resumedFrom, log } = await trainKilledAndResumed({
+    command: join(venvBin('llamafactory'), 'llamafactory-cli'),
+    args: (config) => ['train', config],
+    writeConfig: (resumeFrom) => {
+      const path = join(root, resumeFrom === undefined ? 'train.yaml' : 'train-resume.yaml');
+      writeFileSync(path, stringify(trainConfig(resumeFrom)));
+      return path;
+    },
+    outputDir: out(),
+    root,
+    env: trainerEnv(root),
+  });
+  expect(firstCheckpoint.step).toBe(SAVE_STEPS);
+  expect(resumedFrom.step).toBeLessThan(MAX_STEPS);
+  expect(log).toContain(`Resuming training from checkpoint with epoch 0 and global step ${resumedFrom.step}`);
   const final = readTrainerState(join(out(), 'trainer_state.json'));
   expect(final.global_step).toBe(MAX_STEPS);
   const lossSteps = final.log_history.filter((e) => e.loss !== undefined).map((e) => e.step);
   expect(lossSteps).toEqual(Array.from({ length: MAX_STEPS }, (_, i) => i + 1));
+  expect(existsSync(join(out(), 'adapter_model.safetensors'))).toBe(true);
 }, 600_000);
 
 test('llamafactory-cli api serves the trained adapter on CPU, answers a chat completion, and stops with its group', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { tempDir } from '../helpers/temp.ts';
-import { checkpoints, groupMembers, makeTinyModel, mkdirp, readTrainerState, runGroup, smsChatJsonl, startGroup, trainerEnv, venvBin, waitFor } from './helpers.ts';
+import { makeTinyModel, mkdirp, readTrainerState, smsChatJsonl, trainerEnv, trainKilledAndResumed, venvBin } from './helpers.ts';
 
 const MAX_STEPS = 8;
 const SAVE_STEPS = 2;
@@ -44,29 +44,26 @@ function trlConfig(outputDir: string, resumeFrom?: string): Record<string, unkno
 }
 
 test('trl sft checkpoints, dies by SIGKILL after its first checkpoint, and resumes from it to the end', async () => {
-  const trl = join(venvBin('trl'), 'trl');
   const out = join(root, 'output');
-  const env = trainerEnv(root);
-
-  writeFileSync(join(root, 'trl.yaml'), stringify(trlConfig(out)));
-  const first = startGroup(trl, ['sft', '--config', join(root, 'trl.yaml')], { cwd: root, env, logPath: join(root, 'train-1.log') });
-  const saved = await waitFor(() => checkpoints(out)[0], { timeoutMs: 240_000, what: 'the first checkpoint-N/trainer_state.json', group: first });
-  expect(saved.step).toBe(SAVE_STEPS);
-  first.kill('SIGKILL');
-  expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
-  await waitFor(() => groupMembers(first.pid).length === 0 || undefined, { timeoutMs: 10_000, what: 'the killed group to be gone' });
-  // Killed mid-training: the final model was never written, and it stopped before the last step.
-  expect(existsSync(join(out, 'model.safetensors'))).toBe(false);
-  const last = checkpoints(out).at(-1)!;
-  expect(last.step).toBeLessThan(MAX_STEPS);
-  expect(readTrainerState(join(last.dir, 'trainer_state.json')).global_step).toBe(last.step);
-
-  writeFileSync(join(root, 'trl-resume.yaml'), stringify(trlConfig(out, last.dir)));
-  const log = await runGroup(trl, ['sft', '--config', join(root, 'trl-resume.yaml')], { cwd: root, env, logPath: join(root, 'train-2.log') });
-  expect(log).toContain(`Resuming training from checkpoint with epoch 0 and global step ${last.step}`);
+  const { firstCheckpoint, resumedFrom, log } = await trainKilledAndResumed({
+    command: join(venvBin('trl'), 'trl'),
+    args: (config) => ['sft', '--config', config],
+    writeConfig: (resumeFrom) => {
+      const path = join(root, resumeFrom === undefined ? 'trl.yaml' : 'trl-resume.yaml');
+      writeFileSync(path, stringify(trlConfig(out, resumeFrom)));
+      return path;
+    },
+    outputDir: out,
+    root,
+    env: trainerEnv(root),
+  });
+  expect(firstCheckpoint.step).toBe(SAVE_STEPS);
+  expect(resumedFrom.step).toBeLessThan(MAX_STEPS); // killed mid-training
+  expect(readTrainerState(join(resumedFrom.dir, 'trainer_state.json')).global_step).toBe(resumedFrom.step);
+  expect(log).toContain(`Resuming training from checkpoint with epoch 0 and global step ${resumedFrom.step}`);
   const final = readTrainerState(join(out, `checkpoint-${MAX_STEPS}`, 'trainer_state.json'));
   expect(final.global_step).toBe(MAX_STEPS);
-  // Steps 1..last.step come from the restored state, the rest from the rerun: each step logged once, none redone.
+  // Steps 1..resumedFrom.step come from the restored state, the rest from the rerun: each step logged once, none redone.
   const lossSteps = final.log_history.filter((e) => e.loss !== undefined).map((e) => e.step);
   expect(lossSteps).toEqual(Array.from({ length: MAX_STEPS }, (_, i) => i + 1));
   expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
