@@ -21,7 +21,7 @@ async function setup(script: string) {
   const files = trainerFiles(join(dir, 'files'), Date.now);
   const file = await files.upload(data, 'split.jsonl');
   const spec: TrainerProviderSpec = { type: 'trainer', trainer: 'command', model: 'gpt-4o-mini', run: [process.execPath, '-e', script, '{output_dir}'] };
-  const jobs = trainerJobs({ dir, spec, pipelineDir: dir, env: { PATH: process.env.PATH }, launcher: localLauncher(2000), files, now: Date.now, tunefile: [] });
+  const jobs = trainerJobs({ dir, spec, pipelineDir: dir, env: { PATH: process.env.PATH, OPENAI_API_KEY: 'sk-secret-in-env' }, launcher: localLauncher(2000), files, now: Date.now, tunefile: [] });
   const job = await jobs.create({ model: 'gpt-4o-mini', training_file: file.id, validation_file: file.id, metadata: { tunefile_key: 'k'.repeat(64) } });
   return { dir, jobs, job };
 }
@@ -41,6 +41,10 @@ describe('trainer jobs', () => {
     const done = await settled(jobs, job.id);
     expect(done.status).toBe('succeeded');
     expect(done.fine_tuned_model).toBe(`trainer:${job.id}`);
+    // The trainer's environment (secrets among it) is never written into the run folder.
+    const runDir = jobs.layout(jobs.record(job.id)).runDir;
+    expect(readFileSync(join(runDir, 'supervise-1.json'), 'utf8')).not.toContain('sk-secret-in-env');
+    writeFileSync(join(runDir, '..', '..', 'jobs', 'trjob-000000000000000000000000.json'), '{torn');
     const found = [];
     for await (const j of jobs.listByKey('k'.repeat(64))) found.push(j.id);
     expect(found).toEqual([job.id]);

@@ -186,7 +186,14 @@ export function trainerJobs(o: TrainerJobsOptions): ProviderJobs & { record(id: 
     retrieve: async (id) => toJob(await settle(read(id))),
     async *listByKey(key) {
       if (!existsSync(jobsDir)) return;
-      const records = readdirSync(jobsDir).filter((n) => /^trjob-[0-9a-f]{24}\.json$/.test(n)).map((n) => read(n.slice(0, -5)));
+      // A record that does not parse (a torn write by hand, a planted file) is no job of this key.
+      const records = readdirSync(jobsDir).filter((n) => /^trjob-[0-9a-f]{24}\.json$/.test(n)).flatMap((n) => {
+        try {
+          return [read(n.slice(0, -5))];
+        } catch {
+          return [];
+        }
+      });
       for (const r of records.filter((x) => x.metadata.tunefile_key === key).sort((a, b) => b.created_at - a.created_at || b.id.localeCompare(a.id))) yield toJob(r);
     },
     async cancel(id) {

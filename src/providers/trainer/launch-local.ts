@@ -18,10 +18,10 @@ export function localLauncher(graceMs: number): Launcher {
   return {
     async start(argv, o) {
       const specPath = join(o.layout.runDir, `supervise-${o.attempt}.json`);
-      const spec: SuperviseSpec = { argv, cwd: o.cwd, env: o.env, logPath: o.layout.logPath, exitPath: exitPathOf(o.layout.runDir) };
+      const spec: SuperviseSpec = { argv, cwd: o.cwd, logPath: o.layout.logPath, exitPath: exitPathOf(o.layout.runDir) };
       writeFileAtomic(specPath, JSON.stringify(spec) + '\n');
       // Node's own spawn: the supervisor must outlive this process, unwaited (it runs the trainer through execa).
-      const child = spawn(process.execPath, [SUPERVISOR, specPath], { detached: true, stdio: 'ignore' });
+      const child = spawn(process.execPath, [SUPERVISOR, specPath], { detached: true, stdio: 'ignore', env: o.env });
       child.on('error', () => undefined);
       child.unref();
       const pid = child.pid;

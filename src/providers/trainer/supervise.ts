@@ -6,11 +6,10 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { writeFileAtomic } from '../../shared/atomic-write.ts';
 
-/** What the supervisor is told to run (written by launch-local.ts). */
+/** What the supervisor is told to run (written by launch-local.ts). The environment is the supervisor's own, never in the file: it holds secrets. */
 export interface SuperviseSpec {
   argv: string[];
   cwd: string;
-  env: Record<string, string>;
   /** Appended to: the trainer's stdout and stderr. */
   logPath: string;
   /** Written once the trainer has exited: an ExitRecord. */
@@ -33,7 +32,7 @@ async function main(specPath: string): Promise<void> {
   const log = { file: spec.logPath, append: true } as const;
   let exit: ExitRecord;
   try {
-    const child = execa(file!, args, { cwd: spec.cwd, env: spec.env, extendEnv: false, stdin: 'ignore', stdout: log, stderr: log, reject: false, cleanup: false });
+    const child = execa(file!, args, { cwd: spec.cwd, extendEnv: true, stdin: 'ignore', stdout: log, stderr: log, reject: false, cleanup: false });
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
     const result = await child;
     exit = { code: result.exitCode ?? null, signal: result.signal ?? null, ...(result.failed && result.exitCode === undefined && !result.signal ? { error: result.shortMessage } : {}) };
