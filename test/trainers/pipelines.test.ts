@@ -152,7 +152,10 @@ async function selfHostedRun(dir: string): Promise<void> {
   expect(log).toContain(`resuming from ${join(outputDir, checkpoint)}`);
   // After the resume, the trainer's progress bar counts on from the checkpoint's step: no step up to it is redone.
   const resumed = log.slice(log.indexOf('[tunefile] the trainer')).split(/[\r\n]+/);
-  const steps = resumed.flatMap((line) => [...line.matchAll(/\| *(\d+)\/(\d+) \[/g)].map((m) => Number(m[1]))).filter((n) => n > 0);
+  // Evaluation's bars (n/2 batches) look the same: the training bar is the one counting to the most steps.
+  const bars = resumed.flatMap((line) => [...line.matchAll(/\| *(\d+)\/(\d+) \[/g)].map((m) => ({ n: Number(m[1]), total: Number(m[2]) })));
+  const total = Math.max(...bars.map((b) => b.total));
+  const steps = bars.filter((b) => b.total === total && b.n > 0).map((b) => b.n);
   expect(steps.length).toBeGreaterThan(0);
   expect(Math.min(...steps)).toBeGreaterThan(step);
   if (/Resuming training from checkpoint/.test(log)) expect(log).toMatch(new RegExp(`Resuming training from checkpoint with epoch \\d+ and global step ${step}\\b`));
