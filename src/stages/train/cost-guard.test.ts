@@ -23,13 +23,14 @@ const report = writeReport('report.json', 4000, 3);
 // 20,000 examples: auto is 1 epoch (25,000 example passes at most), though tokencheck was told 3.
 const big = writeReport('big.json', 20_000, 3);
 
-function makeCtx(params: Partial<TrainParams>, o: { yes?: boolean; configLimit?: number; report?: string | null } = {}) {
+function makeCtx(params: Partial<TrainParams>, o: { yes?: boolean; configLimit?: number; report?: string | null; provider?: 'openai' | 'trainer' } = {}) {
   const warnings: string[] = [];
   const ctx = {
     address: 'p.yaml:train',
     params: { n_epochs: 'auto', batch_size: 'auto', learning_rate_multiplier: 'auto', ...params },
     inputs: o.report === null ? {} : { report: { path: o.report ?? report, hash: '', bytes: 0 } },
     config: { max_cost_usd: o.configLimit },
+    providerIdentity: { type: o.provider ?? 'openai' },
     options: { yes: o.yes ?? false, force: false, verify: false },
     warn: (m: string) => warnings.push(m),
   } as unknown as StageContext<TrainParams>;
@@ -83,6 +84,13 @@ describe('checkCost', () => {
     let asked = false;
     await checkCost(makeCtx({}).ctx, async () => ((asked = true), 100));
     expect(asked).toBe(false);
+  });
+
+  it('does not price self-hosted training by tokens: a trainer provider passes with a warning', async () => {
+    const { ctx, warnings } = makeCtx({ max_cost_usd: 0.01 }, { provider: 'trainer' });
+    await expect(checkCost(ctx)).resolves.toBeUndefined();
+    expect(warnings.join('\n')).toMatch(/self-hosted trainer has no token price/);
+    await expect(checkCost(makeCtx({ max_cost_usd: 0.01 }).ctx)).rejects.toThrow(/exceeds max_cost_usd/);
   });
 
   it('warns about a failed quote and still stops on tokencheck\'s estimate', async () => {
