@@ -8,42 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { runJson, startCli, waitFor } from '../helpers/cli.ts';
 import { trainHoldAt } from '../helpers/hold.ts';
 import { cloneExample, readLock } from './pipeline-support.ts';
+import { processesIn, trainerJobRecords, type TrainerJobRecord } from '../helpers/processes.ts';
 
 const PIPELINE = 'pipelines/banking77-selfhosted.yaml';
 const LOCK = 'pipelines/banking77-selfhosted.lock';
 /** The first 800 messages (a few intents): a few seconds of training. */
 const SMALL = ['--set', 'stages.load.with.limit=800'];
 
-/** Processes (other than this test's) whose command line names `dir`: a trainer or server tunefile left behind. */
-function processesIn(dir: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    if (Number(pid) === process.pid) continue;
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (cmd.includes(dir) && state !== 'Z') found.push(`${pid}: ${cmd}`);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
-interface JobRecord {
-  id: string;
-  attempt: number;
-  resumed_from: string[];
-  run_dir: string;
-  launch?: { kind: string; pgid: number };
-}
-
-function jobRecords(project: string): JobRecord[] {
-  const dir = join(project, '.tunefile', 'trainer', 'jobs');
-  return existsSync(dir) ? readdirSync(dir).map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as JobRecord) : [];
-}
-
-function trainLog(project: string, job: JobRecord): string {
+function trainLog(project: string, job: TrainerJobRecord): string {
   return readFileSync(join(project, '.tunefile', 'trainer', job.run_dir, 'train.log'), 'utf8');
 }
 
@@ -76,7 +48,7 @@ describe('pipelines/banking77-selfhosted.yaml (trainer: command)', () => {
     expect(again.code, again.stderr).toBe(0);
     const statuses = Object.fromEntries(again.report.stages.map((s: { id: string; status: string }) => [s.id, s.status]));
     expect(statuses).toMatchObject({ train: 'cached', evaluate: 'ran' });
-    expect(jobRecords(project)).toEqual([]); // no training job was created
+    expect(trainerJobRecords(project)).toEqual([]); // no training job was created
     expect(readLock(project, LOCK).stages.evaluate!.metrics.accuracy).toBe(lock.stages.evaluate!.metrics.accuracy);
     expect(processesIn(project)).toEqual([]);
   }, 240_000);
@@ -96,7 +68,7 @@ describe('pipelines/banking77-selfhosted.yaml (trainer: command)', () => {
     const run = startCli(['run', PIPELINE, ...SMALL], { cwd: project, env: hold.env });
     await hold.held({ gone: () => (run.child.exitCode === null ? undefined : `the run exited: ${run.output().stderr}`), timeoutMs: 120_000 });
     expect(existsSync(join(project, '.tunefile', 'trainer'))).toBe(true);
-    const [job] = jobRecords(project);
+    const [job] = trainerJobRecords(project);
     expect(job?.launch?.kind).toBe('local');
     run.child.kill('SIGKILL');
     process.kill(-job!.launch!.pgid, 'SIGKILL');
@@ -105,7 +77,7 @@ describe('pipelines/banking77-selfhosted.yaml (trainer: command)', () => {
 
     const rerun = await runJson([PIPELINE, ...SMALL], { cwd: project });
     expect(rerun.code, rerun.stderr).toBe(0);
-    const records = jobRecords(project);
+    const records = trainerJobRecords(project);
     expect(records).toHaveLength(1); // the same job, resumed: no second one
     expect(records[0]!.attempt).toBe(2);
     expect(records[0]!.resumed_from).toHaveLength(1);

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp.ts';
+import { processesIn, trainerJobRecords } from '../helpers/processes.ts';
 import { makeTinyModel, ROOT, venvBin } from './helpers.ts';
 
 const CLI = join(ROOT, 'src', 'cli', 'main.ts');
@@ -70,35 +71,6 @@ stages:
   return dir;
 }
 
-/** Processes whose command line names `dir`: what tunefile would have left behind. */
-function processesIn(dir: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (cmd.includes(dir) && state !== 'Z' && Number(pid) !== process.pid) found.push(`${pid}: ${cmd.slice(0, 200)}`);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
-interface JobRecord {
-  id: string;
-  attempt: number;
-  resumed_from: string[];
-  run_dir: string;
-  status: string;
-  launch?: { pgid: number };
-}
-
-function jobs(dir: string): JobRecord[] {
-  const jobsDir = join(dir, '.tunefile', 'trainer', 'jobs');
-  return existsSync(jobsDir) ? readdirSync(jobsDir).map((n) => JSON.parse(readFileSync(join(jobsDir, n), 'utf8')) as JobRecord) : [];
-}
-
 /** Polls `check` (a file appearing, a process ending) until it answers; the interval sets only how soon. */
 async function until<T>(check: () => T | undefined, what: string, gone: () => string | undefined, timeoutMs = 600_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -128,11 +100,11 @@ async function selfHostedRun(dir: string): Promise<void> {
   let exited: Run | undefined;
   void first.done.then((r) => (exited = r));
   const gone = () => (exited ? `tunefile exited ${exited.code}: ${exited.stderr.slice(-3000)}` : undefined);
-  const job = await until(() => jobs(dir)[0], 'training job', gone);
+  const job = await until(() => trainerJobRecords(dir)[0], 'training job', gone);
   const outputDir = join(dir, '.tunefile', 'trainer', job.run_dir, 'output');
   const checkpoint = await until(() => firstCheckpoint(outputDir), 'first checkpoint', gone);
   // A crash of the machine, as far as the run can tell: tunefile and the trainer's group die at once.
-  const { pgid } = jobs(dir)[0]!.launch!;
+  const { pgid } = trainerJobRecords(dir)[0]!.launch!;
   process.kill(-pgid, 'SIGSTOP');
   process.kill(-pgid, 'SIGKILL');
   process.kill(first.pid, 'SIGKILL');
@@ -142,7 +114,7 @@ async function selfHostedRun(dir: string): Promise<void> {
 
   const rerun = await tunefile(['run', pipeline, '--json'], dir).done;
   expect(rerun.code, rerun.stderr.slice(-4000)).toBe(0);
-  const [record, ...others] = jobs(dir);
+  const [record, ...others] = trainerJobRecords(dir);
   expect(others).toEqual([]); // resumed, not a second job
   expect(record!.id).toBe(job.id);
   expect(record!.attempt).toBe(2);

@@ -1,7 +1,7 @@
 // The trainer provider's "files": upload keeps each split's bytes under .tunefile/trainer/files/, named by content,
 // so upload, its reuse check and train's verified adoption work as they do against a hosted provider.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../shared/atomic-write.ts';
 import type { ProviderFiles, RemoteFile } from '../types.ts';
@@ -61,9 +61,4 @@ export function trainerFiles(dir: string, now: () => number): ProviderFiles & { 
       return { id, filename, bytes: bytes.byteLength, status: 'processed' };
     },
   };
-}
-
-/** Copies an uploaded file out (for a run's dataset folder). */
-export function copyUploaded(files: { pathOf(id: string): string }, id: string, to: string): void {
-  copyFileSync(files.pathOf(id), to);
 }

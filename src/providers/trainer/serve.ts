@@ -13,7 +13,6 @@ import { writeFileAtomic } from '../../shared/atomic-write.ts';
 import { endGroup, forgetGroup, trackGroup } from '../../shared/process-group.ts';
 import { rememberSecret } from '../redact.ts';
 import type { DeployOptions, InferenceDeployment } from '../types.ts';
-import { vllmServe } from './formats/index.ts';
 import { expandArgs, expandText, type Placeholders } from './placeholders.ts';
 import { logEnding } from './tail.ts';
 import type { TrainerFormat, TrainerProviderSpec, TrainerSettings } from './types.ts';
@@ -58,8 +57,7 @@ export async function deployTrained(o: ServeOptions, deploy: DeployOptions): Pro
     values.serve_config = join(o.dir, serveConfig.name);
     writeFileAtomic(values.serve_config, serveConfig.text);
   }
-  // vLLM serves a LoRA adapter beside its base model, a full fine-tune as a model of its own.
-  const defaults = o.format.kind === 'axolotl' || o.format.kind === 'trl' ? vllmServe(o.settings.lora !== false) : o.format.defaultServe;
+  const defaults = o.format.defaultServe(o.settings.lora !== false);
   const argv = expandArgs(o.spec.serve ?? defaults.run, values, o.tunefile, 'serve');
   const extraEnv = Object.fromEntries(Object.entries(o.spec.serve_env ?? defaults.env ?? {}).map(([k, v]) => [k, expandText(v, values, 'serve_env')]));
   const logPath = join(o.dir, `serve-${port}.log`);

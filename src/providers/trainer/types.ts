@@ -82,8 +82,8 @@ export interface TrainerFormat {
   renderConfig(settings: TrainerSettings, layout: RunLayout, resumeFrom?: string): string;
   /** The default `run` command line. */
   defaultRun: string[];
-  /** The default `serve` command line and its environment, for evaluate. */
-  defaultServe: { run: string[]; env?: Record<string, string> };
+  /** The default `serve` command line and its environment, for evaluate, for a LoRA adapter or a full fine-tune. */
+  defaultServe(lora: boolean): { run: string[]; env?: Record<string, string> };
   /** The trainer's inference config (`{serve_config}`), for trainers whose server takes one (LLaMA-Factory). */
   renderServeConfig?(settings: TrainerSettings, adapterDir: string, port: number, servedModel: string): { name: string; text: string };
 }

@@ -67,7 +67,7 @@ function renderConfig(settings: TrainerSettings, layout: RunLayout, resumeFrom?:
 
 /**
  * Axolotl's format: messages JSONL, axolotl.yaml, `axolotl train`, served by vLLM
- * with the LoRA adapter (`vllmServe(false)` is the line for a full fine-tune).
+ * (the LoRA adapter beside its base model, or a full fine-tune as a model of its own).
  */
 export const axolotlFormat: TrainerFormat = {
   kind: 'axolotl',
@@ -75,5 +75,5 @@ export const axolotlFormat: TrainerFormat = {
   writeDataset: writeMessagesJsonl,
   renderConfig,
   defaultRun: ['axolotl', 'train', '{config}'],
-  defaultServe: vllmServe(true),
+  defaultServe: vllmServe,
 };

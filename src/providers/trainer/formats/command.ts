@@ -47,5 +47,5 @@ export const commandFormat: TrainerFormat = {
   writeDataset: writeMessagesJsonl,
   renderConfig,
   defaultRun: ['{tunefile}', 'local-train', '{config}'],
-  defaultServe: { run: ['{tunefile}', 'serve', '--model', '{adapter}', '--port', '{port}', '--served-model-name', '{served_model}', '--api-key', '{api_key}'] },
+  defaultServe: () => ({ run: ['{tunefile}', 'serve', '--model', '{adapter}', '--port', '{port}', '--served-model-name', '{served_model}', '--api-key', '{api_key}'] }),
 };

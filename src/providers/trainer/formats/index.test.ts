@@ -14,9 +14,10 @@ describe('trainerFormat', () => {
   });
 
   it('serves axolotl and trl adapters with vLLM and a command trainer with tunefile serve; only LLaMA-Factory renders a serve config', () => {
-    expect(trainerFormat('axolotl').defaultServe.run).toEqual(['vllm', 'serve', '{model}', '--enable-lora', '--lora-modules', '{served_model}={adapter}', '--port', '{port}']);
-    expect(trainerFormat('trl').defaultServe.run).toEqual(trainerFormat('axolotl').defaultServe.run);
-    expect(trainerFormat('command').defaultServe.run).toEqual(['{tunefile}', 'serve', '--model', '{adapter}', '--port', '{port}', '--served-model-name', '{served_model}', '--api-key', '{api_key}']);
+    expect(trainerFormat('axolotl').defaultServe(true).run).toEqual(['vllm', 'serve', '{model}', '--enable-lora', '--lora-modules', '{served_model}={adapter}', '--port', '{port}']);
+    expect(trainerFormat('trl').defaultServe(true).run).toEqual(trainerFormat('axolotl').defaultServe(true).run);
+    expect(trainerFormat('trl').defaultServe(false).run).toEqual(['vllm', 'serve', '{adapter}', '--served-model-name', '{served_model}', '--port', '{port}']);
+    expect(trainerFormat('command').defaultServe(true).run).toEqual(['{tunefile}', 'serve', '--model', '{adapter}', '--port', '{port}', '--served-model-name', '{served_model}', '--api-key', '{api_key}']);
     expect((['axolotl', 'llamafactory', 'trl', 'command'] as const).filter((kind) => trainerFormat(kind).renderServeConfig !== undefined)).toEqual(['llamafactory']);
   });
 });

@@ -74,6 +74,6 @@ describe('llamafactory serve', () => {
     expect(lora.name).toBe('llamafactory-serve.yaml');
     expect(parse(lora.text)).toEqual({ model_name_or_path: 'Qwen/Qwen3-0.6B', adapter_name_or_path: '/run/adapter', template: 'qwen3', infer_backend: 'huggingface', finetuning_type: 'lora' });
     expect(parse(llamafactoryFormat.renderServeConfig!(FULL_SETTINGS, '/run/adapter', 8000, 'tunefile').text)).toEqual({ model_name_or_path: '/run/adapter', template: 'qwen3', infer_backend: 'huggingface', finetuning_type: 'full' });
-    expect(llamafactoryFormat.defaultServe).toEqual({ run: ['llamafactory-cli', 'api', '{serve_config}'], env: { API_PORT: '{port}', API_MODEL_NAME: '{served_model}' } });
+    expect(llamafactoryFormat.defaultServe(true)).toEqual({ run: ['llamafactory-cli', 'api', '{serve_config}'], env: { API_PORT: '{port}', API_MODEL_NAME: '{served_model}' } });
   });
 });

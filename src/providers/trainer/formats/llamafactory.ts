@@ -124,6 +124,7 @@ export const llamafactoryFormat: TrainerFormat = {
   writeDataset,
   renderConfig,
   defaultRun: ['llamafactory-cli', 'train', '{config}'],
-  defaultServe: { run: ['llamafactory-cli', 'api', '{serve_config}'], env: { API_PORT: '{port}', API_MODEL_NAME: '{served_model}' } },
+  // The LoRA adapter or the full model is named in the serve config (renderServeConfig).
+  defaultServe: () => ({ run: ['llamafactory-cli', 'api', '{serve_config}'], env: { API_PORT: '{port}', API_MODEL_NAME: '{served_model}' } }),
   renderServeConfig,
 };

@@ -68,7 +68,7 @@ function renderConfig(settings: TrainerSettings, layout: RunLayout, resumeFrom?:
 
 /**
  * TRL's format: messages JSONL, trl.yaml, `trl sft`, served by vLLM
- * with the LoRA adapter (`vllmServe(false)` is the line for a full fine-tune).
+ * (the LoRA adapter beside its base model, or a full fine-tune as a model of its own).
  */
 export const trlFormat: TrainerFormat = {
   kind: 'trl',
@@ -76,5 +76,5 @@ export const trlFormat: TrainerFormat = {
   writeDataset: writeMessagesJsonl,
   renderConfig,
   defaultRun: ['trl', 'sft', '--config', '{config}'],
-  defaultServe: vllmServe(true),
+  defaultServe: vllmServe,
 };
