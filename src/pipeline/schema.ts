@@ -11,29 +11,41 @@ function providerSchema(): Record<string, unknown> {
     description: 'Training backend: local (default, offline), openai, together, or an object with connection details.',
     anyOf: [
       { enum: ['local', 'openai', 'together'] },
-      trainerSchema(),
       {
+        // One object branch, its fields chosen by `type`: a mistyped field is reported against the right set.
         type: 'object',
-        additionalProperties: false,
         required: ['type'],
-        properties: {
-          type: { enum: ['local', 'openai', 'together'], description: 'Provider type (trainer: a self-hosted trainer program, see docs/self-hosted.md).' },
-          base_url: { type: 'string', pattern: '^https?://', description: 'API base URL (OpenAI-compatible, Azure endpoint, or Together).' },
-          api_key_env: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Environment variable that holds the API key. Default OPENAI_API_KEY (together: TOGETHER_API_KEY).' },
-          organization: { type: 'string', description: 'OpenAI organization id.' },
-          project: { type: 'string', description: 'OpenAI project id.' },
-          flavor: { enum: ['nebius'], description: "An OpenAI-compatible service with its own fine-tuning settings (type: openai): nebius maps lora, learning_rate, packing and context_length onto Nebius Token Factory's." },
-          azure_api_version: { type: 'string', description: 'Azure OpenAI API version; selects the Azure client.' },
-          azure_deployment: { type: 'string', description: 'Azure OpenAI: an existing deployment of the fine-tuned model for evaluate to call; evaluate then makes no management call (it wins over azure_subscription/azure_resource_group/azure_account).' },
-          azure_subscription: { type: 'string', description: 'Azure subscription id: with azure_resource_group and azure_account, evaluate deploys the fine-tuned model through the management API.' },
-          azure_resource_group: { type: 'string', description: 'Azure resource group of the Azure OpenAI account.' },
-          azure_account: { type: 'string', description: 'Azure OpenAI (Cognitive Services) account name.' },
-          azure_deployment_sku: { type: 'string', minLength: 1, description: 'SKU (sku.name) of a deployment evaluate creates: standard, GlobalStandard, ... Default: standard.' },
-          azure_deployment_capacity: { type: 'integer', minimum: 1, description: 'Capacity (sku.capacity) of a deployment evaluate creates; for Standard, units of 1,000 tokens per minute. Default: 1.' },
-          azure_keep_deployment: { type: 'boolean', description: 'Keep the deployment evaluate created after the run (it bills while it exists). Default: false, it is deleted.' },
-        },
+        properties: { type: { enum: ['local', 'openai', 'together', 'trainer'], description: 'Provider type (trainer: a self-hosted trainer program, see docs/self-hosted.md).' } },
+        if: { properties: { type: { const: 'trainer' } } },
+        then: trainerSchema(),
+        else: hostedSchema(),
       },
     ],
+  };
+}
+
+/** `provider: {type: local|openai|together, ...}`: a service's connection details. */
+function hostedSchema(): Record<string, unknown> {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type'],
+    properties: {
+      type: { enum: ['local', 'openai', 'together'], description: 'Provider type (trainer: a self-hosted trainer program, see docs/self-hosted.md).' },
+      base_url: { type: 'string', pattern: '^https?://', description: 'API base URL (OpenAI-compatible, Azure endpoint, or Together).' },
+      api_key_env: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Environment variable that holds the API key. Default OPENAI_API_KEY (together: TOGETHER_API_KEY).' },
+      organization: { type: 'string', description: 'OpenAI organization id.' },
+      project: { type: 'string', description: 'OpenAI project id.' },
+      flavor: { enum: ['nebius'], description: "An OpenAI-compatible service with its own fine-tuning settings (type: openai): nebius maps lora, learning_rate, packing and context_length onto Nebius Token Factory's." },
+      azure_api_version: { type: 'string', description: 'Azure OpenAI API version; selects the Azure client.' },
+      azure_deployment: { type: 'string', description: 'Azure OpenAI: an existing deployment of the fine-tuned model for evaluate to call; evaluate then makes no management call (it wins over azure_subscription/azure_resource_group/azure_account).' },
+      azure_subscription: { type: 'string', description: 'Azure subscription id: with azure_resource_group and azure_account, evaluate deploys the fine-tuned model through the management API.' },
+      azure_resource_group: { type: 'string', description: 'Azure resource group of the Azure OpenAI account.' },
+      azure_account: { type: 'string', description: 'Azure OpenAI (Cognitive Services) account name.' },
+      azure_deployment_sku: { type: 'string', minLength: 1, description: 'SKU (sku.name) of a deployment evaluate creates: standard, GlobalStandard, ... Default: standard.' },
+      azure_deployment_capacity: { type: 'integer', minimum: 1, description: 'Capacity (sku.capacity) of a deployment evaluate creates; for Standard, units of 1,000 tokens per minute. Default: 1.' },
+      azure_keep_deployment: { type: 'boolean', description: 'Keep the deployment evaluate created after the run (it bills while it exists). Default: false, it is deleted.' },
+    },
   };
 }
 
@@ -42,35 +54,35 @@ function trainerSchema(): Record<string, unknown> {
   const argv = (description: string) => ({ type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, description });
   const env = (description: string) => ({ type: 'object', additionalProperties: { type: 'string' }, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, description });
   return {
-    type: 'object',
-    additionalProperties: false,
-    required: ['type', 'trainer', 'model'],
+type: 'object',
+additionalProperties: false,
+required: ['type', 'trainer', 'model'],
+properties: {
+  type: { const: 'trainer', description: 'A self-hosted trainer program (docs/self-hosted.md).' },
+  trainer: { enum: ['axolotl', 'llamafactory', 'trl', 'command'], description: "The trainer: its dataset format, config and default command lines. command: any program, given tunefile local-train's config." },
+  model: { type: 'string', minLength: 1, description: 'The base model: a Hugging Face id, or a local folder relative to this file.' },
+  run: argv('The train command line. Placeholders: {config}, {output_dir}, {data_dir}, {run_dir}, {tunefile}. Default per trainer (axolotl train {config}, llamafactory-cli train {config}, trl sft --config {config}, {tunefile} local-train {config}).'),
+  launcher: { enum: ['local', 'skypilot'], description: 'Where the train command runs: this machine (default), or a SkyPilot managed job.' },
+  skypilot: {
+    type: 'object', additionalProperties: false,
     properties: {
-      type: { const: 'trainer', description: 'A self-hosted trainer program (docs/self-hosted.md).' },
-      trainer: { enum: ['axolotl', 'llamafactory', 'trl', 'command'], description: "The trainer: its dataset format, config and default command lines. command: any program, given tunefile local-train's config." },
-      model: { type: 'string', minLength: 1, description: 'The base model: a Hugging Face id, or a local folder relative to this file.' },
-      run: argv('The train command line. Placeholders: {config}, {output_dir}, {data_dir}, {run_dir}, {tunefile}. Default per trainer (axolotl train {config}, llamafactory-cli train {config}, trl sft --config {config}, {tunefile} local-train {config}).'),
-      launcher: { enum: ['local', 'skypilot'], description: 'Where the train command runs: this machine (default), or a SkyPilot managed job.' },
-      skypilot: {
-        type: 'object', additionalProperties: false,
-        properties: {
-          resources: { type: 'object', description: "The task's resources block, verbatim (accelerators, cloud, region, use_spot, ...)." },
-          bucket: { type: 'string', pattern: '^[a-z0-9]+://', description: 'A bucket (s3://, gs://, r2://, ...) through which inputs, checkpoints and outputs move.' },
-          setup: { type: 'string', description: "The task's setup commands (installing the trainer)." },
-          command: argv('The sky program and leading arguments. Default: [sky].'),
-          download: argv('How the trained model comes back from the bucket: a command line with {url} and {dir}. Default: aws s3 sync for s3://, gcloud storage rsync --recursive for gs://.'),
-        },
-        description: 'SkyPilot settings of launcher: skypilot.',
-      },
-      serve: argv("The command that serves the trained model for evaluate. Placeholders: {model}, {adapter}, {port}, {served_model}, {serve_config}, {api_key}, {tunefile}. Default per trainer (vllm serve ...; llamafactory-cli api; tunefile serve --model)."),
-      serve_env: env('Environment for the serve command; values may hold placeholders.'),
-      endpoint: { type: 'string', pattern: '^https?://', description: 'An OpenAI-compatible server (base URL with /v1) that already serves the trained model, instead of serve.' },
-      served_model: { type: 'string', minLength: 1, description: 'The name the server lists at /v1/models and requests send as model. Default: tunefile.' },
-      request_model: { type: 'string', minLength: 1, description: 'What requests send as model, when not served_model: SGLang applies a LoRA adapter only to {model}:{served_model}.' },
-      api_key_env: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: "Environment variable with the server's API key." },
-      env: env('Environment for the train command.'),
-      serve_timeout_s: { type: 'number', exclusiveMinimum: 0, description: 'How long evaluate waits for the server to list the model. Default: 600.' },
+      resources: { type: 'object', description: "The task's resources block, verbatim (accelerators, cloud, region, use_spot, ...)." },
+      bucket: { type: 'string', pattern: '^[a-z0-9]+://', description: 'A bucket (s3://, gs://, r2://, ...) through which inputs, checkpoints and outputs move.' },
+      setup: { type: 'string', description: "The task's setup commands (installing the trainer)." },
+      command: argv('The sky program and leading arguments. Default: [sky].'),
+      download: argv('How the trained model comes back from the bucket: a command line with {url} and {dir}. Default: aws s3 sync for s3://, gcloud storage rsync --recursive for gs://.'),
     },
+    description: 'SkyPilot settings of launcher: skypilot.',
+  },
+  serve: argv("The command that serves the trained model for evaluate. Placeholders: {model}, {adapter}, {port}, {served_model}, {serve_config}, {api_key}, {tunefile}. Default per trainer (vllm serve ...; llamafactory-cli api; tunefile serve --model)."),
+  serve_env: env('Environment for the serve command; values may hold placeholders.'),
+  endpoint: { type: 'string', pattern: '^https?://', description: 'An OpenAI-compatible server (base URL with /v1) that already serves the trained model, instead of serve.' },
+  served_model: { type: 'string', minLength: 1, description: 'The name the server lists at /v1/models and requests send as model. Default: tunefile.' },
+  request_model: { type: 'string', minLength: 1, description: 'What requests send as model, when not served_model: SGLang applies a LoRA adapter only to {model}:{served_model}.' },
+  api_key_env: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: "Environment variable with the server's API key." },
+  env: env('Environment for the train command.'),
+  serve_timeout_s: { type: 'number', exclusiveMinimum: 0, description: 'How long evaluate waits for the server to list the model. Default: 600.' },
+},
   };
 }
 
